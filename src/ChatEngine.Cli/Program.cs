@@ -1,0 +1,2 @@
+Console.Error.WriteLine("chatengine: no verbs yet");
+return 1;
