@@ -14,7 +14,7 @@ public sealed record GgufTensorInfo
         Dimensions = dimensions;
         Offset = offset;
         ElementCount = dimensions.Aggregate(1L, (n, d) => checked(n * d));
-        ByteSize = GgmlTypeInfo.RowBytes(type, dimensions[0]) * (ElementCount / Math.Max(1, dimensions[0]));
+        ByteSize = checked(GgmlTypeInfo.RowBytes(type, dimensions[0]) * (ElementCount / Math.Max(1, dimensions[0])));
     }
 
     public string Name { get; }

@@ -1,0 +1,152 @@
+using System.Buffers.Binary;
+using ChatEngine.TestData;
+using Xunit;
+
+namespace ChatEngine.Gguf.Tests;
+
+public sealed class GgufMalformedInputTests
+{
+    private static readonly byte[] Model = File.ReadAllBytes(TestPaths.Model("stories260K.gguf"));
+
+    [Fact]
+    public void Thousands_of_mutated_and_truncated_files_give_only_format_errors_with_bounded_memory()
+    {
+        long headerEnd;
+        using (var file = GgufFile.Load(Model)) headerEnd = file.DataOffset;
+        var random = new Random(20251122);
+        var parsed = 0;
+        var rejected = 0;
+        for (var iteration = 0; iteration < 3000; iteration++)
+        {
+            var bytes = Mutate(random, headerEnd, iteration % 4);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            try
+            {
+                using var file = GgufFile.Load(bytes);
+                foreach (var tensor in file.Tensors) _ = file.TensorBytes(tensor).Length;
+                parsed++;
+            }
+            catch (GgufFormatException)
+            {
+                rejected++;
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"iteration {iteration} (mutation kind {iteration % 4}) threw {e.GetType().Name}: {e.Message}");
+            }
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.True(allocated < 16 * Model.Length, $"iteration {iteration} allocated {allocated} bytes");
+        }
+        Assert.True(rejected > 1000, $"only {rejected} of 3000 mutations were rejected ({parsed} parsed)");
+    }
+
+    private static byte[] Mutate(Random random, long headerEnd, int kind)
+    {
+        switch (kind)
+        {
+            case 0: // truncate anywhere
+                return Model[..random.Next(0, Model.Length)];
+            case 1: // flip a few bytes in the header
+            {
+                var bytes = (byte[])Model.Clone();
+                for (var i = random.Next(1, 8); i > 0; i--) bytes[random.Next(0, (int)headerEnd)] ^= (byte)random.Next(1, 256);
+                return bytes;
+            }
+            case 2: // overwrite an aligned 8-byte word of the header with a huge or boundary value
+            {
+                var bytes = (byte[])Model.Clone();
+                ulong[] values = [ulong.MaxValue, 1UL << 62, (ulong)int.MaxValue + 1, (ulong)Model.Length, 0];
+                var at = random.Next(0, (int)headerEnd - 8);
+                BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(at), values[random.Next(values.Length)]);
+                return bytes;
+            }
+            default: // truncate inside the header after flipping one byte
+            {
+                var bytes = Model[..random.Next(0, (int)headerEnd)];
+                if (bytes.Length > 0) bytes[random.Next(bytes.Length)] ^= 0x5A;
+                return bytes;
+            }
+        }
+    }
+
+    [Fact]
+    public void A_wrong_magic_is_reported_at_offset_zero()
+    {
+        var bytes = (byte[])Model.Clone();
+        bytes[0] = (byte)'X';
+        var error = Assert.Throws<GgufFormatException>(() => GgufFile.Load(bytes));
+        Assert.Equal("magic", error.Field);
+        Assert.Equal(0, error.Offset);
+    }
+
+    [Fact]
+    public void An_unsupported_version_names_the_version_field()
+    {
+        var bytes = (byte[])Model.Clone();
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), 7);
+        var error = Assert.Throws<GgufFormatException>(() => GgufFile.Load(bytes));
+        Assert.Equal("version", error.Field);
+        Assert.Contains("7", error.Message);
+    }
+
+    [Fact]
+    public void A_huge_declared_tensor_count_is_rejected_before_allocating()
+    {
+        var bytes = (byte[])Model.Clone();
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(8), 1UL << 60);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<GgufFormatException>(() => GgufFile.Load(bytes));
+        Assert.Equal("tensor_count", error.Field);
+        Assert.Equal(8, error.Offset);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);
+    }
+
+    [Fact]
+    public void A_huge_declared_array_length_names_the_key()
+    {
+        var (bytes, at) = FindArrayLength("tokenizer.ggml.tokens");
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(at), ulong.MaxValue / 2);
+        var error = Assert.Throws<GgufFormatException>(() => GgufFile.Load(bytes));
+        Assert.Equal("tokenizer.ggml.tokens", error.Field);
+        Assert.Equal(at, error.Offset);
+    }
+
+    [Fact]
+    public void A_tensor_whose_data_lies_past_the_end_of_the_file_is_named()
+    {
+        string lastTensor;
+        using (var file = GgufFile.Load(Model)) lastTensor = file.Tensors.MaxBy(t => t.Offset)!.Name;
+        var bytes = Model[..(Model.Length - 1024)];
+        var error = Assert.Throws<GgufFormatException>(() => GgufFile.Load(bytes));
+        Assert.Contains("outside", error.Message);
+        Assert.Equal(lastTensor, error.Field);
+    }
+
+    [Fact]
+    public void An_unknown_tensor_type_names_the_tensor()
+    {
+        var metadata = new GgufMetadata();
+        using var stream = new MemoryStream();
+        using (var writer = new GgufWriter(stream, leaveOpen: true))
+        {
+            writer.WriteHeader(metadata, [new GgufTensorDescriptor("weird", GgmlType.F32, [32])]);
+            writer.WriteTensorData(new byte[128]);
+            writer.Finish();
+        }
+        var bytes = stream.ToArray();
+        var typeAt = bytes.AsSpan().IndexOf("weird"u8) + 5 + 4 + 8;
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(typeAt), 99);
+        var error = Assert.Throws<GgufFormatException>(() => GgufFile.Load(bytes));
+        Assert.Equal("weird", error.Field);
+        Assert.Equal(typeAt, error.Offset);
+        Assert.Contains("99", error.Message);
+    }
+
+    private static (byte[] Bytes, int LengthOffset) FindArrayLength(string key)
+    {
+        var bytes = (byte[])Model.Clone();
+        var keyAt = bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(key));
+        Assert.True(keyAt > 0);
+        return (bytes, keyAt + key.Length + 4 + 4); // value type, element type, then the count
+    }
+}
