@@ -1,0 +1,43 @@
+using ChatEngine.Runtime.Model;
+
+namespace ChatEngine.Runtime;
+
+/// <summary>One sequence being evaluated: its KV cache and the forward-pass scratch. Use from one thread at a time.</summary>
+public sealed class InferenceContext
+{
+    private readonly Transformer _transformer;
+    private readonly float[] _logits;
+
+    internal InferenceContext(LanguageModel model, int contextSize)
+    {
+        Model = model;
+        Cache = new KvCache(model.Parameters, contextSize);
+        _transformer = new Transformer(model.Parameters, model.Weights, model.Pool);
+        _logits = new float[model.Parameters.VocabSize];
+    }
+
+    public LanguageModel Model { get; }
+    public KvCache Cache { get; }
+    public int Position => Cache.Length;
+    public int ContextSize => Cache.ContextSize;
+
+    /// <summary>Appends tokens and returns the next-token logits after the last one (valid until the next call).</summary>
+    public ReadOnlySpan<float> Evaluate(ReadOnlySpan<int> tokens)
+    {
+        _transformer.Evaluate(Cache, tokens, _logits);
+        return _logits;
+    }
+
+    /// <summary>Appends tokens and writes the next-token logits after each of them into <paramref name="logits"/> (tokens x vocab).</summary>
+    public void EvaluateAll(ReadOnlySpan<int> tokens, Span<float> logits)
+    {
+        var needed = tokens.Length * Model.Parameters.VocabSize;
+        if (logits.Length < needed) throw new ArgumentException($"logits needs {needed} floats", nameof(logits));
+        _transformer.Evaluate(Cache, tokens, logits[..needed]);
+    }
+
+    /// <summary>Drops every position from <paramref name="length"/> on.</summary>
+    public void Truncate(int length) => Cache.Truncate(length);
+
+    public void Reset() => Cache.Truncate(0);
+}

@@ -1,0 +1,40 @@
+namespace ChatEngine.Runtime.Model;
+
+/// <summary>
+/// Keys and values of one sequence for every layer, sized for the context the caller asked for (not the model's
+/// trained maximum). Layout per layer: position-major, each position holding KvHeadCount x HeadSize floats.
+/// </summary>
+public sealed class KvCache
+{
+    public KvCache(ModelHyperParameters parameters, int contextSize)
+    {
+        if (contextSize < 1) throw new ArgumentOutOfRangeException(nameof(contextSize), contextSize, "context size must be at least 1");
+        ContextSize = contextSize;
+        RowSize = parameters.KvSize;
+        Keys = new float[parameters.LayerCount][];
+        Values = new float[parameters.LayerCount][];
+        for (var i = 0; i < parameters.LayerCount; i++)
+        {
+            Keys[i] = new float[(long)contextSize * RowSize];
+            Values[i] = new float[(long)contextSize * RowSize];
+        }
+    }
+
+    public int ContextSize { get; }
+    public int RowSize { get; }
+
+    /// <summary>Positions [0, Length) hold valid keys and values.</summary>
+    public int Length { get; internal set; }
+
+    internal float[][] Keys { get; }
+    internal float[][] Values { get; }
+
+    /// <summary>Forgets positions from <paramref name="length"/> on, so a shared prefix can be kept and the rest recomputed.</summary>
+    public void Truncate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        Length = Math.Min(Length, length);
+    }
+
+    public long SizeInBytes => 2L * Keys.Length * ContextSize * RowSize * sizeof(float);
+}

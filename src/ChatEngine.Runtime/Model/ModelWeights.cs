@@ -1,0 +1,69 @@
+using ChatEngine.Gguf;
+using ChatEngine.Kernels;
+using ChatEngine.Kernels.Quants;
+
+namespace ChatEngine.Runtime.Model;
+
+/// <summary>One transformer block's weights; matrices point into the mapped file.</summary>
+public sealed record LayerWeights(
+    float[] AttentionNorm,
+    WeightMatrix Query,
+    WeightMatrix Key,
+    WeightMatrix Value,
+    float[]? QueryBias,
+    float[]? KeyBias,
+    float[]? ValueBias,
+    WeightMatrix AttentionOutput,
+    float[] FeedForwardNorm,
+    WeightMatrix Gate,
+    WeightMatrix Up,
+    WeightMatrix Down);
+
+/// <summary>All weights of a decoder-only model, validated against its hyper-parameters.</summary>
+public sealed record ModelWeights(WeightMatrix TokenEmbedding, LayerWeights[] Layers, float[] OutputNorm, WeightMatrix Output)
+{
+    public static ModelWeights Load(GgufFile file, ModelHyperParameters p, ArchitectureDefinition architecture)
+    {
+        var embd = p.EmbeddingSize;
+        var layers = new LayerWeights[p.LayerCount];
+        for (var i = 0; i < layers.Length; i++)
+        {
+            var b = $"blk.{i}.";
+            layers[i] = new LayerWeights(
+                Vector(file, b + "attn_norm.weight", embd),
+                Matrix(file, b + "attn_q.weight", p.HeadCount * p.HeadSize, embd),
+                Matrix(file, b + "attn_k.weight", p.KvSize, embd),
+                Matrix(file, b + "attn_v.weight", p.KvSize, embd),
+                architecture.HasQkvBias ? Vector(file, b + "attn_q.bias", p.HeadCount * p.HeadSize) : null,
+                architecture.HasQkvBias ? Vector(file, b + "attn_k.bias", p.KvSize) : null,
+                architecture.HasQkvBias ? Vector(file, b + "attn_v.bias", p.KvSize) : null,
+                Matrix(file, b + "attn_output.weight", embd, p.HeadCount * p.HeadSize),
+                Vector(file, b + "ffn_norm.weight", embd),
+                Matrix(file, b + "ffn_gate.weight", p.FeedForwardSize, embd),
+                Matrix(file, b + "ffn_up.weight", p.FeedForwardSize, embd),
+                Matrix(file, b + "ffn_down.weight", embd, p.FeedForwardSize));
+        }
+        var embedding = Matrix(file, "token_embd.weight", p.VocabSize, embd);
+        var output = file.TryGetTensor("output.weight", out _) ? Matrix(file, "output.weight", p.VocabSize, embd) : embedding;
+        return new ModelWeights(embedding, layers, Vector(file, "output_norm.weight", embd), output);
+    }
+
+    private static unsafe WeightMatrix Matrix(GgufFile file, string name, int rows, int cols)
+    {
+        var tensor = file.GetTensor(name);
+        if (tensor.Dimensions.Length != 2 || tensor.Dimensions[0] != cols || tensor.Dimensions[1] != rows)
+            throw new GgufFormatException(
+                $"tensor '{name}' has shape [{string.Join(", ", tensor.Dimensions)}], expected [{cols}, {rows}] from the model's hyper-parameters");
+        return new WeightMatrix(tensor.Type, file.TensorData(tensor), rows, cols);
+    }
+
+    private static float[] Vector(GgufFile file, string name, int length)
+    {
+        var tensor = file.GetTensor(name);
+        if (tensor.ElementCount != length)
+            throw new GgufFormatException($"tensor '{name}' has {tensor.ElementCount} elements, expected {length}");
+        var values = new float[length];
+        QuantFormats.Dequantize(tensor.Type, file.TensorBytes(tensor), values);
+        return values;
+    }
+}

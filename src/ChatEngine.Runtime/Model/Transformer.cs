@@ -1,0 +1,212 @@
+using System.Numerics.Tensors;
+using ChatEngine.Kernels;
+using ChatEngine.Kernels.Quants;
+
+namespace ChatEngine.Runtime.Model;
+
+/// <summary>
+/// The decoder-only forward pass shared by llama-style architectures (llama, qwen2): RMSNorm, rotary attention with
+/// grouped KV heads, SwiGLU feed-forward, tied or separate output head. Not thread-safe: one evaluation at a time.
+/// </summary>
+public sealed class Transformer
+{
+    /// <summary>Tokens evaluated per forward call; longer inputs are processed in chunks of this size.</summary>
+    public const int MaxBatch = 64;
+
+    private readonly ModelHyperParameters _p;
+    private readonly ModelWeights _w;
+    private readonly ComputePool _pool;
+    private readonly float[] _x, _xb, _q, _k, _v, _attention, _gate, _up;
+    private float[] _scores;
+    private readonly float[] _ropeCos, _ropeSin;
+
+    public Transformer(ModelHyperParameters parameters, ModelWeights weights, ComputePool pool)
+    {
+        _p = parameters;
+        _w = weights;
+        _pool = pool;
+        var qSize = _p.HeadCount * _p.HeadSize;
+        _x = new float[MaxBatch * _p.EmbeddingSize];
+        _xb = new float[MaxBatch * Math.Max(_p.EmbeddingSize, qSize)];
+        _q = new float[MaxBatch * qSize];
+        _k = new float[MaxBatch * _p.KvSize];
+        _v = new float[MaxBatch * _p.KvSize];
+        _attention = new float[MaxBatch * qSize];
+        _gate = new float[MaxBatch * _p.FeedForwardSize];
+        _up = new float[MaxBatch * _p.FeedForwardSize];
+        _scores = new float[_p.TrainedContextLength];
+        _ropeCos = new float[_p.RopeDimensions / 2];
+        _ropeSin = new float[_p.RopeDimensions / 2];
+    }
+
+    public ModelHyperParameters Parameters => _p;
+
+    /// <summary>
+    /// Appends <paramref name="tokens"/> to the sequence in <paramref name="cache"/> and writes next-token logits:
+    /// for the last token only, or for every token when <paramref name="logits"/> has room for tokens x vocab.
+    /// </summary>
+    public void Evaluate(KvCache cache, ReadOnlySpan<int> tokens, Span<float> logits)
+    {
+        var vocab = _p.VocabSize;
+        var allPositions = logits.Length >= tokens.Length * vocab;
+        if (!allPositions && logits.Length < vocab) throw new ArgumentException($"logits needs at least {vocab} floats", nameof(logits));
+        if (cache.Length + tokens.Length > cache.ContextSize) throw new ContextOverflowException(cache.Length + tokens.Length, cache.ContextSize);
+        foreach (var token in tokens)
+            if ((uint)token >= (uint)vocab) throw new ArgumentOutOfRangeException(nameof(tokens), token, $"token id outside the vocabulary of {vocab}");
+
+        if (_scores.Length < cache.ContextSize) _scores = new float[cache.ContextSize];
+        for (var start = 0; start < tokens.Length; start += MaxBatch)
+        {
+            var chunk = tokens.Slice(start, Math.Min(MaxBatch, tokens.Length - start));
+            var isLast = start + chunk.Length == tokens.Length;
+            var output = allPositions ? logits.Slice(start * vocab, chunk.Length * vocab) : isLast ? logits[..vocab] : default;
+            EvaluateChunk(cache, chunk, output, allPositions);
+        }
+    }
+
+    private void EvaluateChunk(KvCache cache, ReadOnlySpan<int> tokens, Span<float> logits, bool allPositions)
+    {
+        var n = tokens.Length;
+        var embd = _p.EmbeddingSize;
+        var x = _x.AsSpan(0, n * embd);
+        for (var t = 0; t < n; t++)
+            QuantFormats.Dequantize(_w.TokenEmbedding.Type, _w.TokenEmbedding.Row(tokens[t]), x.Slice(t * embd, embd));
+
+        var startPosition = cache.Length;
+        for (var layer = 0; layer < _p.LayerCount; layer++)
+        {
+            Attention(cache, layer, n, startPosition);
+            FeedForward(_w.Layers[layer], n);
+        }
+        cache.Length = startPosition + n;
+        if (logits.IsEmpty) return;
+
+        var first = allPositions ? 0 : n - 1;
+        var rows = n - first;
+        var normed = _xb.AsSpan(0, rows * embd);
+        for (var t = 0; t < rows; t++) RmsNorm(x.Slice((first + t) * embd, embd), _w.OutputNorm, normed.Slice(t * embd, embd));
+        MatMul.Multiply(_pool, _w.Output, normed, rows, logits[..(rows * _p.VocabSize)]);
+    }
+
+    private void Attention(KvCache cache, int layer, int n, int startPosition)
+    {
+        var w = _w.Layers[layer];
+        var embd = _p.EmbeddingSize;
+        var headSize = _p.HeadSize;
+        var qSize = _p.HeadCount * headSize;
+        var kvSize = _p.KvSize;
+        var x = _x.AsSpan(0, n * embd);
+        var xb = _xb.AsSpan(0, n * embd);
+        for (var t = 0; t < n; t++) RmsNorm(x.Slice(t * embd, embd), w.AttentionNorm, xb.Slice(t * embd, embd));
+
+        var q = _q.AsSpan(0, n * qSize);
+        var k = _k.AsSpan(0, n * kvSize);
+        var v = _v.AsSpan(0, n * kvSize);
+        MatMul.Multiply(_pool, w.Query, xb, n, q);
+        MatMul.Multiply(_pool, w.Key, xb, n, k);
+        MatMul.Multiply(_pool, w.Value, xb, n, v);
+        for (var t = 0; t < n; t++)
+        {
+            if (w.QueryBias is not null) TensorPrimitives.Add(q.Slice(t * qSize, qSize), w.QueryBias, q.Slice(t * qSize, qSize));
+            if (w.KeyBias is not null) TensorPrimitives.Add(k.Slice(t * kvSize, kvSize), w.KeyBias, k.Slice(t * kvSize, kvSize));
+            if (w.ValueBias is not null) TensorPrimitives.Add(v.Slice(t * kvSize, kvSize), w.ValueBias, v.Slice(t * kvSize, kvSize));
+            PrepareRope(startPosition + t);
+            for (var h = 0; h < _p.HeadCount; h++) ApplyRope(q.Slice(t * qSize + h * headSize, headSize));
+            for (var h = 0; h < _p.KvHeadCount; h++) ApplyRope(k.Slice(t * kvSize + h * headSize, headSize));
+        }
+        k.CopyTo(cache.Keys[layer].AsSpan(startPosition * kvSize));
+        v.CopyTo(cache.Values[layer].AsSpan(startPosition * kvSize));
+
+        var keys = cache.Keys[layer];
+        var values = cache.Values[layer];
+        var groupSize = _p.HeadCount / _p.KvHeadCount;
+        var scale = 1f / MathF.Sqrt(headSize);
+        var output = _attention.AsSpan(0, n * qSize);
+        output.Clear();
+        for (var t = 0; t < n; t++)
+        {
+            var visible = startPosition + t + 1;
+            var scores = _scores.AsSpan(0, visible);
+            for (var h = 0; h < _p.HeadCount; h++)
+            {
+                var query = q.Slice(t * qSize + h * headSize, headSize);
+                var kvOffset = h / groupSize * headSize;
+                for (var pos = 0; pos < visible; pos++)
+                    scores[pos] = TensorPrimitives.Dot(query, keys.AsSpan(pos * kvSize + kvOffset, headSize)) * scale;
+                Softmax(scores);
+                var result = output.Slice(t * qSize + h * headSize, headSize);
+                for (var pos = 0; pos < visible; pos++)
+                    TensorPrimitives.MultiplyAdd(values.AsSpan(pos * kvSize + kvOffset, headSize), scores[pos], result, result);
+            }
+        }
+        var projected = _xb.AsSpan(0, n * embd);
+        MatMul.Multiply(_pool, w.AttentionOutput, output, n, projected);
+        TensorPrimitives.Add(x, projected, x);
+    }
+
+    private void FeedForward(LayerWeights w, int n)
+    {
+        var embd = _p.EmbeddingSize;
+        var ff = _p.FeedForwardSize;
+        var x = _x.AsSpan(0, n * embd);
+        var xb = _xb.AsSpan(0, n * embd);
+        for (var t = 0; t < n; t++) RmsNorm(x.Slice(t * embd, embd), w.FeedForwardNorm, xb.Slice(t * embd, embd));
+        var gate = _gate.AsSpan(0, n * ff);
+        var up = _up.AsSpan(0, n * ff);
+        MatMul.Multiply(_pool, w.Gate, xb, n, gate);
+        MatMul.Multiply(_pool, w.Up, xb, n, up);
+        // SwiGLU: silu(gate) * up, with silu(g) = g * sigmoid(g)
+        for (var i = 0; i < gate.Length; i++) gate[i] = gate[i] / (1f + MathF.Exp(-gate[i])) * up[i];
+        MatMul.Multiply(_pool, w.Down, gate, n, xb);
+        TensorPrimitives.Add(x, xb, x);
+    }
+
+    private void RmsNorm(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output)
+    {
+        double sum = 0;
+        foreach (var value in input) sum += value * value;
+        var scale = 1f / MathF.Sqrt((float)(sum / input.Length) + _p.RmsNormEpsilon);
+        TensorPrimitives.Multiply(input, scale, output);
+        TensorPrimitives.Multiply(output, weight, output);
+    }
+
+    private static void Softmax(Span<float> values)
+    {
+        var max = TensorPrimitives.Max(values);
+        double sum = 0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = MathF.Exp(values[i] - max);
+            sum += values[i];
+        }
+        TensorPrimitives.Multiply(values, (float)(1 / sum), values);
+    }
+
+    /// <summary>Computes the rotation angles for one position the way ggml does (theta_i = pos * base^(-2i/d), in float).</summary>
+    private void PrepareRope(int position)
+    {
+        var thetaScale = MathF.Pow(_p.RopeFrequencyBase, -2f / _p.RopeDimensions);
+        float theta = position;
+        for (var i = 0; i < _ropeCos.Length; i++)
+        {
+            var angle = _p.RopeFrequencyScale * theta;
+            _ropeCos[i] = MathF.Cos(angle);
+            _ropeSin[i] = MathF.Sin(angle);
+            theta *= thetaScale;
+        }
+    }
+
+    private void ApplyRope(Span<float> head)
+    {
+        var half = _ropeCos.Length;
+        var neox = _p.RopeStyle == RopeStyle.NeoX;
+        for (var i = 0; i < half; i++)
+        {
+            var (a, b) = neox ? (i, i + half) : (2 * i, 2 * i + 1);
+            var x0 = head[a];
+            var x1 = head[b];
+            head[a] = x0 * _ropeCos[i] - x1 * _ropeSin[i];
+            head[b] = x0 * _ropeSin[i] + x1 * _ropeCos[i];
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using ChatEngine.TestData;
+using Xunit;
+
+namespace ChatEngine.Runtime.Tests.Golden;
+
+/// <summary>Teacher-forced comparison of our next-token distributions with llama.cpp's golden ones.</summary>
+internal static class GoldenComparison
+{
+    public sealed record Result(double MaxProbDiff, double MaxLogitDiff, int Steps, int Top1Checked, IReadOnlyList<string> Top1Mismatches);
+
+    public static Result Compare(LanguageModel model, NextTokenGolden golden, double tieTolerance)
+    {
+        double maxProb = 0, maxLogit = 0;
+        var steps = 0;
+        var top1Checked = 0;
+        var mismatches = new List<string>();
+        var vocab = model.Parameters.VocabSize;
+        foreach (var run in golden.Runs)
+        {
+            var tokens = run.PromptIds.Concat(run.GeneratedIds).ToArray();
+            var context = model.CreateContext(tokens.Length);
+            var logits = new float[tokens.Length * vocab];
+            context.EvaluateAll(tokens, logits);
+            for (var s = 0; s < run.Steps.Length; s++)
+            {
+                var step = run.Steps[s];
+                var row = logits.AsSpan((run.PromptIds.Length - 1 + s) * vocab, vocab);
+                var probs = Softmax(row);
+                foreach (var (id, prob) in step.Top) maxProb = Math.Max(maxProb, Math.Abs(probs[id] - prob));
+                foreach (var (id, logit) in step.TopLogits) maxLogit = Math.Max(maxLogit, Math.Abs(row[id] - logit));
+                if (step.Top1Top2Margin > tieTolerance)
+                {
+                    top1Checked++;
+                    var ours = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(row);
+                    if (ours != step.Top[0].Id) mismatches.Add($"'{run.Prompt}' step {s}: ours {ours}, llama.cpp {step.Top[0].Id}");
+                }
+                steps++;
+            }
+        }
+        return new Result(maxProb, maxLogit, steps, top1Checked, mismatches);
+    }
+
+    private static double[] Softmax(ReadOnlySpan<float> logits)
+    {
+        var max = double.NegativeInfinity;
+        foreach (var l in logits) max = Math.Max(max, l);
+        var result = new double[logits.Length];
+        double sum = 0;
+        for (var i = 0; i < logits.Length; i++) sum += result[i] = Math.Exp(logits[i] - max);
+        for (var i = 0; i < result.Length; i++) result[i] /= sum;
+        return result;
+    }
+}
