@@ -1,2 +1,13 @@
-Console.Error.WriteLine("chatengine: no verbs yet");
-return 1;
+using System.CommandLine;
+using ChatEngine.Cli.Commands;
+
+var root = new RootCommand("ChatEngine: run GGUF language models in pure C#")
+{
+    GenerateCommand.Create(),
+    BenchCommand.Create(),
+    LogitsCommand.Create(),
+    PerplexityCommand.Create(),
+    TokenizeCommand.Create(),
+    TemplateCommand.Create(),
+};
+return CliErrors.Run(() => root.Parse(args).Invoke());

@@ -12,7 +12,7 @@ public sealed record PerplexityResult(double Perplexity, double MeanNegativeLogL
 public static class PerplexityEvaluator
 {
     public static PerplexityResult Evaluate(LanguageModel model, IReadOnlyList<int> tokens, int contextSize, int? bosTokenId,
-        IProgress<(int Chunk, int Chunks, double RunningPerplexity)>? progress = null)
+        Action<int, int, double>? onChunkDone = null)
     {
         if (contextSize < 4) throw new ArgumentOutOfRangeException(nameof(contextSize), contextSize, "context must be at least 4 tokens");
         var chunks = tokens.Count / contextSize;
@@ -36,7 +36,7 @@ public static class PerplexityEvaluator
                 nll -= LogSoftmaxAt(logits.AsSpan(position * vocab, vocab), tokens[c * contextSize + position + 1]);
                 scored++;
             }
-            progress?.Report((c + 1, chunks, Math.Exp(nll / scored)));
+            onChunkDone?.Invoke(c + 1, chunks, Math.Exp(nll / scored));
         }
         var mean = nll / scored;
         return new PerplexityResult(Math.Exp(mean), mean, tokens.Count, chunks, scored);

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using ChatEngine.Runtime;
+
+namespace ChatEngine.Cli.Commands;
+
+/// <summary><c>bench -m MODEL -p 512 -n 128 -t T -r R</c>: prefill and decode tokens/s in the manner of llama-bench.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var prompt = new Option<int>("--n-prompt", "-p") { Description = "prompt tokens (ppN)", DefaultValueFactory = _ => 512 };
+        var generate = new Option<int>("--n-gen", "-n") { Description = "generated tokens (tgN)", DefaultValueFactory = _ => 128 };
+        var repetitions = CommonOptions.Positive("--repetitions", "-r", "measured repetitions after one warm-up", 5);
+        var threads = CommonOptions.Threads();
+        var json = CommonOptions.Json();
+        var command = new Command("bench", "prefill and decode speed (llama-bench style)") { model, prompt, generate, repetitions, threads, json };
+        command.SetAction(parse =>
+        {
+            var (p, n) = (parse.GetValue(prompt), parse.GetValue(generate));
+            if (p < 0 || n < 0 || p + n == 0) throw new CliUsageException("--n-prompt and --n-gen must be >= 0 and not both 0");
+            var path = parse.GetValue(model)!.FullName;
+            using var lm = LanguageModel.Load(path, parse.GetValue(threads));
+            var asJson = parse.GetValue(json);
+            var result = SpeedBenchmark.Run(lm, p, n, parse.GetValue(repetitions), asJson ? null : Console.Error.WriteLine);
+            var peakRss = Process.GetCurrentProcess().PeakWorkingSet64;
+            if (asJson)
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    model = Path.GetFileName(path),
+                    threads = result.Threads,
+                    prefill = new { tokens = p, tokens_per_second = result.Prefill.TokensPerSecond, stddev = result.Prefill.StandardDeviation },
+                    decode = new { tokens = n, tokens_per_second = result.Decode.TokensPerSecond, stddev = result.Decode.StandardDeviation },
+                    peak_rss_bytes = peakRss,
+                }));
+            }
+            else
+            {
+                Console.WriteLine($"| model | threads | test | t/s |");
+                Console.WriteLine($"|---|---|---|---|");
+                if (p > 0) Console.WriteLine($"| {Path.GetFileName(path)} | {result.Threads} | pp{p} | {result.Prefill.TokensPerSecond:F2} ± {result.Prefill.StandardDeviation:F2} |");
+                if (n > 0) Console.WriteLine($"| {Path.GetFileName(path)} | {result.Threads} | tg{n} | {result.Decode.TokensPerSecond:F2} ± {result.Decode.StandardDeviation:F2} |");
+                Console.WriteLine($"peak RSS: {peakRss / (1024.0 * 1024.0):F1} MiB");
+            }
+            return 0;
+        });
+        return command;
+    }
+}
