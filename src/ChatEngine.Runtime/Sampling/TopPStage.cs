@@ -1,0 +1,48 @@
+namespace ChatEngine.Runtime.Sampling;
+
+/// <summary>
+/// Nucleus sampling: keeps the smallest prefix of the candidates, by descending probability, whose cumulative
+/// probability reaches <c>p</c> (and at least <c>minKeep</c> of them); p = 1 disables it.
+/// </summary>
+public sealed class TopPStage : ISamplerStage
+{
+    // Over a large unsorted list, first rank only this many: the nucleus usually fits, which avoids a full sort.
+    private const int LargeListThreshold = 1024;
+    private const int FirstRankingSize = 256;
+
+    public TopPStage(float p, int minKeep = 0)
+    {
+        if (!(p > 0f && p <= 1f)) throw new ArgumentOutOfRangeException(nameof(p), p, "top-p must be in (0, 1]");
+        ArgumentOutOfRangeException.ThrowIfNegative(minKeep);
+        P = p;
+        MinKeep = minKeep;
+    }
+
+    public float P { get; }
+    public int MinKeep { get; }
+
+    public string Name => "top-p";
+
+    public void Apply(CandidateList candidates)
+    {
+        if (P >= 1f) return;
+        candidates.ComputeSoftmax();
+
+        int ranked = candidates.Count > LargeListThreshold
+            ? candidates.SortTop(FirstRankingSize)
+            : candidates.SortTop(candidates.Count);
+
+        var items = candidates.Items;
+        float cumulative = 0f;
+        for (int i = 0; i < items.Length; i++)
+        {
+            if (i == ranked) ranked = candidates.SortTop(candidates.Count);
+            cumulative += items[i].Probability;
+            if (cumulative >= P && i + 1 >= MinKeep)
+            {
+                candidates.Truncate(i + 1);
+                return;
+            }
+        }
+    }
+}
