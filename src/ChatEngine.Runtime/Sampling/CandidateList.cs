@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace ChatEngine.Runtime.Sampling;
 
 /// <summary>
@@ -42,14 +44,9 @@ public sealed class CandidateList
         if (logits.Length != _items.Length)
             throw new ArgumentException($"expected {_items.Length} logits (the vocabulary size), got {logits.Length}", nameof(logits));
 
+        ValidateLogits(logits);
         var items = _items;
-        for (int i = 0; i < logits.Length; i++)
-        {
-            float logit = logits[i];
-            if (float.IsNaN(logit) || float.IsPositiveInfinity(logit))
-                throw new ArgumentException($"logits[{i}] is {logit}; logits must be finite or -infinity", nameof(logits));
-            items[i] = new TokenCandidate(i, logit, 0f);
-        }
+        for (int i = 0; i < logits.Length; i++) items[i] = new TokenCandidate(i, logits[i], 0f);
         Count = logits.Length;
         _rankedPrefix = 0;
         IsVocabularyOrder = true;
@@ -101,7 +98,7 @@ public sealed class CandidateList
     {
         k = Math.Clamp(k, 0, Count);
         if (_rankedPrefix >= k) return _rankedPrefix;
-        HeapSelection.SelectTop(Items, k, default(ByLogitDescending));
+        RankSort.SelectTop(Items, k, default(ByLogitDescending));
         IsVocabularyOrder = false;
         // Once all but one are placed, the last is necessarily the lowest-ranked.
         _rankedPrefix = k >= Count - 1 ? Count : k;
@@ -138,6 +135,28 @@ public sealed class CandidateList
             sum += p;
         }
         for (int i = 0; i < items.Length; i++) items[i].Probability /= sum;
+    }
+
+    // A single SIMD comparison per vector: x < +infinity is false exactly for NaN and +infinity.
+    private static void ValidateLogits(ReadOnlySpan<float> logits)
+    {
+        var limit = new Vector<float>(float.PositiveInfinity);
+        int i = 0;
+        bool valid = true;
+        for (; valid && i <= logits.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            valid = Vector.LessThanAll(new Vector<float>(logits.Slice(i, Vector<float>.Count)), limit);
+        }
+        if (valid)
+        {
+            for (; i < logits.Length; i++) valid &= logits[i] < float.PositiveInfinity;
+            if (valid) return;
+        }
+        for (int j = 0; j < logits.Length; j++)
+        {
+            if (!(logits[j] < float.PositiveInfinity))
+                throw new ArgumentException($"logits[{j}] is {logits[j]}; logits must be finite or -infinity", nameof(logits));
+        }
     }
 
     private void ValidateNewCount(int count)

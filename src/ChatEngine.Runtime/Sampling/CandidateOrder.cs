@@ -1,6 +1,6 @@
 namespace ChatEngine.Runtime.Sampling;
 
-/// <summary>A strict total order used by <see cref="HeapSelection"/>: <c>Precedes(a, b)</c> means a ranks before b.</summary>
+/// <summary>A strict total order used by <see cref="RankSort"/>: <c>Precedes(a, b)</c> means a ranks before b.</summary>
 public interface IRankOrder<T>
 {
     bool Precedes(in T a, in T b);

@@ -11,11 +11,18 @@ public sealed class GreedySelector : ITokenSelector
         var items = candidates.Items;
         if (items.IsEmpty) throw new InvalidOperationException("no candidates to select from");
 
-        var order = default(ByLogitDescending);
         int best = 0;
+        float bestLogit = items[0].Logit;
+        int bestId = items[0].Id;
         for (int i = 1; i < items.Length; i++)
         {
-            if (order.Precedes(items[i], items[best])) best = i;
+            float logit = items[i].Logit;
+            if (logit > bestLogit || (logit == bestLogit && items[i].Id < bestId))
+            {
+                best = i;
+                bestLogit = logit;
+                bestId = items[i].Id;
+            }
         }
         var chosen = items[best];
         if (float.IsNegativeInfinity(chosen.Logit))

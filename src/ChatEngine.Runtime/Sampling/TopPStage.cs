@@ -6,9 +6,11 @@ namespace ChatEngine.Runtime.Sampling;
 /// </summary>
 public sealed class TopPStage : ISamplerStage
 {
-    // Over a large unsorted list, first rank only this many: the nucleus usually fits, which avoids a full sort.
+    // Over a large unsorted list, rank only a head of the list first (the nucleus usually fits in it) and grow the
+    // head geometrically when it does not: partial selection costs O(n log k), a full sort O(n log n).
     private const int LargeListThreshold = 1024;
     private const int FirstRankingSize = 256;
+    private const int RankingGrowth = 8;
 
     public TopPStage(float p, int minKeep = 0)
     {
@@ -36,7 +38,7 @@ public sealed class TopPStage : ISamplerStage
         float cumulative = 0f;
         for (int i = 0; i < items.Length; i++)
         {
-            if (i == ranked) ranked = candidates.SortTop(candidates.Count);
+            if (i == ranked) ranked = candidates.SortTop(ranked * RankingGrowth);
             cumulative += items[i].Probability;
             if (cumulative >= P && i + 1 >= MinKeep)
             {

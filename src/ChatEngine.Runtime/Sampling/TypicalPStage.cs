@@ -47,7 +47,7 @@ public sealed class TypicalPStage : ISamplerStage
         {
             ranking[i] = new TypicalityEntry(MathF.Abs(-MathF.Log(items[i].Probability) - entropy), i);
         }
-        HeapSelection.Sort(ranking, default(MostTypicalFirst));
+        RankSort.Sort(ranking, default(MostTypicalFirst));
 
         int keep = items.Length;
         float cumulative = 0f;
