@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ChatEngine.Cli;
 using ChatEngine.Cli.Commands;
 
 var root = new RootCommand("ChatEngine: run GGUF language models in pure C#")
@@ -8,6 +9,5 @@ var root = new RootCommand("ChatEngine: run GGUF language models in pure C#")
     LogitsCommand.Create(),
     PerplexityCommand.Create(),
     TokenizeCommand.Create(),
-    TemplateCommand.Create(),
 };
-return CliErrors.Run(() => root.Parse(args).Invoke());
+return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

@@ -22,11 +22,14 @@ public sealed class InferenceContext
     public int ContextSize => Cache.ContextSize;
 
     /// <summary>Appends tokens and returns the next-token logits after the last one (valid until the next call).</summary>
-    public ReadOnlySpan<float> Evaluate(ReadOnlySpan<int> tokens)
+    public ReadOnlySpan<float> Evaluate(scoped ReadOnlySpan<int> tokens)
     {
         _transformer.Evaluate(Cache, tokens, _logits);
         return _logits;
     }
+
+    /// <summary>The next-token logits of the last <see cref="Evaluate"/>.</summary>
+    public ReadOnlySpan<float> Logits => _logits;
 
     /// <summary>Appends tokens and writes the next-token logits after each of them into <paramref name="logits"/> (tokens x vocab).</summary>
     public void EvaluateAll(ReadOnlySpan<int> tokens, Span<float> logits)

@@ -1,6 +1,7 @@
 using ChatEngine.Gguf;
 using ChatEngine.Kernels;
 using ChatEngine.Runtime.Model;
+using ChatEngine.Text;
 
 namespace ChatEngine.Runtime;
 
@@ -9,9 +10,10 @@ public sealed class LanguageModel : IDisposable
 {
     private readonly GgufFile _file;
 
-    private LanguageModel(GgufFile file, ModelHyperParameters parameters, ModelWeights weights, ComputePool pool)
+    private LanguageModel(GgufFile file, ModelHyperParameters parameters, ModelWeights weights, Tokenizer tokenizer, ComputePool pool)
     {
         _file = file;
+        Tokenizer = tokenizer;
         Parameters = parameters;
         Weights = weights;
         Pool = pool;
@@ -25,13 +27,11 @@ public sealed class LanguageModel : IDisposable
         try
         {
             var architecture = Architectures.Find(file.Metadata.GetString("general.architecture"));
-            var vocabSize = file.Metadata.TryGetValue("tokenizer.ggml.tokens", out var tokens) && tokens.Value is GgufArray array
-                ? array.Length
-                : (int)file.GetTensor("token_embd.weight").Dimensions[1];
-            var parameters = ModelHyperParameters.FromMetadata(file.Metadata, architecture, vocabSize);
+            var tokenizer = Tokenizer.FromGguf(file.Metadata);
+            var parameters = ModelHyperParameters.FromMetadata(file.Metadata, architecture, tokenizer.VocabSize);
             var weights = ModelWeights.Load(file, parameters, architecture);
             var pool = new ComputePool(threads > 0 ? threads : Math.Max(1, Environment.ProcessorCount));
-            return new LanguageModel(file, parameters, weights, pool);
+            return new LanguageModel(file, parameters, weights, tokenizer, pool);
         }
         catch
         {
@@ -42,6 +42,10 @@ public sealed class LanguageModel : IDisposable
 
     public ModelHyperParameters Parameters { get; }
     public ModelWeights Weights { get; }
+    public Tokenizer Tokenizer { get; }
+
+    /// <summary>The Jinja chat template from <c>tokenizer.chat_template</c>, or null when the file has none.</summary>
+    public string? ChatTemplate => _file.Metadata.TryGetString("tokenizer.chat_template", out var t) ? t : null;
     public ComputePool Pool { get; }
     public GgufMetadata Metadata => _file.Metadata;
     public string Path => _file.Path;

@@ -1,0 +1,88 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Json;
+using ChatEngine.Runtime;
+using ChatEngine.Runtime.Generation;
+using ChatEngine.Runtime.Sampling;
+
+namespace ChatEngine.Cli.Commands;
+
+/// <summary><c>generate -m MODEL -p PROMPT -n N</c>: streams a completion to stdout.</summary>
+internal static class GenerateCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var prompt = new Option<string>("--prompt", "-p") { Description = "prompt text (empty: start from BOS only)", DefaultValueFactory = _ => "" };
+        var count = CommonOptions.Positive("--n-predict", "-n", "tokens to generate at most", 128);
+        var temperature = new Option<float>("--temperature", "--temp") { Description = "0 = greedy", DefaultValueFactory = _ => SamplingOptions.Default.Temperature };
+        var topK = new Option<int>("--top-k") { Description = "0 = off", DefaultValueFactory = _ => SamplingOptions.Default.TopK };
+        var topP = new Option<float>("--top-p") { Description = "1 = off", DefaultValueFactory = _ => SamplingOptions.Default.TopP };
+        var minP = new Option<float>("--min-p") { Description = "0 = off", DefaultValueFactory = _ => SamplingOptions.Default.MinP };
+        var seed = new Option<ulong?>("--seed", "-s") { Description = "random seed (default: random)" };
+        var context = new Option<int?>("--ctx-size", "-c") { Description = "context tokens (default: prompt + n)" };
+        var threads = CommonOptions.Threads();
+        var json = CommonOptions.Json();
+        var command = new Command("generate", "generate text from a prompt")
+        {
+            model, prompt, count, temperature, topK, topP, minP, seed, context, threads, json,
+        };
+        command.SetAction(parse =>
+        {
+            var sampling = SamplingOptions.Default with
+            {
+                Temperature = parse.GetValue(temperature),
+                TopK = parse.GetValue(topK),
+                TopP = parse.GetValue(topP),
+                MinP = parse.GetValue(minP),
+                Seed = parse.GetValue(seed),
+            };
+            var options = new GenerationOptions { MaxTokens = parse.GetValue(count), Sampling = sampling };
+            using var lm = LanguageModel.Load(parse.GetValue(model)!.FullName, parse.GetValue(threads));
+            var text = parse.GetValue(prompt)!;
+            var promptIds = lm.Tokenizer.Encode(text, addSpecial: true);
+            if (promptIds.Length == 0) promptIds = [lm.Tokenizer.BosTokenId >= 0 ? lm.Tokenizer.BosTokenId : 0];
+            var contextSize = parse.GetValue(context) ?? promptIds.Length + options.MaxTokens;
+            var generator = new TextGenerator(lm.CreateContext(contextSize), lm.Tokenizer);
+            var asJson = parse.GetValue(json);
+            var ids = new List<int>();
+            var output = new StringBuilder();
+            using var stdout = Console.OpenStandardOutput();
+            if (!asJson) stdout.Write(Encoding.UTF8.GetBytes(text));
+            foreach (var token in generator.Generate(promptIds, options))
+            {
+                ids.Add(token.Id);
+                output.Append(token.Text);
+                if (!asJson && token.Text.Length > 0)
+                {
+                    stdout.Write(Encoding.UTF8.GetBytes(token.Text));
+                    stdout.Flush();
+                }
+            }
+            var timings = generator.Timings!;
+            if (asJson)
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    prompt_tokens = promptIds,
+                    tokens = ids,
+                    text = output.ToString(),
+                    timings = new
+                    {
+                        prefill_tokens = timings.PromptTokens,
+                        prefill_tokens_per_second = timings.PrefillTokensPerSecond,
+                        decode_tokens = timings.GeneratedTokens,
+                        decode_tokens_per_second = timings.DecodeTokensPerSecond,
+                    },
+                }));
+            }
+            else
+            {
+                Console.WriteLine();
+                Console.Error.WriteLine($"prefill: {timings.PromptTokens} tokens, {timings.PrefillTokensPerSecond:F1} t/s; decode: {timings.GeneratedTokens} tokens, {timings.DecodeTokensPerSecond:F1} t/s");
+            }
+            return 0;
+        });
+        return command;
+    }
+}

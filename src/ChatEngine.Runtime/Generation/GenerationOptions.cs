@@ -1,0 +1,24 @@
+using ChatEngine.Runtime.Sampling;
+
+namespace ChatEngine.Runtime.Generation;
+
+/// <summary>How long to generate, how to pick tokens and when to stop.</summary>
+public sealed record GenerationOptions
+{
+    private readonly int _maxTokens = 128;
+
+    /// <summary>Upper bound on generated tokens (OpenAI's max_tokens).</summary>
+    public int MaxTokens
+    {
+        get => _maxTokens;
+        init => _maxTokens = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxTokens), value, "max tokens must be at least 1");
+    }
+
+    public SamplingOptions Sampling { get; init; } = SamplingOptions.Default;
+
+    /// <summary>Generation ends when the text contains one of these; the stop sequence itself is not returned.</summary>
+    public IReadOnlyList<string> StopSequences { get; init; } = [];
+
+    /// <summary>Keep going past end-of-generation tokens (for fixed-length benchmarks).</summary>
+    public bool IgnoreEndOfGeneration { get; init; }
+}
