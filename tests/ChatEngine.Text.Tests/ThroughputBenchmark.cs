@@ -19,6 +19,12 @@ public sealed class ThroughputBenchmark(ITestOutputHelper output)
     [Trait("Category", "Benchmark")]
     public void Bpe_throughput() => Measure("BPE (gpt-2)", LoadedTokenizers.Gpt2);
 
+    /// <summary>2,400 user-defined tokens are cut out of the text before BPE, so this exercises the partitioner.</summary>
+    [SharedFact]
+    [Trait("Category", "Benchmark")]
+    public void Bpe_with_many_user_defined_tokens_throughput() =>
+        Measure("BPE (deepseek-llm)", LoadedTokenizers.FromFile(TestPaths.Shared("vocab", "ggml-vocab-deepseek-llm.gguf")));
+
     private void Measure(string name, Tokenizer tokenizer)
     {
         var story = File.ReadAllText(TestPaths.Golden("story.txt"));
