@@ -1,0 +1,39 @@
+using ChatEngine.TestData;
+using Xunit;
+
+namespace ChatEngine.Cli.Tests;
+
+public sealed class CliErrorTests
+{
+    [Fact]
+    public void An_unknown_model_path_is_one_line_on_stderr_and_a_non_zero_exit()
+    {
+        var result = CliRunner.Run("generate", "-m", "/no/such/model.gguf", "-p", "hi");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("error: model file '/no/such/model.gguf' does not exist", result.Stderr.Trim());
+    }
+
+    [Fact]
+    public void A_file_that_is_not_gguf_names_the_problem()
+    {
+        var result = CliRunner.Run("generate", "-m", TestPaths.Golden("story.txt"), "-p", "hi");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("error: bad magic", result.Stderr.Trim());
+        Assert.Single(result.Stderr.Trim().Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("--top-p", "7", "TopP")]
+    [InlineData("-n", "0", "--n-predict")]
+    [InlineData("--threads", "0", "--threads")]
+    [InlineData("--temperature", "warm", "warm")]
+    public void A_bad_option_value_fails_with_a_message_naming_it(string option, string value, string named)
+    {
+        var result = CliRunner.Run("generate", "-m", TestPaths.Model("stories260K.gguf"), option, value);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(named, result.Stderr);
+    }
+}
