@@ -6,6 +6,7 @@ var root = new RootCommand("ChatEngine: run GGUF language models in pure C#")
 {
     GenerateCommand.Create(),
     BenchCommand.Create(),
+    SynthCommand.Create(),
     LogitsCommand.Create(),
     PerplexityCommand.Create(),
     TokenizeCommand.Create(),

@@ -13,6 +13,7 @@ public sealed class GgufWriter : IDisposable
     private readonly bool _leaveOpen;
     private IReadOnlyList<GgufTensorDescriptor> _tensors = [];
     private int _nextTensor = -1;
+    private long _writtenOfCurrent;
     private long _alignment = GgufFile.DefaultAlignment;
 
     public GgufWriter(Stream output, bool leaveOpen = false)
@@ -61,14 +62,28 @@ public sealed class GgufWriter : IDisposable
         _nextTensor = 0;
     }
 
+    /// <summary>Writes the next tensor's bytes whole.</summary>
     public void WriteTensorData(ReadOnlySpan<byte> data)
+    {
+        if (_writtenOfCurrent != 0) throw new InvalidOperationException("the current tensor was started with WriteTensorPart");
+        WriteTensorPart(data);
+        if (_writtenOfCurrent != 0)
+            throw new ArgumentException($"tensor '{_tensors[_nextTensor].Name}' needs {_tensors[_nextTensor].ByteSize} bytes, got {data.Length}", nameof(data));
+    }
+
+    /// <summary>Writes part of the next tensor's bytes; the tensor is complete (and padded) once all its bytes are written.</summary>
+    public void WriteTensorPart(ReadOnlySpan<byte> part)
     {
         if (_nextTensor < 0) throw new InvalidOperationException("write the header first");
         if (_nextTensor >= _tensors.Count) throw new InvalidOperationException("all tensors were already written");
-        var tensor = _tensors[_nextTensor++];
-        if (data.Length != tensor.ByteSize)
-            throw new ArgumentException($"tensor '{tensor.Name}' needs {tensor.ByteSize} bytes, got {data.Length}", nameof(data));
-        _output.Write(data);
+        var tensor = _tensors[_nextTensor];
+        if (_writtenOfCurrent + part.Length > tensor.ByteSize)
+            throw new ArgumentException($"tensor '{tensor.Name}' needs {tensor.ByteSize} bytes, got {_writtenOfCurrent + part.Length}", nameof(part));
+        _output.Write(part);
+        _writtenOfCurrent += part.Length;
+        if (_writtenOfCurrent < tensor.ByteSize) return;
+        _writtenOfCurrent = 0;
+        _nextTensor++;
         Pad();
     }
 

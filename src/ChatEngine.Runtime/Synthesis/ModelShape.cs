@@ -1,0 +1,31 @@
+namespace ChatEngine.Runtime.Synthesis;
+
+/// <summary>The tensor shapes and metadata of a real model, for random-weight files that time like the real thing.</summary>
+public sealed record ModelShape(
+    string Name,
+    string Architecture,
+    int EmbeddingSize,
+    int LayerCount,
+    int HeadCount,
+    int KvHeadCount,
+    int FeedForwardSize,
+    int VocabSize,
+    bool TiedOutput,
+    float RopeFrequencyBase,
+    float RmsNormEpsilon,
+    int ContextLength)
+{
+    public int HeadSize => EmbeddingSize / HeadCount;
+
+    public static readonly IReadOnlyList<ModelShape> Known =
+    [
+        new("smollm2-135m", "llama", 576, 30, 9, 3, 1536, 49152, TiedOutput: true, 100000f, 1e-5f, 8192),
+        new("qwen2.5-0.5b", "qwen2", 896, 24, 14, 2, 4864, 151936, TiedOutput: true, 1000000f, 1e-6f, 32768),
+        new("llama-3.2-1b", "llama", 2048, 16, 32, 8, 8192, 128256, TiedOutput: true, 500000f, 1e-5f, 131072),
+        new("tinyllama-1.1b", "llama", 2048, 22, 32, 4, 5632, 32000, TiedOutput: false, 10000f, 1e-5f, 2048),
+    ];
+
+    public static ModelShape Find(string name) =>
+        Known.FirstOrDefault(s => s.Name == name)
+        ?? throw new ArgumentException($"unknown shape '{name}' (known: {string.Join(", ", Known.Select(s => s.Name))})", nameof(name));
+}
