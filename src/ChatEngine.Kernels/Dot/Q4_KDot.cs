@@ -1,0 +1,77 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using static ChatEngine.Kernels.Dot.HalfConversion;
+
+namespace ChatEngine.Kernels.Dot;
+
+/// <summary>
+/// Q4_K weights x Q8_K activations. Element 64c + l (l &lt; 32) is the low nibble of qs[32c + l], element 64c + 32 + l
+/// its high nibble; sub-block (32 elements) s has value = d * scale[s] * q - dmin * min[s].
+/// </summary>
+internal static unsafe class Q4_KDot
+{
+    public static float Scalar(byte* x, byte* y, int count)
+    {
+        var sum = 0f;
+        for (var block = 0; block < count / BlockLayout.QK_K; block++, x += BlockLayout.Q4_KBytes, y += BlockLayout.Q8_KBytes)
+        {
+            KQuantScales.DecodeQ4K(x + 4, out var scales, out var mins);
+            var qs = x + 16;
+            var q8 = (sbyte*)(y + BlockLayout.Q8_KQuants);
+            var bsums = (short*)(y + BlockLayout.Q8_KBlockSums);
+            var minSum = 0;
+            for (var j = 0; j < 16; j++) minSum += bsums[j] * KQuantScales.Byte(mins, j / 2);
+            var isum = 0;
+            for (var c = 0; c < 4; c++)
+            {
+                int low = 0, high = 0;
+                for (var l = 0; l < 32; l++)
+                {
+                    low += (qs[32 * c + l] & 0x0f) * q8[64 * c + l];
+                    high += (qs[32 * c + l] >> 4) * q8[64 * c + 32 + l];
+                }
+                isum += KQuantScales.Byte(scales, 2 * c) * low + KQuantScales.Byte(scales, 2 * c + 1) * high;
+            }
+            var yd = *(float*)y;
+            sum += HalfToSingle(x) * yd * isum - HalfToSingle(x + 2) * yd * minSum;
+        }
+        return sum;
+    }
+
+    public static float Simd(byte* x, byte* y, int count)
+    {
+        var acc = Vector256<float>.Zero;
+        var mins = 0f;
+        for (var block = 0; block < count / BlockLayout.QK_K; block++, x += BlockLayout.Q4_KBytes, y += BlockLayout.Q8_KBytes)
+        {
+            KQuantScales.DecodeQ4K(x + 4, out var scales, out var packedMins);
+            var yd = *(float*)y;
+            var q8 = (sbyte*)(y + BlockLayout.Q8_KQuants);
+            mins += HalfToSingle(x + 2) * yd * MinSum(packedMins, (short*)(y + BlockLayout.Q8_KBlockSums));
+
+            var sumi = Vector256<int>.Zero;
+            var qs = x + 16;
+            for (var c = 0; c < 4; c++, qs += 32, q8 += 64)
+            {
+                var bits = Avx.LoadVector256(qs);
+                var low = Avx2.MultiplyAddAdjacent(Avx2Helpers.LowNibbles(bits), Avx.LoadVector256(q8));
+                var high = Avx2.MultiplyAddAdjacent(Avx2Helpers.HighNibbles(bits), Avx.LoadVector256(q8 + 32));
+                sumi = Avx2.Add(sumi, Avx2.MultiplyAddAdjacent(Vector256.Create((short)KQuantScales.Byte(scales, 2 * c)), low));
+                sumi = Avx2.Add(sumi, Avx2.MultiplyAddAdjacent(Vector256.Create((short)KQuantScales.Byte(scales, 2 * c + 1)), high));
+            }
+            acc = Fma.MultiplyAdd(Vector256.Create(HalfToSingle(x) * yd), Avx.ConvertToVector256Single(sumi), acc);
+        }
+        return Avx2Helpers.HorizontalSum(acc) - mins;
+    }
+
+    /// <summary>sum over the 8 sub-blocks of min[s] * (sum of its 32 activation quants), from Q8_K's 16 bsums.</summary>
+    internal static int MinSum(ulong packedMins, short* bsums)
+    {
+        var minValues = Sse41.ConvertToVector128Int16(Vector128.CreateScalar(packedMins).AsByte());
+        var pairSums = Ssse3.HorizontalAdd(Sse2.LoadVector128(bsums), Sse2.LoadVector128(bsums + 8));
+        var products = Sse2.MultiplyAddAdjacent(minValues, pairSums);
+        products = Sse2.Add(products, Sse2.Shuffle(products, 0b_01_00_11_10));
+        products = Sse2.Add(products, Sse2.Shuffle(products, 0b_10_11_00_01));
+        return products.ToScalar();
+    }
+}
