@@ -295,9 +295,12 @@ internal static class Filters
         return item;
     }
 
+    /// <summary>map/select/reject/selectattr/rejectattr guard with <c>if value:</c> in jinja2, so None maps to nothing.</summary>
+    private static IEnumerable<object?> IterateIfTruthy(object? input) => PyOps.IsTruthy(input) ? PyOps.Iterate(input) : [];
+
     private static object? Map(object? input, CallArguments args)
     {
-        var items = PyOps.Iterate(input);
+        var items = IterateIfTruthy(input);
         if (args.Positional.Count == 0 && args.TryGet(-1, "attribute", out var attribute))
         {
             var hasDefault = args.TryGet(-1, "default", out var fallback);
@@ -331,7 +334,7 @@ internal static class Filters
 
     private static object? Select(object? input, CallArguments args, bool expected, bool byAttribute)
     {
-        var items = PyOps.Iterate(input);
+        var items = IterateIfTruthy(input);
         var offset = 0;
         object? attribute = null;
         if (byAttribute)
