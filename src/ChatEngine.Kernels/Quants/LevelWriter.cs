@@ -29,4 +29,16 @@ internal static class LevelWriter
     /// <summary>High nibbles of 16 packed bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> HighNibbles(Vector128<byte> packed) => Vector128.ShiftRightLogical(packed, 4);
+
+    /// <summary>
+    /// 16 bytes holding <paramref name="value"/> in lane j when bit j of <paramref name="bits"/> is set, else 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<byte> SpreadBits(uint bits, byte value)
+    {
+        var bytes = Vector128.Create((ushort)bits).AsByte();
+        var spread = Vector128.Shuffle(bytes, Vector128.Create((byte)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1));
+        var lanes = Vector128.Create((byte)1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128);
+        return Vector128.AndNot(Vector128.Create(value), Vector128.Equals(spread & lanes, Vector128<byte>.Zero));
+    }
 }

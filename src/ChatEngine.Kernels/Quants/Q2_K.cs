@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace ChatEngine.Kernels.Quants;
 
 /// <summary>
@@ -21,6 +23,7 @@ internal static class Q2_K
             var output = destination.Slice(b * BlockSize, BlockSize);
             var d = HalfBits.Read(block[DOffset..]);
             var min = HalfBits.Read(block[DminOffset..]);
+            var three = Vector128.Create((byte)3);
             var position = 0;
             var scaleIndex = 0;
             for (var half = 0; half < 2; half++)
@@ -31,10 +34,9 @@ internal static class Q2_K
                     for (var part = 0; part < 2; part++)
                     {
                         var sc = block[scaleIndex++];
-                        var dl = d * (sc & 0xF);
-                        var ml = min * (sc >> 4);
-                        for (var l = 0; l < 16; l++)
-                            output[position++] = dl * ((q[16 * part + l] >> shift) & 3) - ml;
+                        var levels = Vector128.ShiftRightLogical(Vector128.Create(q.Slice(16 * part, 16)), shift) & three;
+                        LevelWriter.Write16(levels, 0, d * (sc & 0xF), min * (sc >> 4), output[position..]);
+                        position += 16;
                     }
                 }
             }

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace ChatEngine.Kernels.Quants;
 
 /// <summary>
@@ -17,6 +19,8 @@ internal static class Q3_K
     public static void Dequantize(ReadOnlySpan<byte> source, Span<float> destination)
     {
         Span<int> scales = stackalloc int[16];
+        var three = Vector128.Create((byte)3);
+        var four = Vector128.Create((byte)4);
         for (var b = 0; b < destination.Length / BlockSize; b++)
         {
             var block = source.Slice(b * BlockBytes, BlockBytes);
@@ -35,9 +39,12 @@ internal static class Q3_K
                 {
                     for (var part = 0; part < 2; part++)
                     {
-                        var dl = d * scales[scaleIndex++];
-                        for (var l = 16 * part; l < 16 * part + 16; l++)
-                            output[position++] = dl * (((q[l] >> shift) & 3) - ((hmask[l] & bit) != 0 ? 0 : 4));
+                        // level - 4 where level = 2 low bits | 4 when the hmask bit is set
+                        var low = Vector128.ShiftRightLogical(Vector128.Create(q.Slice(16 * part, 16)), shift) & three;
+                        var high = Vector128.Create(hmask.Slice(16 * part, 16)) & Vector128.Create((byte)bit);
+                        var levels = low | Vector128.AndNot(four, Vector128.Equals(high, Vector128<byte>.Zero));
+                        LevelWriter.Write16(levels, 4, d * scales[scaleIndex++], 0f, output[position..]);
+                        position += 16;
                     }
                     bit <<= 1;
                 }

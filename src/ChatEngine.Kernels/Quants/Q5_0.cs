@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.Intrinsics;
 
 namespace ChatEngine.Kernels.Quants;
 
@@ -19,14 +20,9 @@ internal static class Q5_0
             var output = destination.Slice(b * BlockSize, BlockSize);
             var d = HalfBits.Read(block);
             var qh = BinaryPrimitives.ReadUInt32LittleEndian(block[2..]);
-            var qs = block.Slice(6, 16);
-            for (var j = 0; j < 16; j++)
-            {
-                var low = (int)((qs[j] & 0x0Fu) | (((qh >> j) << 4) & 0x10u)) - 16;
-                var high = (int)(((uint)qs[j] >> 4) | ((qh >> (j + 12)) & 0x10u)) - 16;
-                output[j] = low * d;
-                output[j + 16] = high * d;
-            }
+            var packed = Vector128.Create(block.Slice(6, 16));
+            LevelWriter.Write16(LevelWriter.LowNibbles(packed) | LevelWriter.SpreadBits(qh, 16), 16, d, 0f, output);
+            LevelWriter.Write16(LevelWriter.HighNibbles(packed) | LevelWriter.SpreadBits(qh >> 16, 16), 16, d, 0f, output[16..]);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.Intrinsics;
 
 namespace ChatEngine.Kernels.Quants;
 
@@ -20,14 +21,9 @@ internal static class Q5_1
             var d = HalfBits.Read(block);
             var m = HalfBits.Read(block[2..]);
             var qh = BinaryPrimitives.ReadUInt32LittleEndian(block[4..]);
-            var qs = block.Slice(8, 16);
-            for (var j = 0; j < 16; j++)
-            {
-                var low = (int)((qs[j] & 0x0Fu) | (((qh >> j) << 4) & 0x10u));
-                var high = (int)(((uint)qs[j] >> 4) | ((qh >> (j + 12)) & 0x10u));
-                output[j] = low * d + m;
-                output[j + 16] = high * d + m;
-            }
+            var packed = Vector128.Create(block.Slice(8, 16));
+            LevelWriter.Write16(LevelWriter.LowNibbles(packed) | LevelWriter.SpreadBits(qh, 16), 0, d, -m, output);
+            LevelWriter.Write16(LevelWriter.HighNibbles(packed) | LevelWriter.SpreadBits(qh >> 16, 16), 0, d, -m, output[16..]);
         }
     }
 
