@@ -18,8 +18,6 @@ internal enum TokenKind
 /// <summary>One lexeme; <see cref="Text"/> is the decoded value for strings and numbers.</summary>
 internal readonly record struct Token(TokenKind Kind, string Text, int Line, int Column)
 {
-    public bool Is(TokenKind kind, string text) => Kind == kind && Text == text;
-
     public bool IsName(string name) => Kind == TokenKind.Name && Text == name;
 
     public bool IsOperator(string op) => Kind == TokenKind.Operator && Text == op;

@@ -530,9 +530,9 @@ internal sealed class Parser
                 var member = Advance();
                 node = member.Kind switch
                 {
-                    TokenKind.Name => new AttributeExpr(node, member.Text, token.Line, token.Column),
+                    TokenKind.Name => new AttributeExpr(node, member.Text, node.Line, node.Column),
                     TokenKind.Integer => new SubscriptExpr(node,
-                        new LiteralExpr(long.Parse(member.Text, CultureInfo.InvariantCulture), member.Line, member.Column), token.Line, token.Column),
+                        new LiteralExpr(long.Parse(member.Text, CultureInfo.InvariantCulture), member.Line, member.Column), node.Line, node.Column),
                     _ => throw Error($"expected an attribute name after '.', got {member.Describe()}", member),
                 };
             }
@@ -540,11 +540,11 @@ internal sealed class Parser
             {
                 var index = ParseSubscriptIndex();
                 Expect(TokenKind.Operator, "]");
-                node = new SubscriptExpr(node, index, token.Line, token.Column);
+                node = new SubscriptExpr(node, index, node.Line, node.Column);
             }
             else if (Current.IsOperator("("))
             {
-                node = new CallExpr(node, ParseCallArguments(), token.Line, token.Column);
+                node = new CallExpr(node, ParseCallArguments(), node.Line, node.Column);
             }
             else
             {
@@ -601,9 +601,9 @@ internal sealed class Parser
         {
             if (Current.IsOperator("|"))
             {
-                var pipe = Advance();
+                Advance();
                 var filter = ParseFilterCall();
-                node = new FilterExpr(node, filter.Name, filter.Arguments, pipe.Line, pipe.Column);
+                node = new FilterExpr(node, filter.Name, filter.Arguments, filter.Line, filter.Column);
             }
             else if (Current.IsName("is"))
             {
@@ -611,8 +611,7 @@ internal sealed class Parser
             }
             else if (Current.IsOperator("("))
             {
-                var paren = Current;
-                node = new CallExpr(node, ParseCallArguments(), paren.Line, paren.Column);
+                node = new CallExpr(node, ParseCallArguments(), node.Line, node.Column);
             }
             else
             {

@@ -73,7 +73,7 @@ internal static class Filters
 
     private static object? Abs(object? input, CallArguments args) => input switch
     {
-        long l => checked(Math.Abs(l)),
+        long l => (object)checked(Math.Abs(l)),
         bool b => b ? 1L : 0L,
         double d => Math.Abs(d),
         Undefined u => throw u.Fail(),
@@ -103,7 +103,7 @@ internal static class Filters
             while (hasFill && current.Count < size) current.Add(fill);
             result.Add(current);
         }
-        return result;
+        return new PyIterator("generator", result);
     }
 
     private static object? Center(object? input, CallArguments args)
@@ -164,6 +164,7 @@ internal static class Filters
 
     private static object? Last(object? input, CallArguments args)
     {
+        if (input is PyIterator iterator) throw TemplateRuntimeError.TypeError($"'{iterator.TypeName}' object is not reversible");
         var items = PyOps.ToList(input);
         return items.Count > 0 ? items[^1] : Undefined.Custom("No last item, sequence was empty.");
     }
@@ -265,8 +266,8 @@ internal static class Filters
 
     private static object? Items(object? input, CallArguments args) => input switch
     {
-        Undefined => new List<object?>(),
-        PyDict dict => dict.Select(p => (object?)new PyTuple([PyDict.Unkey(p.Key), p.Value])).ToList(),
+        Undefined => new PyIterator("generator", []),
+        PyDict dict => new PyIterator("generator", dict.Select(p => (object?)new PyTuple([PyDict.Unkey(p.Key), p.Value])).ToList()),
         _ => throw TemplateRuntimeError.TypeError("can only get item pairs from a mapping"),
     };
 
@@ -304,15 +305,15 @@ internal static class Filters
         if (args.Positional.Count == 0 && args.TryGet(-1, "attribute", out var attribute))
         {
             var hasDefault = args.TryGet(-1, "default", out var fallback);
-            return items.Select(item =>
+            return new PyIterator("generator", items.Select(item =>
             {
                 var value = AttributePath(item, attribute);
                 return hasDefault && value is Undefined ? fallback : value;
-            }).ToList();
+            }));
         }
         var filterName = Text(args.Require(0, "filter", "map"));
         var rest = args.Skip(1);
-        return items.Select(item => Apply(filterName, item, rest)).ToList();
+        return new PyIterator("generator", items.Select(item => Apply(filterName, item, rest)));
     }
 
     private static object? MinMax(object? input, CallArguments args, string which)
@@ -353,7 +354,7 @@ internal static class Filters
             var testArgs = args.Skip(offset + 1);
             predicate = value => Tests.Apply(testName, value, testArgs);
         }
-        return items.Where(item => predicate(byAttribute ? AttributePath(item, attribute) : item) == expected).ToList();
+        return new PyIterator("generator", items.Where(item => predicate(byAttribute ? AttributePath(item, attribute) : item) == expected));
     }
 
     private static object? Replace(object? input, CallArguments args)
@@ -376,7 +377,12 @@ internal static class Filters
         }
         var items = PyOps.ToList(input);
         items.Reverse();
-        return items;
+        return input switch
+        {
+            List<object?> => new PyIterator("list_reverseiterator", items),
+            PyDict => new PyIterator("dict_reversekeyiterator", items),
+            _ => items,
+        };
     }
 
     private static object? Round(object? input, CallArguments args)

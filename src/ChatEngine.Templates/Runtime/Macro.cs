@@ -35,6 +35,6 @@ internal sealed class Macro(string name, IReadOnlyList<MacroParameter> parameter
             else value = Undefined.Custom($"parameter '{parameter.Name}' was not provided");
             frame.Set(parameter.Name, value);
         }
-        return renderer.Capture(body, frame);
+        return renderer.CaptureCall(Name, body, frame);
     }
 }

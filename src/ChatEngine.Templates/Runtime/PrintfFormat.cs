@@ -21,10 +21,11 @@ internal static class PrintfFormat
             }
             if (++i >= format.Length) throw new TemplateRuntimeError("ValueError: incomplete format");
             var leftAlign = false;
-            if (format[i] == '-')
+            var zeroPad = false;
+            for (; i < format.Length && format[i] is '-' or '0'; i++)
             {
-                leftAlign = true;
-                i++;
+                if (format[i] == '-') leftAlign = true;
+                else zeroPad = true;
             }
             var width = ReadNumber(format, ref i);
             int? precision = null;
@@ -55,7 +56,13 @@ internal static class PrintfFormat
                 _ => throw new TemplateRuntimeError($"unsupported format conversion '%{conversion}'"),
             };
             if (conversion is 's' or 'r' && precision is { } p && p < text.Length) text = text[..p];
-            if (width is { } w && text.Length < w) text = leftAlign ? text.PadRight(w) : text.PadLeft(w);
+            if (width is { } w && text.Length < w)
+            {
+                var numeric = conversion is 'd' or 'i' or 'f';
+                text = leftAlign ? text.PadRight(w)
+                    : zeroPad && numeric && text.StartsWith('-') ? "-" + text[1..].PadLeft(w - 1, '0')
+                    : text.PadLeft(w, zeroPad && numeric ? '0' : ' ');
+            }
             sb.Append(text);
         }
         if (next < values.Count) throw new TemplateRuntimeError("TypeError: not all arguments converted during string formatting");

@@ -74,6 +74,7 @@ internal static class PyFormat
                 sb.Append("}>");
                 break;
             case NativeFunction f: sb.Append("<function ").Append(f.Name).Append('>'); break;
+            case PyIterator iterator: sb.Append('<').Append(iterator.TypeName).Append(" object>"); break;
             default: sb.Append('<').Append(PyOps.TypeName(value)).Append(" object>"); break;
         }
     }

@@ -20,6 +20,7 @@ internal static class PyOps
         Undefined => "Undefined",
         LoopContext => "LoopContext",
         ICallable => "function",
+        PyIterator iterator => iterator.TypeName,
         _ => value.GetType().Name,
     };
 
@@ -141,7 +142,7 @@ internal static class PyOps
 
     public static object? Negate(object? value) => value switch
     {
-        bool or long => checked(-ToLong(value)),
+        bool or long => (object)checked(-ToLong(value)),
         double d => -d,
         Undefined u => throw u.Fail(),
         _ => throw TemplateRuntimeError.TypeError($"bad operand type for unary -: '{TypeName(value)}'"),
@@ -149,7 +150,7 @@ internal static class PyOps
 
     public static object? Plus(object? value) => value switch
     {
-        bool or long => ToLong(value),
+        bool or long => (object)ToLong(value),
         double d => d,
         Undefined u => throw u.Fail(),
         _ => throw TemplateRuntimeError.TypeError($"bad operand type for unary +: '{TypeName(value)}'"),
@@ -220,6 +221,7 @@ internal static class PyOps
         }
         var i = ToLong(a);
         var j = ToLong(b);
+        if (op == "**" && j < 0) return Math.Pow(i, j);
         checked
         {
             return op switch
@@ -229,7 +231,7 @@ internal static class PyOps
                 "*" => i * j,
                 "//" => j == 0 ? throw DivisionByZero("integer division") : FloorDiv(i, j),
                 "%" => j == 0 ? throw DivisionByZero("integer modulo") : i - FloorDiv(i, j) * j,
-                "**" => j < 0 ? Math.Pow(i, j) : IntPow(i, j),
+                "**" => IntPow(i, j),
                 _ => throw new InvalidOperationException(op),
             };
         }
@@ -289,6 +291,7 @@ internal static class PyOps
         string s => PyText.CodePoints(s),
         Markup m => PyText.CodePoints(m.Text),
         Undefined => [],
+        PyIterator iterator => iterator.Consume(),
         _ => throw TemplateRuntimeError.TypeError($"'{TypeName(value)}' object is not iterable"),
     };
 

@@ -88,7 +88,7 @@ internal static class PyText
                 if (i >= s.Length) break;
                 if (maxSplit >= 0 && parts.Count == maxSplit)
                 {
-                    parts.Add(RStripWhitespace(s[i..]));
+                    parts.Add(s[i..]);
                     break;
                 }
                 var start = i;
@@ -124,7 +124,7 @@ internal static class PyText
                 if (i <= 0) break;
                 if (parts.Count == maxSplit)
                 {
-                    parts.Add(Strip(s[..i], null, right: false));
+                    parts.Add(s[..i]);
                     break;
                 }
                 var end = i;

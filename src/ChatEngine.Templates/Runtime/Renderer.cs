@@ -11,8 +11,12 @@ internal sealed class Renderer
 {
     private const int MaxRange = 100_000;
 
+    /// <summary>Bounds macro recursion (jinja2 would hit Python's RecursionError) so a runaway template cannot overflow the stack.</summary>
+    private const int MaxCallDepth = 200;
+
     private readonly TimeProvider _time;
     private StringBuilder _output = new();
+    private int _callDepth;
 
     public Renderer(TimeProvider time) => _time = time;
 
@@ -112,6 +116,24 @@ internal sealed class Renderer
         OverflowException => new TemplateRenderException("OverflowError: integer result out of range", line, column),
         _ => new TemplateRenderException(error.Message, line, column),
     };
+
+    /// <summary><see cref="Capture"/> for a macro call, counting the nesting depth.</summary>
+    public string CaptureCall(string macroName, IReadOnlyList<Stmt> body, Scope scope)
+    {
+        if (_callDepth >= MaxCallDepth)
+        {
+            throw new TemplateRuntimeError($"RecursionError: maximum recursion depth exceeded in macro '{macroName}'");
+        }
+        _callDepth++;
+        try
+        {
+            return Capture(body, scope);
+        }
+        finally
+        {
+            _callDepth--;
+        }
+    }
 
     // ---------------------------------------------------------------- statements
 

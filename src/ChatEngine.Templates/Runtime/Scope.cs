@@ -7,7 +7,7 @@ internal sealed class Scope(Scope? parent)
 
     public bool TryGet(string name, out object? value)
     {
-        for (var scope = this; scope is not null; scope = scope.Parent)
+        for (var scope = this; scope is not null; scope = scope._parent)
         {
             if (scope._variables.TryGetValue(name, out value)) return true;
         }
@@ -15,7 +15,7 @@ internal sealed class Scope(Scope? parent)
         return false;
     }
 
-    public Scope? Parent { get; } = parent;
+    private readonly Scope? _parent = parent;
 
     public object? Lookup(string name) => TryGet(name, out var value) ? value : Undefined.Missing(name);
 

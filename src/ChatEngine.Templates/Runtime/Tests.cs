@@ -25,7 +25,7 @@ internal static class Tests
         ["greaterthan"] = (v, a) => PyOps.Compare(v, a.Require(0, "other", "gt"), ">") > 0,
         ["in"] = (v, a) => PyOps.Contains(a.Require(0, "seq", "in"), v),
         ["integer"] = (v, _) => v is long,
-        ["iterable"] = (v, _) => v is string or Markup or List<object?> or PyTuple or PyDict or Undefined,
+        ["iterable"] = (v, _) => v is string or Markup or List<object?> or PyTuple or PyDict or Undefined or PyIterator,
         ["le"] = (v, a) => PyOps.Compare(v, a.Require(0, "other", "le"), "<=") <= 0,
         ["<="] = (v, a) => PyOps.Compare(v, a.Require(0, "other", "le"), "<=") <= 0,
         ["lower"] = (v, _) => PyOps.TryGetText(v, out var s) && s.Any(char.IsLower) && !s.Any(char.IsUpper),
