@@ -2,7 +2,8 @@ namespace ChatEngine.Runtime.Model;
 
 /// <summary>
 /// Keys and values of one sequence for every layer, sized for the context the caller asked for (not the model's
-/// trained maximum). Layout per layer: position-major, each position holding KvHeadCount x HeadSize floats.
+/// trained maximum). Layout per layer: position-major, each position holding KvHeadCount x HeadSize values.
+/// Stored as F16 like llama.cpp's default cache type: half the memory, and the same rounding llama.cpp applies.
 /// </summary>
 public sealed class KvCache
 {
@@ -11,12 +12,12 @@ public sealed class KvCache
         if (contextSize < 1) throw new ArgumentOutOfRangeException(nameof(contextSize), contextSize, "context size must be at least 1");
         ContextSize = contextSize;
         RowSize = parameters.KvSize;
-        Keys = new float[parameters.LayerCount][];
-        Values = new float[parameters.LayerCount][];
+        Keys = new Half[parameters.LayerCount][];
+        Values = new Half[parameters.LayerCount][];
         for (var i = 0; i < parameters.LayerCount; i++)
         {
-            Keys[i] = new float[(long)contextSize * RowSize];
-            Values[i] = new float[(long)contextSize * RowSize];
+            Keys[i] = new Half[(long)contextSize * RowSize];
+            Values[i] = new Half[(long)contextSize * RowSize];
         }
     }
 
@@ -26,8 +27,8 @@ public sealed class KvCache
     /// <summary>Positions [0, Length) hold valid keys and values.</summary>
     public int Length { get; internal set; }
 
-    internal float[][] Keys { get; }
-    internal float[][] Values { get; }
+    internal Half[][] Keys { get; }
+    internal Half[][] Values { get; }
 
     /// <summary>Forgets positions from <paramref name="length"/> on, so a shared prefix can be kept and the rest recomputed.</summary>
     public void Truncate(int length)
@@ -36,5 +37,5 @@ public sealed class KvCache
         Length = Math.Min(Length, length);
     }
 
-    public long SizeInBytes => 2L * Keys.Length * ContextSize * RowSize * sizeof(float);
+    public long SizeInBytes => 2L * Keys.Length * ContextSize * RowSize * 2;
 }

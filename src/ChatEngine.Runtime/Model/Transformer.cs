@@ -18,7 +18,7 @@ public sealed class Transformer
     private readonly ComputePool _pool;
     private readonly float[] _x, _xb, _q, _k, _v, _attention, _gate, _up;
     private float[] _scores;
-    private readonly float[] _ropeCos, _ropeSin;
+    private readonly float[] _ropeCos, _ropeSin, _headRow;
 
     public Transformer(ModelHyperParameters parameters, ModelWeights weights, ComputePool pool)
     {
@@ -37,6 +37,7 @@ public sealed class Transformer
         _scores = new float[_p.TrainedContextLength];
         _ropeCos = new float[_p.RopeDimensions / 2];
         _ropeSin = new float[_p.RopeDimensions / 2];
+        _headRow = new float[_p.HeadSize];
     }
 
     public ModelHyperParameters Parameters => _p;
@@ -114,8 +115,8 @@ public sealed class Transformer
             for (var h = 0; h < _p.HeadCount; h++) ApplyRope(q.Slice(t * qSize + h * headSize, headSize));
             for (var h = 0; h < _p.KvHeadCount; h++) ApplyRope(k.Slice(t * kvSize + h * headSize, headSize));
         }
-        k.CopyTo(cache.Keys[layer].AsSpan(startPosition * kvSize));
-        v.CopyTo(cache.Values[layer].AsSpan(startPosition * kvSize));
+        TensorPrimitives.ConvertToHalf(k, cache.Keys[layer].AsSpan(startPosition * kvSize, n * kvSize));
+        TensorPrimitives.ConvertToHalf(v, cache.Values[layer].AsSpan(startPosition * kvSize, n * kvSize));
 
         var keys = cache.Keys[layer];
         var values = cache.Values[layer];
@@ -123,6 +124,9 @@ public sealed class Transformer
         var scale = 1f / MathF.Sqrt(headSize);
         var output = _attention.AsSpan(0, n * qSize);
         output.Clear();
+        // As llama.cpp's CPU path with an F16 cache: q and the softmaxed scores are rounded to F16 for the dot products.
+        RoundToHalf(q);
+        var row = _headRow.AsSpan(0, headSize);
         for (var t = 0; t < n; t++)
         {
             var visible = startPosition + t + 1;
@@ -132,11 +136,18 @@ public sealed class Transformer
                 var query = q.Slice(t * qSize + h * headSize, headSize);
                 var kvOffset = h / groupSize * headSize;
                 for (var pos = 0; pos < visible; pos++)
-                    scores[pos] = TensorPrimitives.Dot(query, keys.AsSpan(pos * kvSize + kvOffset, headSize)) * scale;
+                {
+                    TensorPrimitives.ConvertToSingle(keys.AsSpan(pos * kvSize + kvOffset, headSize), row);
+                    scores[pos] = TensorPrimitives.Dot(query, row) * scale;
+                }
                 Softmax(scores);
+                RoundToHalf(scores);
                 var result = output.Slice(t * qSize + h * headSize, headSize);
                 for (var pos = 0; pos < visible; pos++)
-                    TensorPrimitives.MultiplyAdd(values.AsSpan(pos * kvSize + kvOffset, headSize), scores[pos], result, result);
+                {
+                    TensorPrimitives.ConvertToSingle(values.AsSpan(pos * kvSize + kvOffset, headSize), row);
+                    TensorPrimitives.MultiplyAdd(row, scores[pos], result, result);
+                }
             }
         }
         var projected = _xb.AsSpan(0, n * embd);
@@ -168,6 +179,11 @@ public sealed class Transformer
         var scale = 1f / MathF.Sqrt((float)(sum / input.Length) + _p.RmsNormEpsilon);
         TensorPrimitives.Multiply(input, scale, output);
         TensorPrimitives.Multiply(output, weight, output);
+    }
+
+    private static void RoundToHalf(Span<float> values)
+    {
+        for (var i = 0; i < values.Length; i++) values[i] = (float)(Half)values[i];
     }
 
     private static void Softmax(Span<float> values)
