@@ -1,5 +1,6 @@
 using ChatEngine.Gguf;
 using ChatEngine.Runtime.Model;
+using ChatEngine.Templates;
 
 namespace ChatEngine.Cli;
 
@@ -22,8 +23,7 @@ internal static class CliErrors
     private static bool IsUserError(Exception e) => e is FileNotFoundException or DirectoryNotFoundException
         or UnauthorizedAccessException or GgufFormatException or NotSupportedException or ArgumentException
         or ContextOverflowException or CliUsageException or IOException or System.Text.Json.JsonException
-        || e.GetType().Name.EndsWith("TemplateException", StringComparison.Ordinal)
-        || e.GetType().Name.EndsWith("SyntaxException", StringComparison.Ordinal);
+        or TemplateSyntaxException or TemplateRenderException;
 }
 
 /// <summary>An option value that parses but makes no sense (e.g. a context smaller than the prompt).</summary>

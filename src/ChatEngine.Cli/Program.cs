@@ -10,5 +10,6 @@ var root = new RootCommand("ChatEngine: run GGUF language models in pure C#")
     LogitsCommand.Create(),
     PerplexityCommand.Create(),
     TokenizeCommand.Create(),
+    TemplateCommand.Create(),
 };
 return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

@@ -81,4 +81,29 @@ public sealed class CliGoldenTests
                 Assert.True(Math.Abs(golden.Steps[s].Top[k].Prob - top[k].GetProperty("prob").GetDouble()) < 2e-3);
         }
     }
+
+    [SharedFact]
+    public void Template_renders_a_golden_chat_template_case_byte_for_byte()
+    {
+        using var golden = JsonDocument.Parse(File.ReadAllText(TestPaths.Golden("chat-templates.json")));
+        var testCase = golden.RootElement.GetProperty("cases").EnumerateArray()
+            .First(c => c.GetProperty("template").GetString() == "Qwen-Qwen2.5-7B-Instruct"
+                && c.GetProperty("conversation").GetString() == "system_user_assistant_user"
+                && c.GetProperty("add_generation_prompt").GetBoolean());
+        var messages = golden.RootElement.GetProperty("conversations").GetProperty("system_user_assistant_user").GetRawText();
+        var messagesFile = Path.GetTempFileName();
+        File.WriteAllText(messagesFile, messages);
+        try
+        {
+            var result = CliRunner.Run("template", "-m", Stories, "--messages", messagesFile,
+                "--template", TestPaths.Shared(testCase.GetProperty("template_file").GetString()!), "--add-generation-prompt");
+
+            Assert.Equal(0, result.ExitCode);
+            Assert.Equal(testCase.GetProperty("rendered").GetString(), result.Stdout);
+        }
+        finally
+        {
+            File.Delete(messagesFile);
+        }
+    }
 }
