@@ -101,6 +101,19 @@ public sealed unsafe class ActivationQuantizerTests
         Assert.True(float.IsPositiveInfinity(f16[5]));
     }
 
+    [Fact]
+    public void Scalar_half_conversion_matches_System_Half_for_all_65536_halves()
+    {
+        for (var i = 0; i < 65536; i++)
+        {
+            var bits = (ushort)i;
+            var expected = (float)BitConverter.UInt16BitsToHalf(bits);
+            var actual = HalfConversion.HalfToSingle((byte*)&bits);
+            if (float.IsNaN(expected)) Assert.True(float.IsNaN(actual), $"0x{i:x4}");
+            else Assert.Equal(BitConverter.SingleToUInt32Bits(expected), BitConverter.SingleToUInt32Bits(actual));
+        }
+    }
+
     [SimdFact]
     public void Vector_half_conversion_matches_the_scalar_one_for_all_65536_halves()
     {
