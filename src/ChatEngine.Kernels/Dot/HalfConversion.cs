@@ -7,8 +7,18 @@ namespace ChatEngine.Kernels.Dot;
 /// <summary>IEEE half and bfloat16 conversions, scalar and 8 lanes at a time.</summary>
 internal static unsafe class HalfConversion
 {
+    /// <summary>The half at <paramref name="p"/> as a float; branch-light bit arithmetic, exact for every input.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float HalfToSingle(byte* p) => (float)Unsafe.ReadUnaligned<Half>(p);
+    public static float HalfToSingle(byte* p)
+    {
+        uint h = Unsafe.ReadUnaligned<ushort>(p);
+        var shifted = (h & 0x7fff) << 13;
+        // Scaling by 2^112 re-biases the exponent (15 -> 127) and normalizes half subnormals exactly.
+        var magnitude = shifted >= 0x0f800000
+            ? BitConverter.UInt32BitsToSingle(shifted | 0x7f800000)
+            : BitConverter.UInt32BitsToSingle(shifted) * 5.192296858534828e33f;
+        return BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(magnitude) | ((h & 0x8000) << 16));
+    }
 
     /// <summary>Rounds to the nearest half (ties to even), as F16C's vcvtps2ph with rounding mode 0 does.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
