@@ -1,16 +1,7 @@
 using ChatEngine.Gguf;
+using ChatEngine.Kernels.Ops;
 
 namespace ChatEngine.Runtime.Model;
-
-/// <summary>How RoPE pairs the dimensions of a head (ggml's rope modes).</summary>
-public enum RopeStyle
-{
-    /// <summary>Adjacent pairs (x[2i], x[2i+1]): llama.</summary>
-    Normal,
-
-    /// <summary>Pairs half a rotary span apart (x[i], x[i + n/2]): GPT-NeoX, qwen2.</summary>
-    NeoX,
-}
 
 /// <summary>Shape and numeric settings of a decoder-only transformer, read from GGUF metadata.</summary>
 public sealed record ModelHyperParameters
@@ -27,7 +18,7 @@ public sealed record ModelHyperParameters
     public required int RopeDimensions { get; init; }
     public required float RopeFrequencyBase { get; init; }
     public required float RopeFrequencyScale { get; init; }
-    public required RopeStyle RopeStyle { get; init; }
+    public required RopeMode RopeMode { get; init; }
     public required float RmsNormEpsilon { get; init; }
 
     public int KvSize => KvHeadCount * HeadSize;
@@ -62,7 +53,7 @@ public sealed record ModelHyperParameters
             RopeDimensions = metadata.TryGetUInt32(prefix + "rope.dimension_count", out var ropeDims) ? (int)ropeDims : headSize,
             RopeFrequencyBase = metadata.TryGetFloat32(prefix + "rope.freq_base", out var freqBase) ? freqBase : 10000f,
             RopeFrequencyScale = scale,
-            RopeStyle = architecture.RopeStyle,
+            RopeMode = architecture.RopeMode,
             RmsNormEpsilon = metadata.GetFloat32(prefix + "attention.layer_norm_rms_epsilon"),
         };
     }

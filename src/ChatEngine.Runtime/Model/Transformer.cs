@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using ChatEngine.Kernels;
+using ChatEngine.Kernels.Ops;
 using ChatEngine.Kernels.Quants;
 
 namespace ChatEngine.Runtime.Model;
@@ -34,7 +35,7 @@ public sealed class Transformer
         _attention = new float[MaxBatch * qSize];
         _gate = new float[MaxBatch * _p.FeedForwardSize];
         _up = new float[MaxBatch * _p.FeedForwardSize];
-        _scores = new float[_p.TrainedContextLength];
+        _scores = [];
         _ropeCos = new float[_p.RopeDimensions / 2];
         _ropeSin = new float[_p.RopeDimensions / 2];
         _headRow = new float[_p.HeadSize];
@@ -85,7 +86,7 @@ public sealed class Transformer
         var first = allPositions ? 0 : n - 1;
         var rows = n - first;
         var normed = _xb.AsSpan(0, rows * embd);
-        for (var t = 0; t < rows; t++) RmsNorm(x.Slice((first + t) * embd, embd), _w.OutputNorm, normed.Slice(t * embd, embd));
+        for (var t = 0; t < rows; t++) RmsNorm.Apply(x.Slice((first + t) * embd, embd), _w.OutputNorm, _p.RmsNormEpsilon, normed.Slice(t * embd, embd));
         MatMul.Multiply(_pool, _w.Output, normed, rows, logits[..(rows * _p.VocabSize)]);
     }
 
@@ -98,7 +99,7 @@ public sealed class Transformer
         var kvSize = _p.KvSize;
         var x = _x.AsSpan(0, n * embd);
         var xb = _xb.AsSpan(0, n * embd);
-        for (var t = 0; t < n; t++) RmsNorm(x.Slice(t * embd, embd), w.AttentionNorm, xb.Slice(t * embd, embd));
+        for (var t = 0; t < n; t++) RmsNorm.Apply(x.Slice(t * embd, embd), w.AttentionNorm, _p.RmsNormEpsilon, xb.Slice(t * embd, embd));
 
         var q = _q.AsSpan(0, n * qSize);
         var k = _k.AsSpan(0, n * kvSize);
@@ -111,9 +112,9 @@ public sealed class Transformer
             if (w.QueryBias is not null) TensorPrimitives.Add(q.Slice(t * qSize, qSize), w.QueryBias, q.Slice(t * qSize, qSize));
             if (w.KeyBias is not null) TensorPrimitives.Add(k.Slice(t * kvSize, kvSize), w.KeyBias, k.Slice(t * kvSize, kvSize));
             if (w.ValueBias is not null) TensorPrimitives.Add(v.Slice(t * kvSize, kvSize), w.ValueBias, v.Slice(t * kvSize, kvSize));
-            PrepareRope(startPosition + t);
-            for (var h = 0; h < _p.HeadCount; h++) ApplyRope(q.Slice(t * qSize + h * headSize, headSize));
-            for (var h = 0; h < _p.KvHeadCount; h++) ApplyRope(k.Slice(t * kvSize + h * headSize, headSize));
+            Rope.ComputeAngles(startPosition + t, _p.RopeDimensions, _p.RopeFrequencyBase, _p.RopeFrequencyScale, _ropeCos, _ropeSin);
+            for (var h = 0; h < _p.HeadCount; h++) Rope.Rotate(q.Slice(t * qSize + h * headSize, headSize), _ropeCos, _ropeSin, _p.RopeMode);
+            for (var h = 0; h < _p.KvHeadCount; h++) Rope.Rotate(k.Slice(t * kvSize + h * headSize, headSize), _ropeCos, _ropeSin, _p.RopeMode);
         }
         TensorPrimitives.ConvertToHalf(k, cache.Keys[layer].AsSpan(startPosition * kvSize, n * kvSize));
         TensorPrimitives.ConvertToHalf(v, cache.Values[layer].AsSpan(startPosition * kvSize, n * kvSize));
@@ -140,7 +141,7 @@ public sealed class Transformer
                     TensorPrimitives.ConvertToSingle(keys.AsSpan(pos * kvSize + kvOffset, headSize), row);
                     scores[pos] = TensorPrimitives.Dot(query, row) * scale;
                 }
-                Softmax(scores);
+                Softmax.Apply(scores);
                 RoundToHalf(scores);
                 var result = output.Slice(t * qSize + h * headSize, headSize);
                 for (var pos = 0; pos < visible; pos++)
@@ -161,68 +162,18 @@ public sealed class Transformer
         var ff = _p.FeedForwardSize;
         var x = _x.AsSpan(0, n * embd);
         var xb = _xb.AsSpan(0, n * embd);
-        for (var t = 0; t < n; t++) RmsNorm(x.Slice(t * embd, embd), w.FeedForwardNorm, xb.Slice(t * embd, embd));
+        for (var t = 0; t < n; t++) RmsNorm.Apply(x.Slice(t * embd, embd), w.FeedForwardNorm, _p.RmsNormEpsilon, xb.Slice(t * embd, embd));
         var gate = _gate.AsSpan(0, n * ff);
         var up = _up.AsSpan(0, n * ff);
         MatMul.Multiply(_pool, w.Gate, xb, n, gate);
         MatMul.Multiply(_pool, w.Up, xb, n, up);
-        // SwiGLU: silu(gate) * up, with silu(g) = g * sigmoid(g)
-        for (var i = 0; i < gate.Length; i++) gate[i] = gate[i] / (1f + MathF.Exp(-gate[i])) * up[i];
+        Activations.SwiGlu(gate, up, gate);
         MatMul.Multiply(_pool, w.Down, gate, n, xb);
         TensorPrimitives.Add(x, xb, x);
-    }
-
-    private void RmsNorm(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output)
-    {
-        double sum = 0;
-        foreach (var value in input) sum += value * value;
-        var scale = 1f / MathF.Sqrt((float)(sum / input.Length) + _p.RmsNormEpsilon);
-        TensorPrimitives.Multiply(input, scale, output);
-        TensorPrimitives.Multiply(output, weight, output);
     }
 
     private static void RoundToHalf(Span<float> values)
     {
         for (var i = 0; i < values.Length; i++) values[i] = (float)(Half)values[i];
-    }
-
-    private static void Softmax(Span<float> values)
-    {
-        var max = TensorPrimitives.Max(values);
-        double sum = 0;
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = MathF.Exp(values[i] - max);
-            sum += values[i];
-        }
-        TensorPrimitives.Multiply(values, (float)(1 / sum), values);
-    }
-
-    /// <summary>Computes the rotation angles for one position the way ggml does (theta_i = pos * base^(-2i/d), in float).</summary>
-    private void PrepareRope(int position)
-    {
-        var thetaScale = MathF.Pow(_p.RopeFrequencyBase, -2f / _p.RopeDimensions);
-        float theta = position;
-        for (var i = 0; i < _ropeCos.Length; i++)
-        {
-            var angle = _p.RopeFrequencyScale * theta;
-            _ropeCos[i] = MathF.Cos(angle);
-            _ropeSin[i] = MathF.Sin(angle);
-            theta *= thetaScale;
-        }
-    }
-
-    private void ApplyRope(Span<float> head)
-    {
-        var half = _ropeCos.Length;
-        var neox = _p.RopeStyle == RopeStyle.NeoX;
-        for (var i = 0; i < half; i++)
-        {
-            var (a, b) = neox ? (i, i + half) : (2 * i, 2 * i + 1);
-            var x0 = head[a];
-            var x1 = head[b];
-            head[a] = x0 * _ropeCos[i] - x1 * _ropeSin[i];
-            head[b] = x0 * _ropeSin[i] + x1 * _ropeCos[i];
-        }
     }
 }
