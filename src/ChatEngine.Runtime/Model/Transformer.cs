@@ -18,8 +18,8 @@ public sealed class Transformer
     private readonly ModelWeights _w;
     private readonly ComputePool _pool;
     private readonly float[] _x, _xb, _q, _k, _v, _attention, _gate, _up;
-    private float[] _scores;
-    private readonly float[] _ropeCos, _ropeSin, _headRow;
+    private readonly float[] _ropeCos, _ropeSin;
+    private readonly AttentionJob _attentionJob;
 
     public Transformer(ModelHyperParameters parameters, ModelWeights weights, ComputePool pool)
     {
@@ -35,10 +35,9 @@ public sealed class Transformer
         _attention = new float[MaxBatch * qSize];
         _gate = new float[MaxBatch * _p.FeedForwardSize];
         _up = new float[MaxBatch * _p.FeedForwardSize];
-        _scores = [];
         _ropeCos = new float[_p.RopeDimensions / 2];
         _ropeSin = new float[_p.RopeDimensions / 2];
-        _headRow = new float[_p.HeadSize];
+        _attentionJob = new AttentionJob(_p);
     }
 
     public ModelHyperParameters Parameters => _p;
@@ -56,7 +55,6 @@ public sealed class Transformer
         foreach (var token in tokens)
             if ((uint)token >= (uint)vocab) throw new ArgumentOutOfRangeException(nameof(tokens), token, $"token id outside the vocabulary of {vocab}");
 
-        if (_scores.Length < cache.ContextSize) _scores = new float[cache.ContextSize];
         for (var start = 0; start < tokens.Length; start += MaxBatch)
         {
             var chunk = tokens.Slice(start, Math.Min(MaxBatch, tokens.Length - start));
@@ -119,38 +117,9 @@ public sealed class Transformer
         TensorPrimitives.ConvertToHalf(k, cache.Keys[layer].AsSpan(startPosition * kvSize, n * kvSize));
         TensorPrimitives.ConvertToHalf(v, cache.Values[layer].AsSpan(startPosition * kvSize, n * kvSize));
 
-        var keys = cache.Keys[layer];
-        var values = cache.Values[layer];
-        var groupSize = _p.HeadCount / _p.KvHeadCount;
-        var scale = 1f / MathF.Sqrt(headSize);
-        var output = _attention.AsSpan(0, n * qSize);
-        output.Clear();
-        // As llama.cpp's CPU path with an F16 cache: q and the softmaxed scores are rounded to F16 for the dot products.
         RoundToHalf(q);
-        var row = _headRow.AsSpan(0, headSize);
-        for (var t = 0; t < n; t++)
-        {
-            var visible = startPosition + t + 1;
-            var scores = _scores.AsSpan(0, visible);
-            for (var h = 0; h < _p.HeadCount; h++)
-            {
-                var query = q.Slice(t * qSize + h * headSize, headSize);
-                var kvOffset = h / groupSize * headSize;
-                for (var pos = 0; pos < visible; pos++)
-                {
-                    TensorPrimitives.ConvertToSingle(keys.AsSpan(pos * kvSize + kvOffset, headSize), row);
-                    scores[pos] = TensorPrimitives.Dot(query, row) * scale;
-                }
-                Softmax.Apply(scores);
-                RoundToHalf(scores);
-                var result = output.Slice(t * qSize + h * headSize, headSize);
-                for (var pos = 0; pos < visible; pos++)
-                {
-                    TensorPrimitives.ConvertToSingle(values.AsSpan(pos * kvSize + kvOffset, headSize), row);
-                    TensorPrimitives.MultiplyAdd(row, scores[pos], result, result);
-                }
-            }
-        }
+        _attentionJob.Run(_pool, _q, _attention, cache.Keys[layer], cache.Values[layer], n, startPosition);
+        var output = _attention.AsSpan(0, n * qSize);
         var projected = _xb.AsSpan(0, n * embd);
         MatMul.Multiply(_pool, w.AttentionOutput, output, n, projected);
         TensorPrimitives.Add(x, projected, x);
