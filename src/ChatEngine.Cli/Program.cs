@@ -11,5 +11,6 @@ var root = new RootCommand("ChatEngine: run GGUF language models in pure C#")
     PerplexityCommand.Create(),
     TokenizeCommand.Create(),
     TemplateCommand.Create(),
+    ServeCommand.Create(),
 };
 return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

@@ -1,13 +1,40 @@
 namespace ChatEngine.Server;
 
-/// <summary>Settings of <c>chatengine serve</c>, bound from CLI flags, appsettings.json and environment variables.</summary>
+/// <summary>Settings of <c>chatengine serve</c>; <see cref="Validate"/> names the first value that makes no sense.</summary>
 public sealed record ServerOptions
 {
     public required string ModelPath { get; init; }
     public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>TCP port; 0 lets the OS pick one (read it back from <see cref="ChatEngineServer.BaseAddress"/>).</summary>
     public int Port { get; init; } = 8080;
+
+    /// <summary>Sequences generated at the same time (slots), each with its own KV cache of <see cref="ContextSize"/>.</summary>
     public int Parallel { get; init; } = 4;
+
+    /// <summary>Tokens per slot: prompt plus completion.</summary>
     public int ContextSize { get; init; } = 2048;
     public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>When set, every endpoint but <c>/health</c> requires <c>Authorization: Bearer KEY</c>.</summary>
     public string? ApiKey { get; init; }
+
+    /// <summary>Requests that may wait for a slot; beyond that the server answers 429 with Retry-After.</summary>
+    public int QueueLimit { get; init; } = 64;
+
+    /// <summary>Largest accepted request body; larger ones get 413.</summary>
+    public long MaxRequestBodyBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/>/<see cref="ArgumentException"/> naming the bad setting.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ModelPath)) throw new ArgumentException("a model path is required", nameof(ModelPath));
+        if (string.IsNullOrWhiteSpace(Host)) throw new ArgumentException("a host is required", nameof(Host));
+        if (Port is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(Port), Port, "port must be in [0, 65535]");
+        if (Parallel < 1) throw new ArgumentOutOfRangeException(nameof(Parallel), Parallel, "parallel slots must be at least 1");
+        if (ContextSize < 2) throw new ArgumentOutOfRangeException(nameof(ContextSize), ContextSize, "context size must be at least 2");
+        if (Threads < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "threads must be at least 1");
+        if (QueueLimit < 0) throw new ArgumentOutOfRangeException(nameof(QueueLimit), QueueLimit, "queue limit must be >= 0");
+        if (MaxRequestBodyBytes < 1024) throw new ArgumentOutOfRangeException(nameof(MaxRequestBodyBytes), MaxRequestBodyBytes, "body limit must be at least 1024 bytes");
+    }
 }

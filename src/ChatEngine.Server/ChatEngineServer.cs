@@ -1,0 +1,104 @@
+using ChatEngine.Server.Endpoints;
+using ChatEngine.Server.Protocol;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace ChatEngine.Server;
+
+/// <summary>
+/// The OpenAI-compatible HTTP server: Kestrel on <see cref="ServerOptions.Host"/>:<see cref="ServerOptions.Port"/>,
+/// listening as soon as <see cref="StartAsync"/> returns (<c>/health</c> answers 503 until the model has loaded in the
+/// background), then serving completions through one <see cref="Scheduling.InferenceScheduler"/>.
+/// </summary>
+public sealed class ChatEngineServer : IAsyncDisposable
+{
+    private readonly ServerState _state;
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? _loading;
+
+    private ChatEngineServer(WebApplication app, ServerState state)
+    {
+        App = app;
+        _state = state;
+    }
+
+    /// <summary>Builds the application; nothing is loaded or bound until <see cref="StartAsync"/>.</summary>
+    public static ChatEngineServer Create(ServerOptions options, Action<ILoggingBuilder>? logging = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            kestrel.AddServerHeader = false;
+        });
+        builder.WebHost.UseUrls($"http://{FormatHost(options.Host)}:{options.Port}");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        logging?.Invoke(builder.Logging);
+        var state = new ServerState(options);
+        builder.Services.AddSingleton(state);
+
+        var app = builder.Build();
+        app.UseMiddleware<ApiMiddleware>();
+        InfoEndpoints.Map(app, state);
+        TokenizeEndpoints.Map(app, state);
+        CompletionEndpoints.Map(app, state);
+        app.MapFallback(context => throw new ApiException(StatusCodes.Status404NotFound,
+            $"no endpoint {context.Request.Method} {context.Request.Path}", "invalid_request_error"));
+        return new ChatEngineServer(app, state);
+    }
+
+    public WebApplication App { get; }
+    public ServerOptions Options => _state.Options;
+
+    /// <summary>The address Kestrel bound (with the real port when <see cref="ServerOptions.Port"/> is 0).</summary>
+    public Uri BaseAddress => new(App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+    /// <summary>Slots running a sequence now (0 once every client has finished or gone away).</summary>
+    public int ActiveSlots => _state.Host?.Scheduler.ActiveSlots ?? 0;
+
+    /// <summary>Sequences dropped because their client disconnected.</summary>
+    public long CancelledSequences => _state.Host?.Scheduler.CancelledSequences ?? 0;
+
+    /// <summary>Starts listening, then loads the model in the background (see <see cref="WaitUntilReadyAsync"/>).</summary>
+    public async Task StartAsync(CancellationToken cancellation = default)
+    {
+        await App.StartAsync(cancellation);
+        _loading = Task.Run(() =>
+        {
+            try
+            {
+                _state.Loaded(ModelHost.Load(_state.Options));
+                _ready.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                _state.Failed(e);
+                _ready.TrySetException(e);
+            }
+        }, CancellationToken.None);
+    }
+
+    /// <summary>Completes when the model is loaded; throws the load error when it could not be.</summary>
+    public Task WaitUntilReadyAsync(CancellationToken cancellation = default) => _ready.Task.WaitAsync(cancellation);
+
+    /// <summary>For the CLI: start, wait for the model, serve until the host is told to stop (Ctrl+C, SIGTERM).</summary>
+    public async Task RunAsync(Action<Uri>? onReady = null)
+    {
+        await StartAsync();
+        await WaitUntilReadyAsync();
+        onReady?.Invoke(BaseAddress);
+        await App.WaitForShutdownAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        if (_loading is not null) await _loading;
+        _state.Host?.Dispose();
+        await App.DisposeAsync();
+    }
+
+    private static string FormatHost(string host) => host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
+}

@@ -1,0 +1,242 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ChatEngine.Runtime.Generation;
+using ChatEngine.Runtime.Sampling;
+using ChatEngine.Templates;
+
+namespace ChatEngine.Server.Protocol;
+
+/// <summary>
+/// Turns the JSON of <c>/v1/chat/completions</c> and <c>/v1/completions</c> into a <see cref="GenerationRequest"/>.
+/// Unset sampling fields keep llama.cpp's defaults (<see cref="SamplingOptions.Default"/>), as llama-server does.
+/// Fields this server cannot honour (n &gt; 1, logprobs, tools, structured output, echo ...) are rejected with 400
+/// naming the field rather than silently ignored; purely informational ones (user, metadata, store ...) are ignored.
+/// </summary>
+internal static class GenerationRequestReader
+{
+    private static readonly string[] ChatUnsupported = ["tools", "functions", "audio", "prediction"];
+    private static readonly string[] CompletionUnsupported = ["suffix"];
+
+    public static GenerationRequest ReadChat(RequestBody body, ModelHost host)
+    {
+        CheckCommon(body, host);
+        RejectPresent(body, ChatUnsupported);
+        if (body.Bool("logprobs") == true) throw Unsupported("logprobs");
+        if (body.Integer("top_logprobs") is > 0) throw Unsupported("top_logprobs");
+        if (body.TryGet("response_format", out var format))
+        {
+            var type = format.ValueKind == JsonValueKind.Object && format.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
+                ? t.GetString() : throw RequestBody.WrongType("response_format", "an object with a string 'type'");
+            if (type != "text") throw Unsupported("response_format", $"response_format type '{type}' is not supported yet (only 'text')");
+        }
+
+        var messages = ReadMessages(body);
+        string rendered;
+        try
+        {
+            rendered = host.Renderer.Render(messages, addGenerationPrompt: true);
+        }
+        catch (TemplateRenderException e)
+        {
+            throw ApiException.InvalidRequest($"the model's chat template rejected the messages: {e.Message}", "messages");
+        }
+        var tokenizer = host.Model.Tokenizer;
+        var startsWithBos = tokenizer.BosTokenId >= 0 && rendered.StartsWith(tokenizer.TokenText(tokenizer.BosTokenId), StringComparison.Ordinal);
+        var prompt = tokenizer.Encode(rendered, addSpecial: !startsWithBos, parseSpecial: true);
+        return Finish(body, host, prompt, "messages");
+    }
+
+    public static GenerationRequest ReadCompletion(RequestBody body, ModelHost host)
+    {
+        CheckCommon(body, host);
+        RejectPresent(body, CompletionUnsupported);
+        if (body.Bool("echo") == true) throw Unsupported("echo");
+        if (body.Integer("logprobs") is > 0) throw Unsupported("logprobs");
+        if (body.Integer("best_of") is > 1) throw Unsupported("best_of", "best_of > 1 is not supported");
+        return Finish(body, host, ReadPrompt(body, host), "prompt");
+    }
+
+    private static void CheckCommon(RequestBody body, ModelHost host)
+    {
+        var model = body.String("model");
+        if (!host.Serves(model))
+            throw new ApiException(StatusCodes.Status404NotFound, $"The model '{model}' does not exist; this server serves '{host.Id}'",
+                "invalid_request_error", "model", "model_not_found");
+        if (body.Integer("n") is { } n && n != 1) throw Unsupported("n", "only n = 1 is supported");
+    }
+
+    private static GenerationRequest Finish(RequestBody body, ModelHost host, int[] prompt, string promptParam)
+    {
+        if (prompt.Length == 0) throw ApiException.InvalidRequest("the prompt has no tokens", promptParam);
+        var contextSize = host.Scheduler.ContextSize;
+        var room = contextSize - prompt.Length;
+        var (maxTokens, maxParam) = ReadMaxTokens(body);
+        if (maxTokens is <= 0) throw ApiException.InvalidRequest($"'{maxParam}' must be at least 1", maxParam, "invalid_value");
+        var limit = maxTokens ?? room;
+        if (limit > room || room <= 0)
+        {
+            throw ApiException.InvalidRequest(
+                $"This model's maximum context length is {contextSize} tokens. However, you requested {prompt.Length + Math.Max(limit, 1)} tokens " +
+                $"({prompt.Length} in the {promptParam}, {Math.Max(limit, 1)} for the completion).", promptParam, "context_length_exceeded");
+        }
+
+        var streamOptions = body.TryGet("stream_options", out var so) ? so : default;
+        var includeUsage = false;
+        if (streamOptions.ValueKind != JsonValueKind.Undefined)
+        {
+            if (streamOptions.ValueKind != JsonValueKind.Object) throw RequestBody.WrongType("stream_options", "an object");
+            if (streamOptions.TryGetProperty("include_usage", out var iu) && iu.ValueKind != JsonValueKind.Null)
+                includeUsage = iu.ValueKind is JsonValueKind.True or JsonValueKind.False ? iu.GetBoolean() : throw RequestBody.WrongType("stream_options.include_usage", "a boolean");
+        }
+
+        var options = new GenerationOptions
+        {
+            MaxTokens = (int)limit,
+            Sampling = ReadSampling(body),
+            StopSequences = ReadStop(body),
+        };
+        return new GenerationRequest(prompt, options, body.Bool("stream") ?? false, includeUsage, host.Id);
+    }
+
+    private static (long? Value, string Param) ReadMaxTokens(RequestBody body)
+    {
+        if (body.Integer("max_completion_tokens") is { } completion) return (completion, "max_completion_tokens");
+        return (body.Integer("max_tokens"), "max_tokens");
+    }
+
+    private static SamplingOptions ReadSampling(RequestBody body)
+    {
+        var sampling = SamplingOptions.Default;
+        try
+        {
+            if (body.Number("temperature") is { } temperature) sampling = sampling with { Temperature = temperature };
+            if (body.Number("top_p") is { } topP) sampling = sampling with { TopP = topP };
+            if (body.Integer("top_k") is { } topK) sampling = sampling with { TopK = (int)Math.Clamp(topK, int.MinValue, int.MaxValue) };
+            if (body.Number("min_p") is { } minP) sampling = sampling with { MinP = minP };
+            if (body.Number("repeat_penalty") is { } repeat) sampling = sampling with { RepeatPenalty = repeat };
+            if (body.Number("presence_penalty") is { } presence) sampling = sampling with { PresencePenalty = presence };
+            if (body.Number("frequency_penalty") is { } frequency) sampling = sampling with { FrequencyPenalty = frequency };
+            if (body.Integer("seed") is { } seed) sampling = sampling with { Seed = unchecked((ulong)seed) };
+            if (body.TryGet("logit_bias", out var bias)) sampling = sampling with { LogitBias = ReadLogitBias(bias) };
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            var param = JsonNamingPolicy.SnakeCaseLower.ConvertName(e.ParamName ?? "sampling");
+            var reason = e.Message.Split(" (Parameter", 2)[0];
+            throw ApiException.InvalidRequest($"invalid '{param}': {reason}", param, "invalid_value");
+        }
+        return sampling;
+    }
+
+    private static Dictionary<int, float> ReadLogitBias(JsonElement bias)
+    {
+        if (bias.ValueKind != JsonValueKind.Object) throw RequestBody.WrongType("logit_bias", "an object mapping token ids to numbers");
+        var result = new Dictionary<int, float>();
+        foreach (var entry in bias.EnumerateObject())
+        {
+            if (!int.TryParse(entry.Name, System.Globalization.NumberStyles.None, null, out var token))
+                throw ApiException.InvalidRequest($"logit_bias key '{entry.Name}' is not a token id", "logit_bias", "invalid_value");
+            if (entry.Value.ValueKind != JsonValueKind.Number) throw RequestBody.WrongType("logit_bias", "an object mapping token ids to numbers");
+            result[token] = (float)entry.Value.GetDouble();
+        }
+        return result;
+    }
+
+    private static string[] ReadStop(RequestBody body)
+    {
+        if (!body.TryGet("stop", out var stop)) return [];
+        if (stop.ValueKind == JsonValueKind.String) return [stop.GetString()!];
+        if (stop.ValueKind != JsonValueKind.Array) throw RequestBody.WrongType("stop", "a string or an array of strings");
+        var result = new List<string>();
+        foreach (var item in stop.EnumerateArray())
+            result.Add(item.ValueKind == JsonValueKind.String ? item.GetString()! : throw RequestBody.WrongType("stop", "a string or an array of strings"));
+        return [.. result];
+    }
+
+    private static JsonArray ReadMessages(RequestBody body)
+    {
+        if (!body.TryGet("messages", out var messages)) throw ApiException.InvalidRequest("'messages' is required", "messages", "missing_required_parameter");
+        if (messages.ValueKind != JsonValueKind.Array) throw RequestBody.WrongType("messages", "an array");
+        if (messages.GetArrayLength() == 0) throw ApiException.InvalidRequest("'messages' must contain at least one message", "messages", "empty_array");
+        var result = new JsonArray();
+        var index = 0;
+        foreach (var message in messages.EnumerateArray())
+        {
+            var at = $"messages[{index++}]";
+            if (message.ValueKind != JsonValueKind.Object) throw RequestBody.WrongType(at, "an object");
+            if (!message.TryGetProperty("role", out var roleElement) || roleElement.ValueKind != JsonValueKind.String)
+                throw RequestBody.WrongType($"{at}.role", "a string");
+            var role = roleElement.GetString() switch
+            {
+                "developer" => "system",
+                var r when r is "system" or "user" or "assistant" => r,
+                var other => throw ApiException.InvalidRequest($"role '{other}' is not supported (system, developer, user, assistant)", $"{at}.role", "invalid_value"),
+            };
+            result.Add(new JsonObject { ["role"] = role, ["content"] = ReadContent(message, at, role) });
+        }
+        return result;
+    }
+
+    private static string ReadContent(JsonElement message, string at, string role)
+    {
+        if (message.TryGetProperty("tool_calls", out var calls) && calls.ValueKind != JsonValueKind.Null)
+            throw Unsupported($"{at}.tool_calls", "tool calls are not supported yet");
+        if (!message.TryGetProperty("content", out var content) || content.ValueKind == JsonValueKind.Null)
+        {
+            return role == "assistant" ? "" : throw ApiException.InvalidRequest($"'{at}.content' is required", $"{at}.content", "missing_required_parameter");
+        }
+        if (content.ValueKind == JsonValueKind.String) return content.GetString()!;
+        if (content.ValueKind != JsonValueKind.Array) throw RequestBody.WrongType($"{at}.content", "a string or an array of content parts");
+        var text = new StringBuilder();
+        var index = 0;
+        foreach (var part in content.EnumerateArray())
+        {
+            var partAt = $"{at}.content[{index++}]";
+            if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
+                throw RequestBody.WrongType(partAt, "an object with a string 'type'");
+            if (type.GetString() != "text")
+                throw Unsupported($"{partAt}.type", $"content part type '{type.GetString()}' is not supported (only 'text')");
+            if (!part.TryGetProperty("text", out var partText) || partText.ValueKind != JsonValueKind.String)
+                throw RequestBody.WrongType($"{partAt}.text", "a string");
+            if (text.Length > 0) text.Append('\n');
+            text.Append(partText.GetString());
+        }
+        return text.ToString();
+    }
+
+    private static int[] ReadPrompt(RequestBody body, ModelHost host)
+    {
+        if (!body.TryGet("prompt", out var prompt)) throw ApiException.InvalidRequest("'prompt' is required", "prompt", "missing_required_parameter");
+        var tokenizer = host.Model.Tokenizer;
+        if (prompt.ValueKind == JsonValueKind.String) return tokenizer.Encode(prompt.GetString()!, addSpecial: true, parseSpecial: false);
+        if (prompt.ValueKind != JsonValueKind.Array) throw RequestBody.WrongType("prompt", "a string or an array of token ids");
+        var length = prompt.GetArrayLength();
+        if (length == 1 && prompt[0].ValueKind == JsonValueKind.String)
+            return tokenizer.Encode(prompt[0].GetString()!, addSpecial: true, parseSpecial: false);
+        if (length > 0 && prompt[0].ValueKind is JsonValueKind.String or JsonValueKind.Array)
+            throw Unsupported("prompt", "several prompts in one request are not supported; send one request per prompt");
+        var ids = new int[length];
+        var i = 0;
+        foreach (var item in prompt.EnumerateArray())
+        {
+            var id = RequestBody.ReadInteger(item, "prompt");
+            if (id < 0 || id >= tokenizer.VocabSize)
+                throw ApiException.InvalidRequest($"token id {id} is outside the vocabulary [0, {tokenizer.VocabSize})", "prompt", "invalid_value");
+            ids[i++] = (int)id;
+        }
+        return ids;
+    }
+
+    private static void RejectPresent(RequestBody body, string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (body.TryGet(name, out var value) && !(value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 0))
+                throw Unsupported(name);
+        }
+    }
+
+    private static ApiException Unsupported(string param, string? message = null) =>
+        ApiException.InvalidRequest(message ?? $"'{param}' is not supported by this server yet", param, "unsupported_parameter");
+}

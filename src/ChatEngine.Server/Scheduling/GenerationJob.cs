@@ -1,0 +1,26 @@
+using System.Threading.Channels;
+using ChatEngine.Runtime.Generation;
+
+namespace ChatEngine.Server.Scheduling;
+
+/// <summary>
+/// One request handed to the <see cref="InferenceScheduler"/>: the prompt, how to generate, and the channel on which
+/// the scheduler thread publishes tokens as they are produced. The request handler reads the channel; a cancelled
+/// <see cref="Cancellation"/> (client gone) makes the scheduler drop the sequence at its next step.
+/// </summary>
+internal sealed class GenerationJob(int[] prompt, GenerationOptions options, CancellationToken cancellation)
+{
+    private readonly Channel<GeneratedToken> _tokens = Channel.CreateUnbounded<GeneratedToken>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
+    public int[] Prompt { get; } = prompt;
+    public GenerationOptions Options { get; } = options;
+    public CancellationToken Cancellation { get; } = cancellation;
+
+    /// <summary>Generated tokens in order; the last one carries the finish reason, then the channel completes.</summary>
+    public ChannelReader<GeneratedToken> Tokens => _tokens.Reader;
+
+    internal void Publish(GeneratedToken token) => _tokens.Writer.TryWrite(token);
+
+    internal void Complete(Exception? error = null) => _tokens.Writer.TryComplete(error);
+}
