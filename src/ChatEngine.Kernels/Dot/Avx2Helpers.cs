@@ -64,9 +64,24 @@ internal static unsafe class Avx2Helpers
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float HorizontalSum(Vector256<float> v)
     {
-        var s = Sse.Add(v.GetLower(), v.GetUpper());
-        s = Sse.Add(s, Sse.MoveHighToLow(s, s));
+        return HorizontalSum(Sse.Add(v.GetLower(), v.GetUpper()));
+    }
+
+    /// <summary>Sum of 4 lanes in ggml's order: (v0 + v2) + (v1 + v3).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float HorizontalSum(Vector128<float> v)
+    {
+        var s = Sse.Add(v, Sse.MoveHighToLow(v, v));
         s = Sse.AddScalar(s, Sse3.MoveHighAndDuplicate(s));
+        return s.ToScalar();
+    }
+
+    /// <summary>Sum of the 4 int32 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int HorizontalSum(Vector128<int> v)
+    {
+        var s = Sse2.Add(v, Sse2.Shuffle(v, 0b_01_00_11_10));
+        s = Sse2.Add(s, Sse2.Shuffle(s, 0b_10_11_00_01));
         return s.ToScalar();
     }
 

@@ -4,7 +4,11 @@ using static ChatEngine.Kernels.Dot.HalfConversion;
 
 namespace ChatEngine.Kernels.Dot;
 
-/// <summary>Q4_0 weights (value = (nibble - 8) * d) x Q8_0 activations.</summary>
+/// <summary>
+/// Q4_0 weights (value = (nibble - 8) * d) x Q8_0 activations. On AVX2, llama.cpp repacks Q4_0 matrices into
+/// interleaved 8-row blocks (ggml_gemv/gemm_q4_0_8x8_q8_0), where each output is one float lane accumulated block by
+/// block: acc = fma(sum of the block's 32 integer products, dx * dy, acc). The SIMD path keeps that order.
+/// </summary>
 internal static unsafe class Q4_0Dot
 {
     public static float Scalar(byte* x, byte* y, int count)
@@ -27,15 +31,14 @@ internal static unsafe class Q4_0Dot
 
     public static float Simd(byte* x, byte* y, int count)
     {
-        var acc = Vector256<float>.Zero;
+        var acc = 0f;
         var eight = Vector256.Create((byte)8);
         for (var block = 0; block < count / BlockLayout.QK; block++, x += BlockLayout.Q4_0Bytes, y += BlockLayout.Q8_0Bytes)
         {
-            var d = Vector256.Create(HalfToSingle(x) * HalfToSingle(y));
             var qx = Avx2.Subtract(Avx2Helpers.Nibbles32(x + 2), eight).AsSByte();
             var products = Avx2Helpers.DotSigned(qx, Avx.LoadVector256((sbyte*)(y + 2)));
-            acc = Fma.MultiplyAdd(d, Avx.ConvertToVector256Single(products), acc);
+            acc = MathF.FusedMultiplyAdd(Avx2Helpers.HorizontalSum(products), HalfToSingle(x) * HalfToSingle(y), acc);
         }
-        return Avx2Helpers.HorizontalSum(acc);
+        return acc;
     }
 }

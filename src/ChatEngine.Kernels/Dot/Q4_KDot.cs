@@ -7,6 +7,8 @@ namespace ChatEngine.Kernels.Dot;
 /// <summary>
 /// Q4_K weights x Q8_K activations. Element 64c + l (l &lt; 32) is the low nibble of qs[32c + l], element 64c + 32 + l
 /// its high nibble; sub-block (32 elements) s has value = d * scale[s] * q - dmin * min[s].
+/// The SIMD path follows ggml's AVX2 kernel: the min terms accumulate in 4 float lanes (one per pair of sub-blocks)
+/// with fma(-dy * dmin, ...), reduced once at the end and added to the 8-lane sum of the scaled quants.
 /// </summary>
 internal static unsafe class Q4_KDot
 {
@@ -41,13 +43,14 @@ internal static unsafe class Q4_KDot
     public static float Simd(byte* x, byte* y, int count)
     {
         var acc = Vector256<float>.Zero;
-        var mins = 0f;
+        var accMins = Vector128<float>.Zero;
         for (var block = 0; block < count / BlockLayout.QK_K; block++, x += BlockLayout.Q4_KBytes, y += BlockLayout.Q8_KBytes)
         {
             KQuantScales.DecodeQ4K(x + 4, out var scales, out var packedMins);
             var yd = *(float*)y;
             var q8 = (sbyte*)(y + BlockLayout.Q8_KQuants);
-            mins += HalfToSingle(x + 2) * yd * MinSum(packedMins, (short*)(y + BlockLayout.Q8_KBlockSums));
+            var minProducts = MinProducts(packedMins, (short*)(y + BlockLayout.Q8_KBlockSums));
+            accMins = Fma.MultiplyAdd(Vector128.Create(-yd * HalfToSingle(x + 2)), Sse2.ConvertToVector128Single(minProducts), accMins);
 
             var sumi = Vector256<int>.Zero;
             var qs = x + 16;
@@ -59,19 +62,21 @@ internal static unsafe class Q4_KDot
                 sumi = Avx2.Add(sumi, Avx2.MultiplyAddAdjacent(Vector256.Create((short)KQuantScales.Byte(scales, 2 * c)), low));
                 sumi = Avx2.Add(sumi, Avx2.MultiplyAddAdjacent(Vector256.Create((short)KQuantScales.Byte(scales, 2 * c + 1)), high));
             }
-            acc = Fma.MultiplyAdd(Vector256.Create(HalfToSingle(x) * yd), Avx.ConvertToVector256Single(sumi), acc);
+            acc = Fma.MultiplyAdd(Vector256.Create(yd * HalfToSingle(x)), Avx.ConvertToVector256Single(sumi), acc);
         }
-        return Avx2Helpers.HorizontalSum(acc) - mins;
+        return Avx2Helpers.HorizontalSum(acc) + Avx2Helpers.HorizontalSum(accMins);
     }
 
-    /// <summary>sum over the 8 sub-blocks of min[s] * (sum of its 32 activation quants), from Q8_K's 16 bsums.</summary>
-    internal static int MinSum(ulong packedMins, short* bsums)
+    /// <summary>
+    /// min[2k] * (activation quant sum of sub-block 2k) + min[2k + 1] * (... of 2k + 1) in lane k, from Q8_K's 16 bsums.
+    /// </summary>
+    internal static Vector128<int> MinProducts(ulong packedMins, short* bsums)
     {
         var minValues = Sse41.ConvertToVector128Int16(Vector128.CreateScalar(packedMins).AsByte());
         var pairSums = Ssse3.HorizontalAdd(Sse2.LoadVector128(bsums), Sse2.LoadVector128(bsums + 8));
-        var products = Sse2.MultiplyAddAdjacent(minValues, pairSums);
-        products = Sse2.Add(products, Sse2.Shuffle(products, 0b_01_00_11_10));
-        products = Sse2.Add(products, Sse2.Shuffle(products, 0b_10_11_00_01));
-        return products.ToScalar();
+        return Sse2.MultiplyAddAdjacent(minValues, pairSums);
     }
+
+    /// <summary>sum over the 8 sub-blocks of min[s] * (sum of its 32 activation quants), from Q8_K's 16 bsums.</summary>
+    internal static int MinSum(ulong packedMins, short* bsums) => Avx2Helpers.HorizontalSum(MinProducts(packedMins, bsums));
 }
