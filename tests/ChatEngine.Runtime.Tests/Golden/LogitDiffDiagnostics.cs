@@ -24,6 +24,9 @@ public sealed class LogitDiffDiagnostics(ITestOutputHelper output)
     [InlineData("tiny-llama-Q6_K")]
     [InlineData("tiny-llama-BF16")]
     [InlineData("tiny-llama-F16")]
+    [InlineData("tiny-llama-F32")]
+    [InlineData("tiny-qwen2-F32")]
+    [InlineData("stories260K")]
     [InlineData("tiny-qwen2-Q8_0")]
     [InlineData("tiny-qwen2-Q4_K_M")]
     public void Print_max_logit_diff(string model)
