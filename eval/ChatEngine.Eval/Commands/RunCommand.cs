@@ -34,11 +34,12 @@ internal static class RunCommand
         var perplexity = new Option<FileInfo?>("--perplexity") { Description = "also measure perplexity on this text file through the engine (needs -m)" };
         var perplexityContext = new Option<int>("--perplexity-ctx") { Description = "tokens per perplexity chunk", DefaultValueFactory = _ => 512 };
         var label = new Option<string?>("--label") { Description = "name of this result in reports and comparisons" };
+        var warmup = new Option<int>("--warmup") { Description = "unmeasured requests sent before the first level", DefaultValueFactory = _ => 1 };
         var machine = new Option<string?>("--machine") { Description = "free-text description of the machine, stored in the result" };
         var command = new Command("run", "run a benchmark suite against an endpoint or the engine")
         {
             endpoint, model, engine, modelFile, suite, concurrency, duration, requests, output, timeout, apiKey, threads, contextSize,
-            perplexity, perplexityContext, label, machine,
+            perplexity, perplexityContext, label, warmup, machine,
         };
         command.SetAction(parse => EvalErrors.Run(() =>
         {
@@ -54,7 +55,10 @@ internal static class RunCommand
             var timeoutSeconds = parse.GetValue(timeout);
             if (timeoutSeconds <= 0) throw new ArgumentException("--timeout must be positive");
             var plan = new EvalPlan(benchSuite, name, ParseLevels(parse.GetValue(concurrency)!), Budget(parse.GetValue(duration), parse.GetValue(requests), benchSuite),
-                TimeSpan.FromSeconds(timeoutSeconds), parse.GetValue(label) ?? $"{name} ({(useEngine ? "engine" : "http")})", parse.GetValue(machine));
+                TimeSpan.FromSeconds(timeoutSeconds), parse.GetValue(label) ?? $"{name} ({(useEngine ? "engine" : "http")})", parse.GetValue(machine))
+            {
+                WarmupRequests = parse.GetValue(warmup) >= 0 ? parse.GetValue(warmup) : throw new ArgumentException("--warmup must be ≥ 0"),
+            };
             var outDir = parse.GetValue(output)?.FullName ?? Path.GetFullPath(Path.Combine("eval-results", $"{benchSuite.Name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}"));
 
             using var languageModel = useEngine || parse.GetValue(perplexity) is not null ? LanguageModel.Load(modelPath!, parse.GetValue(threads)) : null;
@@ -114,12 +118,16 @@ internal static class RunCommand
 
     private static void PrintSummary(EvalResult result)
     {
-        var columns = LevelMetric.All.Where(m => m.Name is "requests" or "errors" or "req/s" or "output tok/s" or "tok/s per stream (mean)"
-            or "TTFT p50 ms" or "TTFT p99 ms" or "ITL p50 ms" or "ITL p99 ms").ToArray();
-        var table = new Table().AddColumn("concurrency");
-        foreach (var column in columns) table.AddColumn(new TableColumn(Markup.Escape(column.Name)).RightAligned());
+        (string Header, string Metric)[] columns =
+        [
+            ("req", "requests"), ("err", "errors"), ("req/s", "req/s"), ("tok/s", "output tok/s"), ("tok/s/stream", "tok/s per stream (mean)"),
+            ("TTFT p50", "TTFT p50 ms"), ("TTFT p99", "TTFT p99 ms"), ("ITL p50", "ITL p50 ms"), ("ITL p99", "ITL p99 ms"),
+        ];
+        var metrics = columns.Select(c => LevelMetric.All.Single(m => m.Name == c.Metric)).ToArray();
+        var table = new Table().AddColumn("conc");
+        foreach (var (header, _) in columns) table.AddColumn(new TableColumn(Markup.Escape(header)).RightAligned());
         foreach (var level in result.Levels)
-            table.AddRow([level.Summary.Concurrency.ToString(), .. columns.Select(c => c.Cell(level.Summary))]);
+            table.AddRow([level.Summary.Concurrency.ToString(), .. metrics.Select(m => m.Cell(level.Summary))]);
         AnsiConsole.Write(table);
         if (result.Interrupted) AnsiConsole.MarkupLine("[yellow]interrupted: partial results[/]");
     }

@@ -56,7 +56,7 @@ public static class RunReport
         foreach (var level in result.Levels.Where(l => l.Summary.Failed > 0))
         {
             var kinds = string.Join(", ", level.Summary.ErrorsByKind.Select(k => $"{k.Key} {k.Value}"));
-            lines.Add($"- concurrency {level.Summary.Concurrency}: {level.Summary.Failed} of {level.Summary.Requests} failed ({level.Summary.ErrorRate:P1}): {kinds}");
+            lines.Add($"- concurrency {level.Summary.Concurrency}: {level.Summary.Failed} of {level.Summary.Requests} failed ({level.Summary.ErrorRate * 100:0.0}%): {kinds}");
             foreach (var failed in level.Requests.Where(r => !r.Succeeded).Take(ErrorExamples))
                 lines.Add($"  - `{failed.RequestId}`: {failed.ErrorMessage}");
         }

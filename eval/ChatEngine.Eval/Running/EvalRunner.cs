@@ -5,7 +5,11 @@ using ChatEngine.Eval.Suites;
 namespace ChatEngine.Eval.Running;
 
 /// <summary>What one <c>eval run</c> does: the suite, where to send it, the levels and budget, and labels for the report.</summary>
-public sealed record EvalPlan(BenchSuite Suite, string Model, IReadOnlyList<int> Concurrency, RunBudget Budget, TimeSpan Timeout, string Label, string? MachineDescription);
+public sealed record EvalPlan(BenchSuite Suite, string Model, IReadOnlyList<int> Concurrency, RunBudget Budget, TimeSpan Timeout, string Label, string? MachineDescription)
+{
+    /// <summary>Requests sent (and not measured) before the first level, so that start-up costs stay out of the figures.</summary>
+    public int WarmupRequests { get; init; } = 1;
+}
 
 /// <summary>
 /// Runs every concurrency level of a plan in order against one target and assembles the <see cref="EvalResult"/>.
@@ -17,6 +21,18 @@ public static class EvalRunner
     {
         var runner = new LoadRunner(target, plan.Suite.Requests);
         var levels = new List<LevelResult>();
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (var i = 0; i < plan.WarmupRequests && !cancellation.IsCancellationRequested; i++)
+        {
+            try
+            {
+                await target.SendAsync(plan.Suite.Requests[i % plan.Suite.Requests.Count], start, cancellation);
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                break;
+            }
+        }
         foreach (var concurrency in plan.Concurrency)
         {
             if (cancellation.IsCancellationRequested) break;
@@ -29,7 +45,7 @@ public static class EvalRunner
             CreatedUtc = DateTimeOffset.UtcNow,
             Target = new TargetInfo(target.Kind, target.Location, plan.Model),
             Suite = new SuiteInfo(plan.Suite.Name, plan.Suite.Path, plan.Suite.Sha256, plan.Suite.Requests.Count),
-            Settings = new RunSettings(plan.Concurrency, plan.Budget.Requests, plan.Budget.Duration?.TotalSeconds, plan.Timeout.TotalSeconds),
+            Settings = new RunSettings(plan.Concurrency, plan.Budget.Requests, plan.Budget.Duration?.TotalSeconds, plan.Timeout.TotalSeconds, plan.WarmupRequests),
             Machine = MachineInfo.Current(plan.MachineDescription),
             Interrupted = cancellation.IsCancellationRequested,
             Levels = levels,
