@@ -93,4 +93,4 @@ public sealed record BenchSuite(string Name, string Path, string Sha256, IReadOn
 
 /// <summary>A suite file line that cannot be used; the message names the file and line.</summary>
 public sealed class SuiteFormatException(string path, int line, string message)
-    : FormatException($"{path}:{line}: {message}");
+    : FormatException($"{path}, line {line}: {message}");
