@@ -9,14 +9,9 @@ using Xunit;
 namespace ChatEngine.Eval.Tests;
 
 /// <summary>Unreachable endpoints, HTTP errors, malformed SSE, dropped streams and timeouts are counted and reported; the run goes on.</summary>
-public sealed class ErrorPathTests : IAsyncLifetime
+public sealed class ErrorPathTests(FakeServerFixture fixture) : IClassFixture<FakeServerFixture>
 {
-    private FakeOpenAiServer? _server;
-    private FakeOpenAiServer Server => _server!;
-
-    public async Task InitializeAsync() => _server = await FakeOpenAiServer.StartAsync();
-
-    public async Task DisposeAsync() => await Server.DisposeAsync();
+    private FakeOpenAiServer Server => fixture.Server;
 
     [Fact]
     public async Task Every_kind_of_failure_is_counted_and_the_good_requests_still_succeed()

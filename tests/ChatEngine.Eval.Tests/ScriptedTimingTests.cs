@@ -11,12 +11,9 @@ namespace ChatEngine.Eval.Tests;
 /// must match the values the script implies. A measured time can only exceed its scripted delay (by scheduling and
 /// transport overhead on a busy 2-core box), so each check is "at least the scripted value, at most a bounded slack above".
 /// </summary>
-public sealed class ScriptedTimingTests : IAsyncLifetime
+public sealed class ScriptedTimingTests(FakeServerFixture fixture) : IClassFixture<FakeServerFixture>
 {
-    private FakeOpenAiServer? _server;
-    private FakeOpenAiServer Server => _server!;
-
-    public async Task InitializeAsync() => _server = await FakeOpenAiServer.StartAsync();
+    private FakeOpenAiServer Server => fixture.Server;
 
     /// <summary>A runner after one unmeasured request, so JIT and connection set-up stay out of the timings.</summary>
     private static async Task<LoadRunner> WarmedUp(OpenAiChatTarget target, BenchSuite suite)
@@ -24,8 +21,6 @@ public sealed class ScriptedTimingTests : IAsyncLifetime
         await target.SendAsync(FakeScript.Suite(new FakeScript(0, 0, 2)).Requests[0], System.Diagnostics.Stopwatch.GetTimestamp(), CancellationToken.None);
         return new LoadRunner(target, suite.Requests);
     }
-
-    public async Task DisposeAsync() => await Server.DisposeAsync();
 
     private static void AtLeastAbout(double expected, double? measured, double slackMs, string what)
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using ChatEngine.Eval.Engine;
 using ChatEngine.Eval.Http;
 using ChatEngine.Eval.Reports;
@@ -12,7 +13,7 @@ namespace ChatEngine.Eval.Commands;
 /// <summary>
 /// <c>eval run (--endpoint URL --model NAME | --engine -m MODEL) --suite FILE [--concurrency 1,4,16]
 /// [--duration S | --requests N] [--out DIR]</c>: runs the suite at each concurrency level, writes result.json,
-/// report.md, report.html and the SVG plots. Ctrl+C stops cleanly and still writes what finished (exit code 130).
+/// report.md, report.html and the SVG plots. Ctrl+C (or SIGTERM) stops cleanly and still writes what finished (exit code 130).
 /// </summary>
 internal static class RunCommand
 {
@@ -81,24 +82,19 @@ internal static class RunCommand
         return command;
     }
 
+    /// <summary>Runs the plan; Ctrl+C (SIGINT) or SIGTERM cancels it, and the finished part is returned.</summary>
     private static EvalResult RunWithCtrlC(EvalPlan plan, IRequestTarget target)
     {
         using var stop = new CancellationTokenSource();
-        void OnCancel(object? sender, ConsoleCancelEventArgs e)
+        void OnSignal(PosixSignalContext context)
         {
-            e.Cancel = true;
+            context.Cancel = true;
             if (!stop.IsCancellationRequested) Console.Error.WriteLine("stopping: cancelling the requests in flight, then writing partial results");
             stop.Cancel();
         }
-        Console.CancelKeyPress += OnCancel;
-        try
-        {
-            return ProgressDisplay.RunAsync(plan, target, stop.Token).GetAwaiter().GetResult();
-        }
-        finally
-        {
-            Console.CancelKeyPress -= OnCancel;
-        }
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        return ProgressDisplay.RunAsync(plan, target, stop.Token).GetAwaiter().GetResult();
     }
 
     internal static int[] ParseLevels(string text)
