@@ -36,7 +36,7 @@ public static class RunReport
             $"- machine: {result.Machine.Description ?? "(not described)"}; {result.Machine.ProcessorCount} logical cores, {result.Machine.Os}",
             $"- run at {result.CreatedUtc:yyyy-MM-dd HH:mm} UTC; token counts from {TokenSources(result)}",
         };
-        if (result.Interrupted) lines.Add("- **interrupted** (Ctrl+C): the figures cover the requests that finished before it.");
+        if (result.Interrupted) lines.Add("- **interrupted** (Ctrl+C or SIGTERM): the figures cover the requests that finished before it.");
         return lines;
     }
 
