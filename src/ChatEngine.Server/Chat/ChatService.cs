@@ -80,7 +80,8 @@ public sealed class ChatService
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new ChatException(ChatException.InvalidRequest, $"{char.ToLowerInvariant(e.ParamName![0])}{e.ParamName[1..]} {e.Message.Split(" (Parameter", 2)[0]}");
+            var reason = e.Message.Split(" (Parameter", 2)[0]; // "TopP must be ...": name it as the request does
+            throw new ChatException(ChatException.InvalidRequest, char.ToLowerInvariant(reason[0]) + reason[1..]);
         }
         return sampling;
     }
