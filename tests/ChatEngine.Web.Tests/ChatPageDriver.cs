@@ -28,7 +28,11 @@ public sealed class ChatPageDriver(IBrowserContext context, IPage page) : IAsync
     public Task WaitForAnswerAsync(float timeoutMs = 60_000) =>
         Page.Locator(".message.assistant[data-state='done']").Last.WaitForAsync(new() { Timeout = timeoutMs });
 
-    public Task<bool> IsStreamingAsync() => Page.Locator(".message.assistant[data-state='streaming']").IsVisibleAsync();
+    /// <summary>Tags the answer on screen so <see cref="WaitForNewAnswerAsync"/> can tell its replacement apart.</summary>
+    public Task MarkCurrentAnswerOldAsync() => LastAnswer.EvaluateAsync("e => e.dataset.old = 'true'");
+
+    public Task WaitForNewAnswerAsync() =>
+        Page.Locator(".message.assistant:not([data-old])[data-state='done']").WaitForAsync(new() { Timeout = 60_000 });
 
     public async ValueTask DisposeAsync() => await context.CloseAsync();
 }

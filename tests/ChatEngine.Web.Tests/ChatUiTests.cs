@@ -37,7 +37,10 @@ public sealed class ChatUiTests(UiServerFixture fixture)
         await Assertions.Expect(chat.LastAnswer.Locator(".stats")).ToContainTextAsync("tok/s");
         await Assertions.Expect(chat.LastAnswer.Locator(".stats")).ToContainTextAsync("TTFT");
 
+        await chat.Page.Locator(".toggle-settings").ClickAsync();
+        await chat.Page.Locator(".settings").WaitForAsync();
         await chat.Page.ScreenshotAsync(new() { Path = Artifacts.PathOf("chat-desktop.png") });
+        await chat.Page.Locator(".toggle-settings").ClickAsync();
         await chat.Page.SetViewportSizeAsync(390, 844);
         await chat.Page.ScreenshotAsync(new() { Path = Artifacts.PathOf("chat-phone.png") });
     }
@@ -132,5 +135,47 @@ public sealed class ChatUiTests(UiServerFixture fixture)
         await Assertions.Expect(first.LastAnswer.Locator(".content")).Not.ToBeEmptyAsync();
         await Assertions.Expect(second.LastAnswer.Locator(".content")).Not.ToBeEmptyAsync();
         Assert.NotEqual(await first.LastAnswer.Locator(".content").TextContentAsync(), await second.LastAnswer.Locator(".content").TextContentAsync());
+    }
+
+    [Fact]
+    public async Task Shift_enter_makes_a_new_line_and_regenerate_and_edit_resend_rerun_the_conversation()
+    {
+        await using var chat = await Ui.OpenAsync(settingsJson: """{"temperature":0,"topP":1,"maxTokens":40}""");
+        await chat.Composer.PressSequentiallyAsync("line one");
+        await chat.Composer.PressAsync("Shift+Enter");
+        await chat.Composer.PressSequentiallyAsync("line two");
+        await chat.Composer.PressAsync("Enter");
+        await chat.WaitForAnswerAsync();
+        Assert.Equal("line one\nline two", await chat.Page.Locator(".message.user .content").InnerTextAsync());
+        var first = await chat.LastAnswer.Locator(".content").InnerTextAsync();
+
+        await chat.MarkCurrentAnswerOldAsync();
+        await chat.Page.Locator(".message.assistant .regenerate").ClickAsync();
+        await chat.WaitForNewAnswerAsync();
+        Assert.Equal(2, await chat.Messages.CountAsync());
+        Assert.Equal(first, await chat.LastAnswer.Locator(".content").InnerTextAsync()); // greedy: same conversation, same answer
+
+        await chat.MarkCurrentAnswerOldAsync();
+        await chat.Page.Locator(".message.user .edit-button").ClickAsync();
+        await chat.Page.Locator(".message.user .edit textarea").FillAsync("Tell me about the sea");
+        await chat.Page.Locator(".message.user .edit button[type=submit]").ClickAsync();
+        await chat.WaitForNewAnswerAsync();
+        Assert.Equal(2, await chat.Messages.CountAsync());
+        Assert.Equal("Tell me about the sea", await chat.Page.Locator(".message.user .content").InnerTextAsync());
+        Assert.NotEqual(first, await chat.LastAnswer.Locator(".content").InnerTextAsync());
+    }
+
+    [Fact]
+    public async Task A_system_prompt_preset_comes_from_the_prompts_folder()
+    {
+        var storyteller = File.ReadAllText(Path.Combine(ChatEngine.TestData.TestPaths.RepoRoot, "prompts", "storyteller.txt")).Trim();
+        await using var chat = await Ui.OpenAsync();
+        await chat.Page.Locator(".toggle-settings").ClickAsync();
+
+        await chat.Page.Locator("#preset").SelectOptionAsync("storyteller");
+
+        await Assertions.Expect(chat.Page.Locator("#system-prompt")).ToHaveValueAsync(storyteller);
+        await chat.Page.Locator("#temperature").FillAsync("0.3");
+        await Assertions.Expect(chat.Page.Locator("label[for=temperature] output")).ToHaveTextAsync("0.30");
     }
 }
