@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.SignalR;
 namespace ChatEngine.Server.Chat;
 
 /// <summary>
-/// The public SignalR chat API at <c>/hubs/chat</c> (JSON protocol); see <c>src/ChatEngine.Server/README.md</c>.
+/// The public SignalR chat API at <c>/hubs/chat</c> (JSON protocol); see <c>docs/chat-hub.md</c>.
 /// <c>StreamChat</c> is a server-to-client stream: cancelling it (or closing the connection) stops the generation.
 /// Refusals arrive as the stream's error, <c>code: message</c> with the codes of <see cref="ChatException"/>.
 /// </summary>
