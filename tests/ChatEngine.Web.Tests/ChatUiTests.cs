@@ -43,6 +43,9 @@ public sealed class ChatUiTests(UiServerFixture fixture)
         await chat.Page.Locator(".toggle-settings").ClickAsync();
         await chat.Page.SetViewportSizeAsync(390, 844);
         await chat.Page.ScreenshotAsync(new() { Path = Artifacts.PathOf("chat-phone.png") });
+        await Assertions.Expect(chat.Page.Locator(".conversations")).ToBeHiddenAsync();
+        await chat.Page.Locator(".toggle-conversations").ClickAsync();
+        await Assertions.Expect(chat.Page.Locator(".conversations")).ToBeVisibleAsync();
     }
 
     [Fact]
