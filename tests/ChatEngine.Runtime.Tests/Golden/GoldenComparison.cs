@@ -1,3 +1,4 @@
+using ChatEngine.Runtime.Lora;
 using ChatEngine.TestData;
 using Xunit;
 
@@ -8,7 +9,7 @@ internal static class GoldenComparison
 {
     public sealed record Result(double MaxProbDiff, double MaxLogitDiff, int Steps, int Top1Checked, IReadOnlyList<string> Top1Mismatches);
 
-    public static Result Compare(LanguageModel model, NextTokenGolden golden, double tieTolerance)
+    public static Result Compare(LanguageModel model, NextTokenGolden golden, double tieTolerance, LoraSelection? adapters = null)
     {
         double maxProb = 0, maxLogit = 0;
         var steps = 0;
@@ -19,6 +20,7 @@ internal static class GoldenComparison
         {
             var tokens = run.PromptIds.Concat(run.GeneratedIds).ToArray();
             var context = model.CreateContext(tokens.Length);
+            context.Adapters = adapters ?? LoraSelection.None;
             var logits = new float[tokens.Length * vocab];
             context.EvaluateAll(tokens, logits);
             for (var s = 0; s < run.Steps.Length; s++)
