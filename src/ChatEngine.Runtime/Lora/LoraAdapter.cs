@@ -107,7 +107,10 @@ public sealed class LoraAdapter : IDisposable
         return weights;
     }
 
-    /// <summary>The checks llama.cpp makes, worded for a person: W is ne [cols, rows], A [cols, rank], B [rank, rows].</summary>
+    /// <summary>
+    /// The checks llama.cpp makes, worded for a person. In ggml order W is [cols, rows], A [cols, rank], B [rank, rows];
+    /// for the embedding llama.cpp reads A by token id, so there A is [rank, vocab] and B [rank, embd].
+    /// </summary>
     private static void CheckShapes(string path, GgufTensorInfo a, GgufTensorInfo b, WeightMatrix target, bool isEmbedding)
     {
         foreach (var t in (GgufTensorInfo[])[a, b])
@@ -117,16 +120,27 @@ public sealed class LoraAdapter : IDisposable
             if (!SupportedTypes.Contains(t.Type))
                 throw new LoraAdapterException(path, $"tensor '{t.Name}' has type {t.Type}; supported LoRA tensor types: {string.Join(", ", SupportedTypes)}", t.Name);
         }
-        // For the embedding llama.cpp reads A by token id, so A is [rank, vocab] and B [rank, embd].
-        var (expectedA, expectedB) = isEmbedding
-            ? ((long[])[b.Dimensions[0], target.Rows], (long[])[b.Dimensions[0], target.Cols])
-            : ((long[])[target.Cols, b.Dimensions[0]], (long[])[a.Dimensions[1], target.Rows]);
         var baseShape = $"[{target.Cols}, {target.Rows}]";
-        if (!a.Dimensions.SequenceEqual(expectedA))
-            throw new LoraAdapterException(path, $"tensor '{a.Name}' has shape [{string.Join(", ", a.Dimensions)}], expected [{string.Join(", ", expectedA)}] for base {baseShape}", a.Name);
-        if (!b.Dimensions.SequenceEqual(expectedB))
-            throw new LoraAdapterException(path, $"tensor '{b.Name}' has shape [{string.Join(", ", b.Dimensions)}], expected [{string.Join(", ", expectedB)}] for base {baseShape} and rank {expectedB[0]}", b.Name);
-        if (b.Dimensions[0] < 1) throw new LoraAdapterException(path, $"tensor '{b.Name}' has rank 0", b.Name);
+        void Expect(GgufTensorInfo t, int dimension, long expected, string what)
+        {
+            if (t.Dimensions[dimension] != expected)
+                throw new LoraAdapterException(path,
+                    $"tensor '{t.Name}' has shape [{string.Join(", ", t.Dimensions)}]: ne[{dimension}] must be {expected} ({what} of the base matrix {baseShape})", t.Name);
+        }
+        var (rankA, rankB) = isEmbedding ? (a.Dimensions[0], b.Dimensions[0]) : (a.Dimensions[1], b.Dimensions[0]);
+        if (isEmbedding)
+        {
+            Expect(a, 1, target.Rows, "the vocabulary size");
+            Expect(b, 1, target.Cols, "the embedding size");
+        }
+        else
+        {
+            Expect(a, 0, target.Cols, "the input size");
+            Expect(b, 1, target.Rows, "the output size");
+        }
+        if (rankA != rankB || rankB < 1)
+            throw new LoraAdapterException(path, $"tensors '{a.Name}' and '{b.Name}' disagree on the rank ({rankA} vs {rankB}): " +
+                $"shapes [{string.Join(", ", a.Dimensions)}] and [{string.Join(", ", b.Dimensions)}]", a.Name);
     }
 
     public override string ToString() => $"{Name} ({Weights.Count} matrices, alpha {Alpha})";

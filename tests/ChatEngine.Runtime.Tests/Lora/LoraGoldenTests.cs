@@ -1,3 +1,4 @@
+using ChatEngine.Gguf;
 using ChatEngine.Runtime.Generation;
 using ChatEngine.Runtime.Lora;
 using ChatEngine.Runtime.Sampling;
@@ -59,6 +60,41 @@ public sealed class LoraGoldenTests(ITestOutputHelper output)
             var comparable = run.Steps.TakeWhile(s => s.Top1Top2Margin > ProbTolerance).Count();
 
             Assert.Equal(run.GeneratedIds.Take(comparable), ours.Take(comparable));
+        }
+    }
+
+    /// <summary>Our merge against llama-export-lora's (both F32): same tensors, values within float rounding.</summary>
+    [SharedFact]
+    public void Merging_the_adapter_reproduces_llama_export_lora()
+    {
+        using var model = LanguageModel.Load(TestPaths.Model("tiny-llama-F32.gguf"), threads: 2);
+        using var adapter = LoraAdapter.Load(TestPaths.Model("tiny-llama-lora-F32.gguf"), model);
+        var path = Path.Combine(Path.GetTempPath(), $"chatengine-merge-{Guid.NewGuid():N}.gguf");
+        try
+        {
+            LoraMerger.Merge(model.Path, [new ScaledLoraAdapter(adapter, 1f)], path, MergedTensorType.Base);
+            using var ours = GgufFile.Open(path);
+            using var theirs = GgufFile.Open(TestPaths.Model("tiny-llama-lora-merged-F32.gguf"));
+
+            // llama-export-lora lists tensors by name; we keep the base file's order.
+            Assert.Equal(theirs.Tensors.Select(t => t.ToString()).Order(), ours.Tensors.Select(t => t.ToString()).Order());
+            double maxDiff = 0, maxWeight = 0;
+            foreach (var tensor in theirs.Tensors)
+            {
+                var expected = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(theirs.TensorBytes(tensor));
+                var actual = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(ours.TensorBytes(ours.GetTensor(tensor.Name)));
+                for (var i = 0; i < expected.Length; i++)
+                {
+                    maxDiff = Math.Max(maxDiff, Math.Abs(expected[i] - actual[i]));
+                    maxWeight = Math.Max(maxWeight, Math.Abs(expected[i]));
+                }
+            }
+            output.WriteLine($"ours vs llama-export-lora: max |weight diff| {maxDiff:E2} (largest weight {maxWeight:F2})");
+            Assert.True(maxDiff < 1e-6, $"max |weight diff| {maxDiff:E3}");
+        }
+        finally
+        {
+            File.Delete(path);
         }
     }
 }
