@@ -11,7 +11,7 @@ public sealed record LoraAdapterSpec(string Path, float Scale)
     /// </summary>
     public static LoraAdapterSpec Parse(string text)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(text);
+        if (string.IsNullOrWhiteSpace(text)) throw new ArgumentException("a LoRA adapter needs a file: FILE or FILE:SCALE", nameof(text));
         var colon = text.LastIndexOf(':');
         if (colon > 0 && float.TryParse(text.AsSpan(colon + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var scale))
         {
