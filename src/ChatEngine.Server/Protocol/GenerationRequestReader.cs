@@ -95,6 +95,7 @@ internal static class GenerationRequestReader
             MaxTokens = (int)limit,
             Sampling = ReadSampling(body),
             StopSequences = ReadStop(body),
+            Adapters = host.Adapters.ForRequest(body),
         };
         return new GenerationRequest(prompt, options, body.Bool("stream") ?? false, includeUsage, host.Id);
     }
