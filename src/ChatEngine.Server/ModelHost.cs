@@ -7,9 +7,10 @@ namespace ChatEngine.Server;
 /// <summary>The loaded model with what the endpoints need around it: its public id, chat renderer and scheduler.</summary>
 internal sealed class ModelHost : IDisposable
 {
-    private ModelHost(LanguageModel model, ServerOptions options)
+    private ModelHost(LanguageModel model, ServerAdapters adapters, ServerOptions options)
     {
         Model = model;
+        Adapters = adapters;
         Id = System.IO.Path.GetFileNameWithoutExtension(options.ModelPath);
         Renderer = ChatPromptRenderer.ForModel(model);
         Scheduler = new InferenceScheduler(model, options.Parallel, options.ContextSize, options.QueueLimit);
@@ -19,18 +20,24 @@ internal sealed class ModelHost : IDisposable
     public static ModelHost Load(ServerOptions options)
     {
         var model = LanguageModel.Load(options.ModelPath, options.Threads);
+        ServerAdapters? adapters = null;
         try
         {
-            return new ModelHost(model, options);
+            adapters = ServerAdapters.Load(options.LoraAdapters, model);
+            return new ModelHost(model, adapters, options);
         }
         catch
         {
+            adapters?.Dispose();
             model.Dispose();
             throw;
         }
     }
 
     public LanguageModel Model { get; }
+
+    /// <summary>The LoRA adapters given at start-up and their current global scales.</summary>
+    public ServerAdapters Adapters { get; }
 
     /// <summary>The id clients pass as <c>model</c>: the file name without <c>.gguf</c>.</summary>
     public string Id { get; }
@@ -56,6 +63,7 @@ internal sealed class ModelHost : IDisposable
     public void Dispose()
     {
         Scheduler.Dispose();
+        Adapters.Dispose();
         Model.Dispose();
     }
 }

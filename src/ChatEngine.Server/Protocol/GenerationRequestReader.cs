@@ -93,6 +93,7 @@ internal static class GenerationRequestReader
             Sampling = ReadSampling(body),
             StopSequences = ReadStop(body),
             IgnoreEndOfGeneration = body.Bool("ignore_eos") ?? false,
+            Adapters = host.Adapters.ForRequest(body),
         };
         return new GenerationRequest(prompt, options, body.Bool("stream") ?? false, includeUsage, host.Id);
     }
