@@ -14,5 +14,6 @@ var root = new RootCommand("ChatEngine: run GGUF language models in pure C#")
     TemplateCommand.Create(),
     ServeCommand.Create(),
     EvalCommand.Create(),
+    LoraCommand.Create(),
 };
 return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
