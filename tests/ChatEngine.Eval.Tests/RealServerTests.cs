@@ -81,6 +81,26 @@ public sealed class RealServerTests
     }
 
     [Fact]
+    public async Task More_concurrent_requests_than_slots_all_finish()
+    {
+        // Requests queue behind 2 slots; a lost wake-up in the scheduler once left them waiting until the next request.
+        var suite = MixedSuite();
+        var server = ChatEngineServer.Create(new ServerOptions { ModelPath = ModelPath, Port = 0, Parallel = 2, ContextSize = 512, Threads = 1 });
+        try
+        {
+            await server.StartAsync();
+            await server.WaitUntilReadyAsync();
+            using var target = new OpenAiChatTarget(server.BaseAddress.ToString(), "stories260K", TimeSpan.FromSeconds(60));
+            var level = await new LoadRunner(target, suite.Requests).RunLevelAsync(6, RunBudget.ForRequests(12), null, CancellationToken.None);
+            Assert.Equal(12, level.Summary.Succeeded);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public void Perplexity_through_the_engine_matches_llama_perplexity()
     {
         using var model = LanguageModel.Load(ModelPath, 1);

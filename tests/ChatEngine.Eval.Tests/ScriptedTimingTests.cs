@@ -9,8 +9,10 @@ namespace ChatEngine.Eval.Tests;
 /// <summary>
 /// The harness against <see cref="FakeOpenAiServer"/> with scripted delays: the computed percentiles and throughputs
 /// must match the values the script implies. A measured time can only exceed its scripted delay (by scheduling and
-/// transport overhead on a busy 2-core box), so each check is "at least the scripted value, at most a bounded slack above".
+/// transport overhead on a busy 2-core box), so each check is "at least the scripted value, at most a bounded slack above"
+/// (the larger of a fixed slack and a share of the value). The class runs alone, not beside the CPU-heavy test classes.
 /// </summary>
+[Collection(TimingCollection.Name)]
 public sealed class ScriptedTimingTests(FakeServerFixture fixture) : IClassFixture<FakeServerFixture>
 {
     private FakeOpenAiServer Server => fixture.Server;
@@ -26,7 +28,8 @@ public sealed class ScriptedTimingTests(FakeServerFixture fixture) : IClassFixtu
     {
         Assert.NotNull(measured);
         Assert.True(measured >= expected - 1, $"{what}: measured {measured:F2} ms is below the scripted {expected} ms");
-        Assert.True(measured <= expected + slackMs, $"{what}: measured {measured:F2} ms is more than {slackMs} ms above the scripted {expected} ms");
+        var slack = Math.Max(slackMs, expected * 0.5);
+        Assert.True(measured <= expected + slack, $"{what}: measured {measured:F2} ms is more than {slack} ms above the scripted {expected} ms");
     }
 
     [Fact]
@@ -40,12 +43,12 @@ public sealed class ScriptedTimingTests(FakeServerFixture fixture) : IClassFixtu
         var summary = level.Summary;
         Assert.Equal(10, summary.Succeeded);
         Assert.Equal(0, summary.Failed);
-        for (var i = 0; i < 10; i++) AtLeastAbout(50 * (i + 1), level.Requests[i].TtftMs, 60, $"request {i} TTFT");
-        AtLeastAbout(275, summary.TtftMs.P50, 60, "TTFT p50");
-        AtLeastAbout(455, summary.TtftMs.P90, 60, "TTFT p90");
-        AtLeastAbout(495.5, summary.TtftMs.P99, 60, "TTFT p99");
+        for (var i = 0; i < 10; i++) AtLeastAbout(50 * (i + 1), level.Requests[i].TtftMs, 150, $"request {i} TTFT");
+        AtLeastAbout(275, summary.TtftMs.P50, 150, "TTFT p50");
+        AtLeastAbout(455, summary.TtftMs.P90, 150, "TTFT p90");
+        AtLeastAbout(495.5, summary.TtftMs.P99, 150, "TTFT p99");
         Assert.Equal(40, summary.ItlMs.Count);
-        AtLeastAbout(20, summary.ItlMs.P50, 25, "ITL p50");
+        AtLeastAbout(20, summary.ItlMs.P50, 40, "ITL p50");
         Assert.All(level.Requests, r => Assert.Equal(TokenSource.Usage, r.TokenSource));
         Assert.Equal(50, summary.OutputTokens);
         Assert.Equal(70, summary.PromptTokens);
@@ -62,11 +65,12 @@ public sealed class ScriptedTimingTests(FakeServerFixture fixture) : IClassFixtu
 
         Assert.Equal(8, summary.Succeeded);
         Assert.Equal(80, summary.OutputTokens);
-        AtLeastAbout(550, summary.E2eMs.P50, 150, "e2e p50");
-        AtLeastAbout(1100, summary.DurationS * 1000, 300, "level duration");
-        Assert.InRange(summary.OutputTokensPerSecond, 80 / 1.4, 80 / 1.1 + 0.5);
-        Assert.InRange(summary.RequestsPerSecond, 8 / 1.4, 8 / 1.1 + 0.05);
-        Assert.InRange(summary.StreamTokensPerSecond.Mean!.Value, 9 / 0.6, 9 / 0.45 + 0.2);
+        AtLeastAbout(550, summary.E2eMs.P50, 200, "e2e p50");
+        AtLeastAbout(1100, summary.DurationS * 1000, 500, "level duration");
+        // Wrong formulas land far outside: e.g. tokens over summed e2e would give 18 tok/s, over one request's e2e 145.
+        Assert.InRange(summary.OutputTokensPerSecond, 80 / 2.0, 80 / 1.1 + 0.5);
+        Assert.InRange(summary.RequestsPerSecond, 8 / 2.0, 8 / 1.1 + 0.05);
+        Assert.InRange(summary.StreamTokensPerSecond.Mean!.Value, 9 / 0.7, 9 / 0.45 + 0.2);
         Assert.Equal(8 * 9, summary.ItlMs.Count);
     }
 
@@ -101,4 +105,10 @@ public sealed class ScriptedTimingTests(FakeServerFixture fixture) : IClassFixtu
         Assert.All(level.Requests, r => Assert.True(r.Succeeded));
         Assert.Equal(level.Requests.Count, level.Summary.Requests);
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TimingCollection
+{
+    public const string Name = "timing";
 }

@@ -21,7 +21,7 @@ public sealed record EvalResult
     public required RunSettings Settings { get; init; }
     public required MachineInfo Machine { get; init; }
 
-    /// <summary>True when Ctrl+C stopped the run: levels hold what finished before.</summary>
+    /// <summary>True when Ctrl+C or SIGTERM stopped the run: levels hold what finished before.</summary>
     public bool Interrupted { get; init; }
     public required IReadOnlyList<LevelResult> Levels { get; init; }
     public PerplexityReport? Perplexity { get; init; }

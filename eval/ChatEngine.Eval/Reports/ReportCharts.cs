@@ -5,21 +5,20 @@ namespace ChatEngine.Eval.Reports;
 
 /// <summary>
 /// The plots of a report, for one result or several side by side: throughput vs concurrency, TTFT and ITL
-/// percentiles vs concurrency, and the TTFT CDF of each level. Series are named by result label when there are several.
+/// percentiles vs concurrency (on a log₂ axis through the measured levels), and the TTFT CDF of each level. Series are named by result label when there are several.
 /// </summary>
 public static class ReportCharts
 {
     public static IReadOnlyList<(string FileName, LineChart Chart)> For(IReadOnlyList<EvalResult> results)
     {
-        const bool logX = true;
         return
         [
             ("throughput.svg", new LineChart("Output throughput vs concurrency", "concurrent requests", "output tokens/s",
-                Series(results, [("aggregate", s => s.OutputTokensPerSecond, LineStyle.Solid), ("per stream (mean)", s => s.StreamTokensPerSecond.Mean, LineStyle.Dashed)]), logX)),
+                Series(results, [("aggregate", s => s.OutputTokensPerSecond, LineStyle.Solid), ("per stream (mean)", s => s.StreamTokensPerSecond.Mean, LineStyle.Dashed)]), LogX: true)),
             ("ttft-percentiles.svg", new LineChart("Time to first token", "concurrent requests", "milliseconds",
-                Series(results, Percentiles(results.Count, s => s.TtftMs)), logX)),
+                Series(results, Percentiles(results.Count, s => s.TtftMs)), LogX: true)),
             ("itl-percentiles.svg", new LineChart("Inter-token latency", "concurrent requests", "milliseconds",
-                Series(results, Percentiles(results.Count, s => s.ItlMs)), logX)),
+                Series(results, Percentiles(results.Count, s => s.ItlMs)), LogX: true)),
             ("ttft-cdf.svg", new LineChart("TTFT distribution (CDF)", "time to first token (ms)", "fraction of requests", TtftCdf(results))),
         ];
     }
