@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ChatEngine.Runtime;
 using ChatEngine.Server.Scheduling;
 
@@ -47,6 +48,17 @@ internal sealed class ModelHost : IDisposable
     /// <summary>Accepts the id, the file name with its extension, or no model at all.</summary>
     public bool Serves(string? requested) =>
         requested is null || requested == Id || requested == System.IO.Path.GetFileName(Model.Path);
+
+    /// <summary>Renders chat messages (<c>role</c>/<c>content</c> objects) with the model's template and tokenizes
+    /// the result, adding BOS only when the template did not; throws the template's
+    /// <see cref="Templates.TemplateRenderException"/> when it rejects the messages.</summary>
+    public int[] EncodeChat(JsonArray messages)
+    {
+        var rendered = Renderer.Render(messages, addGenerationPrompt: true);
+        var tokenizer = Model.Tokenizer;
+        var startsWithBos = tokenizer.BosTokenId >= 0 && rendered.StartsWith(tokenizer.TokenText(tokenizer.BosTokenId), StringComparison.Ordinal);
+        return tokenizer.Encode(rendered, addSpecial: !startsWithBos, parseSpecial: true);
+    }
 
     public void Dispose()
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ChatEngine.Server;
+using ChatEngine.Web;
 
 namespace ChatEngine.Cli.Commands;
 
@@ -17,7 +18,7 @@ internal static class ServeCommand
         var apiKey = new Option<string?>("--api-key") { Description = "require 'Authorization: Bearer KEY' (default: open)" };
         var queueLimit = new Option<int>("--queue-limit") { Description = "requests that may wait for a slot before 429", DefaultValueFactory = _ => 64 };
         var lora = LoraOption.Create();
-        var command = new Command("serve", "OpenAI-compatible HTTP server")
+        var command = new Command("serve", "OpenAI-compatible HTTP server, SignalR chat hub and browser chat UI")
         {
             model, host, port, parallel, contextSize, threads, apiKey, queueLimit, lora,
         };
@@ -36,7 +37,7 @@ internal static class ServeCommand
                 LoraAdapters = parse.GetValue(lora) ?? [],
             };
             if (!File.Exists(options.ModelPath)) throw new FileNotFoundException($"model file '{options.ModelPath}' does not exist", options.ModelPath);
-            var server = ChatEngineServer.Create(options);
+            var server = ChatEngineServer.Create(options, extensions: [new ChatUi()]);
             try
             {
                 server.RunAsync(address => Console.Error.WriteLine($"chatengine: serving {Path.GetFileName(options.ModelPath)} on {address}")).GetAwaiter().GetResult();
