@@ -62,8 +62,9 @@ internal sealed class ServerAdapters : IDisposable
             if (!entry.TryGetProperty("id", out var idElement)) throw ApiException.InvalidRequest($"'{at}.id' is required", $"{at}.id", "missing_required_parameter");
             var id = RequestBody.ReadInteger(idElement, $"{at}.id");
             if (id < 0 || id >= _loaded.Count)
-                throw ApiException.InvalidRequest(
-                    $"invalid adapter id {id}: this server has {_loaded.Count} LoRA adapter(s) (ids 0..{_loaded.Count - 1}, see GET /lora-adapters)", $"{at}.id", "invalid_value");
+                throw ApiException.InvalidRequest(_loaded.Count == 0
+                    ? $"invalid adapter id {id}: this server has no LoRA adapters (start it with --lora FILE)"
+                    : $"invalid adapter id {id}: this server has {_loaded.Count} LoRA adapter(s), ids 0..{_loaded.Count - 1} (see GET /lora-adapters)", $"{at}.id", "invalid_value");
             var scale = 0.0;
             if (entry.TryGetProperty("scale", out var scaleElement) && scaleElement.ValueKind != JsonValueKind.Null
                 && (scaleElement.ValueKind != JsonValueKind.Number || !scaleElement.TryGetDouble(out scale) || !float.IsFinite((float)scale)))

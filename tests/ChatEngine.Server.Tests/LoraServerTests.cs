@@ -107,6 +107,19 @@ public sealed class LoraServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_server_without_adapters_lists_none_and_refuses_adapter_ids()
+    {
+        await using var server = await TestServer.StartAsync(o => o with { Parallel = 1 });
+
+        Assert.Equal(0, (await server.Http.GetFromJsonAsync("/lora-adapters")).GetArrayLength());
+        var empty = await server.PostForJsonAsync("/v1/completions", """{"prompt": "Once", "max_tokens": 1, "lora": []}""");
+        Assert.Equal(1, empty.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        using var response = await server.PostJsonAsync("/v1/completions", """{"prompt": "Once", "lora": [{"id": 0, "scale": 1}]}""");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("no LoRA adapters", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task A_mismatched_adapter_makes_the_model_fail_to_load_with_the_reason()
     {
         var options = new ServerOptions { ModelPath = ModelPath, Port = 0, Threads = 1, LoraAdapters = [new LoraAdapterSpec(TestPaths.Model("stories260K.gguf"), 1f)] };

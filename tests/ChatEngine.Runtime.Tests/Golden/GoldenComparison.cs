@@ -1,4 +1,6 @@
+using ChatEngine.Runtime.Generation;
 using ChatEngine.Runtime.Lora;
+using ChatEngine.Runtime.Sampling;
 using ChatEngine.TestData;
 using Xunit;
 
@@ -39,6 +41,20 @@ internal static class GoldenComparison
             }
         }
         return new Result(maxProb, maxLogit, steps, top1Checked, mismatches);
+    }
+
+    /// <summary>Greedy ids must agree up to the first near-tie (golden/README.md: after a flip the rest is not comparable).</summary>
+    public static void AssertGreedyIdsMatch(LanguageModel model, NextTokenGolden golden, double tieTolerance, LoraSelection? adapters = null)
+    {
+        var options = new GenerationOptions { MaxTokens = 32, Sampling = SamplingOptions.Greedy, Adapters = adapters ?? LoraSelection.None };
+        foreach (var run in golden.Runs)
+        {
+            var generator = new TextGenerator(model.CreateContext(run.PromptIds.Length + 32), model.Tokenizer);
+            var ours = generator.Generate(run.PromptIds, options).Select(t => t.Id).ToList();
+            var comparable = run.Steps.TakeWhile(s => s.Top1Top2Margin > tieTolerance).Count();
+
+            Assert.Equal(run.GeneratedIds.Take(comparable), ours.Take(comparable));
+        }
     }
 
     private static double[] Softmax(ReadOnlySpan<float> logits)

@@ -1,7 +1,5 @@
 using ChatEngine.Gguf;
-using ChatEngine.Runtime.Generation;
 using ChatEngine.Runtime.Lora;
-using ChatEngine.Runtime.Sampling;
 using ChatEngine.Runtime.Tests.Golden;
 using ChatEngine.TestData;
 using Xunit;
@@ -19,9 +17,14 @@ public sealed class LoraGoldenTests(ITestOutputHelper output)
     private const double ProbTolerance = 1e-3;
     private const double LogitTolerance = 2e-3;
 
+    public static TheoryData<float, string> Scales => new()
+    {
+        { 1.0f, "nexttok-tiny-llama-F32-lora-scale1.0.json" },
+        { 0.5f, "nexttok-tiny-llama-F32-lora-scale0.5.json" },
+    };
+
     [SharedTheory]
-    [InlineData(1.0f, "nexttok-tiny-llama-F32-lora-scale1.0.json")]
-    [InlineData(0.5f, "nexttok-tiny-llama-F32-lora-scale0.5.json")]
+    [MemberData(nameof(Scales))]
     public void Teacher_forced_distributions_with_the_adapter_match_llama_cpp(float scale, string goldenFile)
     {
         using var model = LanguageModel.Load(TestPaths.Model("tiny-llama-F32.gguf"), threads: 2);
@@ -41,26 +44,12 @@ public sealed class LoraGoldenTests(ITestOutputHelper output)
     }
 
     [SharedTheory]
-    [InlineData(1.0f, "nexttok-tiny-llama-F32-lora-scale1.0.json")]
-    [InlineData(0.5f, "nexttok-tiny-llama-F32-lora-scale0.5.json")]
+    [MemberData(nameof(Scales))]
     public void Greedy_generation_with_the_adapter_matches_llama_cpp_up_to_the_first_near_tie(float scale, string goldenFile)
     {
         using var model = LanguageModel.Load(TestPaths.Model("tiny-llama-F32.gguf"), threads: 2);
         using var adapter = LoraAdapter.Load(TestPaths.Model("tiny-llama-lora-F32.gguf"), model);
-        var options = new GenerationOptions
-        {
-            MaxTokens = 32,
-            Sampling = SamplingOptions.Greedy,
-            Adapters = new LoraSelection([new ScaledLoraAdapter(adapter, scale)]),
-        };
-        foreach (var run in NextTokenGolden.Load(goldenFile).Runs)
-        {
-            var generator = new TextGenerator(model.CreateContext(run.PromptIds.Length + 32), model.Tokenizer);
-            var ours = generator.Generate(run.PromptIds, options).Select(t => t.Id).ToList();
-            var comparable = run.Steps.TakeWhile(s => s.Top1Top2Margin > ProbTolerance).Count();
-
-            Assert.Equal(run.GeneratedIds.Take(comparable), ours.Take(comparable));
-        }
+        GoldenComparison.AssertGreedyIdsMatch(model, NextTokenGolden.Load(goldenFile), ProbTolerance, new LoraSelection([new ScaledLoraAdapter(adapter, scale)]));
     }
 
     /// <summary>Our merge against llama-export-lora's (both F32): same tensors, values within float rounding.</summary>
