@@ -12,5 +12,8 @@ var root = new RootCommand("ChatEngine: run GGUF language models in pure C#")
     TokenizeCommand.Create(),
     TemplateCommand.Create(),
     ServeCommand.Create(),
+    PullCommand.Create(),
+    ListCommand.Create(),
+    RemoveCommand.Create(),
 };
 return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

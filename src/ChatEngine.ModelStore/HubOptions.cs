@@ -27,5 +27,5 @@ public sealed record HubOptions
     public static Uri ParseEndpoint(string text, string setting) =>
         Uri.TryCreate(text.TrimEnd('/'), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
             ? uri
-            : throw new ArgumentException($"{setting} '{text}' is not an http(s) URL", setting);
+            : throw new ArgumentException($"{setting} '{text}' is not an http(s) URL");
 }

@@ -14,8 +14,8 @@ public sealed record ModelSpec(string Repository, string? Selector)
         var selector = colon < 0 ? null : text[(colon + 1)..];
         var parts = repository.Split('/');
         if (parts.Length != 2 || parts.Any(p => p.Length == 0 || p is "." or ".." || p.Any(c => !IsNameChar(c))))
-            throw new ArgumentException($"'{text}' is not a hub repository: expected OWNER/NAME[:FILE|:QUANT]", nameof(text));
-        if (selector is { Length: 0 }) throw new ArgumentException($"'{text}' has an empty file/quant after ':'", nameof(text));
+            throw new ArgumentException($"'{text}' is not a hub repository: expected OWNER/NAME[:FILE|:QUANT]");
+        if (selector is { Length: 0 }) throw new ArgumentException($"'{text}' has an empty file/quant after ':'");
         return new ModelSpec(repository, selector);
     }
 
