@@ -15,5 +15,6 @@ var root = new RootCommand("ChatEngine: run GGUF language models in pure C#")
     PullCommand.Create(),
     ListCommand.Create(),
     RemoveCommand.Create(),
+    HealthCommand.Create(),
 };
 return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
