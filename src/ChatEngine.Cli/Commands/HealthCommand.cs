@@ -11,12 +11,14 @@ internal static class HealthCommand
 {
     public static Command Create()
     {
-        var url = new Option<Uri>("--url") { Description = "health endpoint (default: http://127.0.0.1:PORT/health, PORT from the serve settings)" };
+        var url = new Option<string>("--url") { Description = "health endpoint (default: http://127.0.0.1:PORT/health, PORT from the serve settings)" };
         var timeout = new Option<int>("--timeout") { Description = "seconds to wait for the answer", DefaultValueFactory = _ => 5 };
         var command = new Command("health", "check a running server's /health (exit 0 when ready, 1 otherwise)") { url, timeout };
         command.SetAction(async (parse, cancellation) =>
         {
-            var target = parse.GetValue(url) ?? new Uri($"http://127.0.0.1:{ServerConfiguration.Load(null, new Dictionary<string, string?>()).Port}/health");
+            var target = parse.GetValue(url) is { } given
+                ? Uri.TryCreate(given, UriKind.Absolute, out var parsed) ? parsed : throw new CliUsageException($"--url '{given}' is not an absolute URL")
+                : new Uri($"http://127.0.0.1:{ServerConfiguration.Load(null, new Dictionary<string, string?>()).Port}/health");
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)) };
             try
             {
