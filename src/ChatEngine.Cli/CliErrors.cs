@@ -25,7 +25,7 @@ internal static class CliErrors
         or UnauthorizedAccessException or GgufFormatException or NotSupportedException or ArgumentException
         or ContextOverflowException or CliUsageException or IOException or System.Text.Json.JsonException
         or TemplateSyntaxException or TemplateRenderException or ModelSelectionException or HubRequestException
-        or ChecksumMismatchException or HttpRequestException;
+        or ChecksumMismatchException or HttpRequestException or TimeoutException;
 }
 
 /// <summary>An option value that parses but makes no sense (e.g. a context smaller than the prompt).</summary>

@@ -60,7 +60,7 @@ public sealed class HubClient : IDisposable
             if (Options.Token is not null && url.Authority == Options.Endpoint.Authority)
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Options.Token);
             configure?.Invoke(request.Headers);
-            var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation);
+            var response = await WithStallTimeout(token => _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token), url, cancellation);
             if (response.Headers.TryGetValues("X-Linked-Etag", out var linked) && Sha256From(linked.First()) is { } sha) onLinkedEtag?.Invoke(sha);
             if ((int)response.StatusCode is >= 300 and < 400 && response.Headers.Location is { } location)
             {
@@ -79,6 +79,21 @@ public sealed class HubClient : IDisposable
             });
         }
         throw new HubRequestException(HttpStatusCode.Redirect, url, $"more than {MaxRedirects} redirects from {url}");
+    }
+
+    /// <summary>Runs one network wait, turning silence longer than <see cref="HubOptions.StallTimeout"/> into a <see cref="TimeoutException"/>.</summary>
+    public async Task<T> WithStallTimeout<T>(Func<CancellationToken, Task<T>> wait, Uri url, CancellationToken cancellation)
+    {
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        stall.CancelAfter(Options.StallTimeout);
+        try
+        {
+            return await wait(stall.Token);
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{url} sent nothing for {Options.StallTimeout.TotalSeconds:0.#} s; run the same pull again to resume");
+        }
     }
 
     private static string? Sha256From(EntityTagHeaderValue? tag) => tag is { IsWeak: false } ? Sha256From(tag.Tag) : null;

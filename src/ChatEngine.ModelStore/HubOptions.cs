@@ -12,6 +12,9 @@ public sealed record HubOptions
 
     public string Revision { get; init; } = "main";
 
+    /// <summary>How long the hub may send nothing (headers or body bytes) before the pull fails with a <see cref="TimeoutException"/>.</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>The defaults with <c>HF_ENDPOINT</c> and <c>HF_TOKEN</c> applied when they are set.</summary>
     public static HubOptions FromEnvironment()
     {

@@ -61,7 +61,7 @@ public static class ResumableDownload
                 var received = have;
                 progress?.Report(new DownloadProgress(destination, received, total));
                 int read;
-                while ((read = await body.ReadAsync(buffer, cancellation)) > 0)
+                while ((read = await hub.WithStallTimeout(token => body.ReadAsync(buffer, token).AsTask(), url, cancellation)) > 0)
                 {
                     await file.WriteAsync(buffer.AsMemory(0, read), cancellation);
                     hash.AppendData(buffer, 0, read);

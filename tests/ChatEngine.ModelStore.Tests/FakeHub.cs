@@ -29,6 +29,9 @@ public sealed class FakeHub : IAsyncDisposable
     /// <summary>When set, the next CDN response is cut off (connection aborted) after this many bytes.</summary>
     public long? AbortNextAfter { get; set; }
 
+    /// <summary>When set, the next CDN response sends this many bytes and then nothing more (the connection stays open).</summary>
+    public long? StallNextAfter { get; set; }
+
     /// <summary>When set, the hub announces this SHA-256 instead of the real one.</summary>
     public string? AnnouncedShaOverride { get; set; }
 
@@ -94,8 +97,12 @@ public sealed class FakeHub : IAsyncDisposable
             AbortNextAfter = null;
             var length = abortAfter is { } cut ? (int)Math.Min(cut, content.Length - start) : content.Length - (int)start;
             CdnRequests.Enqueue((range, ifRange, context.Request.Headers.Authorization.FirstOrDefault(), length, abortAfter is not null));
+            var stallAfter = StallNextAfter;
+            StallNextAfter = null;
+            if (stallAfter is { } stall) length = (int)Math.Min(stall, length);
             await context.Response.Body.WriteAsync(content.AsMemory((int)start, length));
             await context.Response.Body.FlushAsync();
+            if (stallAfter is not null) await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
             if (abortAfter is not null) context.Abort();
         });
     }

@@ -78,6 +78,23 @@ public sealed class PullTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_stalled_download_times_out_instead_of_hanging_and_resumes_later()
+    {
+        using var client = new HubClient(new HubOptions { Endpoint = _hub.Endpoint, StallTimeout = TimeSpan.FromMilliseconds(500) });
+        var puller = new ModelPuller(client, Store);
+        _hub.StallNextAfter = 100_000;
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => puller.PullAsync(ModelSpec.Parse($"{Repository}:Q4_K_M")));
+        var (patient, patientClient) = Puller();
+        using var _ = patientClient;
+        var result = await patient.PullAsync(ModelSpec.Parse($"{Repository}:Q4_K_M"));
+
+        Assert.Contains("run the same pull again to resume", error.Message);
+        Assert.InRange(result.ResumedFrom, 1, 100_000);
+        Assert.Equal(_q4, await File.ReadAllBytesAsync(result.Path));
+    }
+
+    [Fact]
     public async Task A_partial_file_whose_validator_no_longer_matches_is_downloaded_again_from_the_start()
     {
         var (puller, client) = Puller();
