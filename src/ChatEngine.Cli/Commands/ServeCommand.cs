@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using ChatEngine.Server;
+using ChatEngine.Web;
 
 namespace ChatEngine.Cli.Commands;
 
 /// <summary>
-/// <c>serve [-m MODEL] [--host H --port P --parallel N --ctx-size C --threads T --api-key KEY --queue-limit Q --config FILE]</c>:
+/// <c>serve [-m MODEL] [--host H --port P --parallel N --ctx-size C --threads T --api-key KEY --queue-limit Q --config FILE --lora FILE[:SCALE]...]</c>:
 /// flags override <c>CHATENGINE_*</c> environment variables, which override <c>appsettings.json</c> (see <see cref="ServerConfiguration"/>).
 /// </summary>
 internal static class ServeCommand
@@ -21,9 +22,10 @@ internal static class ServeCommand
         var apiKey = new Option<string>("--api-key") { Description = "require 'Authorization: Bearer KEY' (default: open)" };
         var queueLimit = new Option<int?>("--queue-limit") { Description = "requests that may wait for a slot before 429 (default: 64)" };
         var config = new Option<FileInfo>("--config") { Description = $"JSON settings file with a '{ServerConfiguration.SectionName}' section (default: ./{ServerConfiguration.DefaultSettingsFile} when present)" };
-        var command = new Command("serve", "OpenAI-compatible HTTP server")
+        var lora = LoraOption.Create();
+        var command = new Command("serve", "OpenAI-compatible HTTP server, SignalR chat hub and browser chat UI")
         {
-            model, host, port, parallel, contextSize, threads, apiKey, queueLimit, config,
+            model, host, port, parallel, contextSize, threads, apiKey, queueLimit, config, lora,
         };
         command.SetAction(parse =>
         {
@@ -41,9 +43,9 @@ internal static class ServeCommand
             Flag(apiKey, nameof(ServerOptions.ApiKey));
             Flag(queueLimit, nameof(ServerOptions.QueueLimit));
             var options = ServerConfiguration.Load(parse.GetValue(config)?.FullName, flags);
-            options = options with { ModelPath = ModelLocator.Resolve(options.ModelPath) };
+            options = options with { ModelPath = ModelLocator.Resolve(options.ModelPath), LoraAdapters = parse.GetValue(lora) ?? [] };
             if (!File.Exists(options.ModelPath)) throw new FileNotFoundException($"model file '{options.ModelPath}' does not exist", options.ModelPath);
-            var server = ChatEngineServer.Create(options);
+            var server = ChatEngineServer.Create(options, extensions: [new ChatUi()]);
             try
             {
                 server.RunAsync(address => Console.Error.WriteLine($"chatengine: serving {Path.GetFileName(options.ModelPath)} on {address}")).GetAwaiter().GetResult();
