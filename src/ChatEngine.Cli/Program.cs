@@ -13,6 +13,10 @@ var root = new RootCommand("ChatEngine: run GGUF language models in pure C#")
     TokenizeCommand.Create(),
     TemplateCommand.Create(),
     ServeCommand.Create(),
+    PullCommand.Create(),
+    ListCommand.Create(),
+    RemoveCommand.Create(),
+    HealthCommand.Create(),
     EvalCommand.Create(),
     LoraCommand.Create(),
 };

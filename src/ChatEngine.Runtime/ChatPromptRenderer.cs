@@ -14,6 +14,17 @@ public sealed class ChatPromptRenderer(ChatTemplate template, Tokenizer tokenize
 
     public ChatTemplate Template => template;
 
+    /// <summary>
+    /// The rendered conversation as prompt tokens: special tokens in the text are parsed, and BOS is added only when
+    /// the template did not already write it.
+    /// </summary>
+    public int[] RenderTokens(JsonArray messages, bool addGenerationPrompt)
+    {
+        var rendered = Render(messages, addGenerationPrompt);
+        var startsWithBos = tokenizer.BosTokenId >= 0 && rendered.StartsWith(tokenizer.TokenText(tokenizer.BosTokenId), StringComparison.Ordinal);
+        return tokenizer.Encode(rendered, addSpecial: !startsWithBos, parseSpecial: true);
+    }
+
     public string Render(JsonArray messages, bool addGenerationPrompt, JsonNode? tools = null) =>
         template.Render(messages, new ChatRenderOptions
         {

@@ -50,6 +50,9 @@ public sealed class InferenceContext
         _transformer.Evaluate(Cache, tokens, logits[..needed]);
     }
 
+    /// <summary>Appends tokens and writes each one's final (output-normed) hidden state into <paramref name="hidden"/> (tokens x embedding).</summary>
+    public void EvaluateHiddenStates(ReadOnlySpan<int> tokens, Span<float> hidden) => _transformer.EvaluateHiddenStates(Cache, tokens, hidden);
+
     /// <summary>Drops every position from <paramref name="length"/> on.</summary>
     public void Truncate(int length) => Cache.Truncate(length);
 

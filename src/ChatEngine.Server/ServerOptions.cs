@@ -1,9 +1,17 @@
 namespace ChatEngine.Server;
 
-/// <summary>Settings of <c>chatengine serve</c>; <see cref="Validate"/> names the first value that makes no sense.</summary>
+/// <summary>
+/// Settings of <c>chatengine serve</c>, bound by <see cref="ServerConfiguration"/> from <c>appsettings.json</c>,
+/// <c>CHATENGINE_*</c> environment variables and command-line flags; <see cref="Validate"/> names the first value
+/// that makes no sense.
+/// </summary>
 public sealed record ServerOptions
 {
-    public required string ModelPath { get; init; }
+    /// <summary>The model the README's first command serves: shipped in <c>models/</c> (and beside the built CLI).</summary>
+    public const string DefaultModelPath = "models/stories260K.gguf";
+
+    /// <summary>A GGUF file path (the CLI also accepts a model-store name here).</summary>
+    public string ModelPath { get; init; } = DefaultModelPath;
 
     /// <summary>LoRA adapters loaded with the model (ids 0, 1, ... in this order), applied at these scales by default.</summary>
     public IReadOnlyList<Runtime.Lora.LoraAdapterSpec> LoraAdapters { get; init; } = [];

@@ -1,14 +1,28 @@
 using System.CommandLine;
+using ChatEngine.ModelStore;
 
 namespace ChatEngine.Cli.Commands;
 
 /// <summary>Options several verbs share, created fresh per command (an option instance belongs to one command).</summary>
 internal static class CommonOptions
 {
+    /// <summary><c>-m</c>: a GGUF file path or a model-store name (see <see cref="ModelLocator"/>); store misses are parse errors.</summary>
     public static Option<FileInfo> Model() => new("--model", "-m")
     {
-        Description = "path of a GGUF model file",
+        Description = "GGUF file path, or a pulled model's name (see 'chatengine list')",
         Required = true,
+        CustomParser = result =>
+        {
+            try
+            {
+                return new FileInfo(ModelLocator.Resolve(result.Tokens.Single().Value));
+            }
+            catch (Exception e) when (e is FileNotFoundException or ModelSelectionException)
+            {
+                result.AddError(e.Message);
+                return null;
+            }
+        },
     };
 
     public static Option<int> Threads() => new("--threads", "-t")

@@ -1,41 +1,49 @@
 using System.CommandLine;
+using System.Globalization;
 using ChatEngine.Server;
 using ChatEngine.Web;
 
 namespace ChatEngine.Cli.Commands;
 
-/// <summary><c>serve -m MODEL [--host H --port P --parallel N --ctx-size C --threads T --api-key KEY --queue-limit Q --lora FILE[:SCALE]...]</c>.</summary>
+/// <summary>
+/// <c>serve [-m MODEL] [--host H --port P --parallel N --ctx-size C --threads T --api-key KEY --queue-limit Q --config FILE --lora FILE[:SCALE]...]</c>:
+/// flags override <c>CHATENGINE_*</c> environment variables, which override <c>appsettings.json</c> (see <see cref="ServerConfiguration"/>).
+/// </summary>
 internal static class ServeCommand
 {
     public static Command Create()
     {
-        var model = CommonOptions.Model();
-        var host = new Option<string>("--host") { Description = "address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port") { Description = "TCP port (0 = any free port)", DefaultValueFactory = _ => 8080 };
-        var parallel = CommonOptions.Positive("--parallel", "-np", "sequences generated at the same time (slots)", 4);
-        var contextSize = CommonOptions.Positive("--ctx-size", "-c", "context tokens per slot (prompt + completion)", 2048);
-        var threads = CommonOptions.Threads();
-        var apiKey = new Option<string?>("--api-key") { Description = "require 'Authorization: Bearer KEY' (default: open)" };
-        var queueLimit = new Option<int>("--queue-limit") { Description = "requests that may wait for a slot before 429", DefaultValueFactory = _ => 64 };
+        var model = new Option<string>("--model", "-m") { Description = $"GGUF file path or pulled model name (default: {ServerOptions.DefaultModelPath})" };
+        var host = new Option<string>("--host") { Description = "address to listen on (default: 127.0.0.1)" };
+        var port = new Option<int?>("--port") { Description = "TCP port, 0 = any free port (default: 8080)" };
+        var parallel = new Option<int?>("--parallel", "-np") { Description = "sequences generated at the same time (slots, default: 4)" };
+        var contextSize = new Option<int?>("--ctx-size", "-c") { Description = "context tokens per slot: prompt + completion (default: 2048)" };
+        var threads = new Option<int?>("--threads", "-t") { Description = "compute threads (default: all cores)" };
+        var apiKey = new Option<string>("--api-key") { Description = "require 'Authorization: Bearer KEY' (default: open)" };
+        var queueLimit = new Option<int?>("--queue-limit") { Description = "requests that may wait for a slot before 429 (default: 64)" };
+        var config = new Option<FileInfo>("--config") { Description = $"JSON settings file with a '{ServerConfiguration.SectionName}' section (default: ./{ServerConfiguration.DefaultSettingsFile} when present)" };
         var lora = LoraOption.Create();
         var command = new Command("serve", "OpenAI-compatible HTTP server, SignalR chat hub and browser chat UI")
         {
-            model, host, port, parallel, contextSize, threads, apiKey, queueLimit, lora,
+            model, host, port, parallel, contextSize, threads, apiKey, queueLimit, config, lora,
         };
         command.SetAction(parse =>
         {
-            var options = new ServerOptions
+            var flags = new Dictionary<string, string?>();
+            void Flag<T>(Option<T> option, string setting)
             {
-                ModelPath = parse.GetValue(model)!.FullName,
-                Host = parse.GetValue(host)!,
-                Port = parse.GetValue(port),
-                Parallel = parse.GetValue(parallel),
-                ContextSize = parse.GetValue(contextSize),
-                Threads = parse.GetValue(threads),
-                ApiKey = parse.GetValue(apiKey),
-                QueueLimit = parse.GetValue(queueLimit),
-                LoraAdapters = parse.GetValue(lora) ?? [],
-            };
+                if (parse.GetResult(option) is not null) flags[setting] = Convert.ToString(parse.GetValue(option), CultureInfo.InvariantCulture);
+            }
+            Flag(model, nameof(ServerOptions.ModelPath));
+            Flag(host, nameof(ServerOptions.Host));
+            Flag(port, nameof(ServerOptions.Port));
+            Flag(parallel, nameof(ServerOptions.Parallel));
+            Flag(contextSize, nameof(ServerOptions.ContextSize));
+            Flag(threads, nameof(ServerOptions.Threads));
+            Flag(apiKey, nameof(ServerOptions.ApiKey));
+            Flag(queueLimit, nameof(ServerOptions.QueueLimit));
+            var options = ServerConfiguration.Load(parse.GetValue(config)?.FullName, flags);
+            options = options with { ModelPath = ModelLocator.Resolve(options.ModelPath), LoraAdapters = parse.GetValue(lora) ?? [] };
             if (!File.Exists(options.ModelPath)) throw new FileNotFoundException($"model file '{options.ModelPath}' does not exist", options.ModelPath);
             var server = ChatEngineServer.Create(options, extensions: [new ChatUi()]);
             try

@@ -57,20 +57,41 @@ public sealed class Transformer
         var vocab = _p.VocabSize;
         var allPositions = logits.Length >= tokens.Length * vocab;
         if (!allPositions && logits.Length < vocab) throw new ArgumentException($"logits needs at least {vocab} floats", nameof(logits));
-        if (cache.Length + tokens.Length > cache.ContextSize) throw new ContextOverflowException(cache.Length + tokens.Length, cache.ContextSize);
-        foreach (var token in tokens)
-            if ((uint)token >= (uint)vocab) throw new ArgumentOutOfRangeException(nameof(tokens), token, $"token id outside the vocabulary of {vocab}");
+        CheckFits(cache, tokens);
 
         for (var start = 0; start < tokens.Length; start += MaxBatch)
         {
             var chunk = tokens.Slice(start, Math.Min(MaxBatch, tokens.Length - start));
             var isLast = start + chunk.Length == tokens.Length;
             var output = allPositions ? logits.Slice(start * vocab, chunk.Length * vocab) : isLast ? logits[..vocab] : default;
-            EvaluateChunk(cache, chunk, output, allPositions, singleToken: tokens.Length == 1);
+            EvaluateChunk(cache, chunk, output, allPositions, singleToken: tokens.Length == 1, hidden: default);
         }
     }
 
-    private void EvaluateChunk(KvCache cache, ReadOnlySpan<int> tokens, Span<float> logits, bool allPositions, bool singleToken)
+    /// <summary>
+    /// Appends <paramref name="tokens"/> and writes each one's final hidden state (after the output norm, the vector
+    /// the output head turns into logits) into <paramref name="hidden"/> (tokens x embedding); no logits are computed.
+    /// </summary>
+    public void EvaluateHiddenStates(KvCache cache, ReadOnlySpan<int> tokens, Span<float> hidden)
+    {
+        var embd = _p.EmbeddingSize;
+        if (hidden.Length < tokens.Length * embd) throw new ArgumentException($"hidden needs {tokens.Length * embd} floats", nameof(hidden));
+        CheckFits(cache, tokens);
+        for (var start = 0; start < tokens.Length; start += MaxBatch)
+        {
+            var chunk = tokens.Slice(start, Math.Min(MaxBatch, tokens.Length - start));
+            EvaluateChunk(cache, chunk, default, false, singleToken: tokens.Length == 1, hidden.Slice(start * embd, chunk.Length * embd));
+        }
+    }
+
+    private void CheckFits(KvCache cache, ReadOnlySpan<int> tokens)
+    {
+        if (cache.Length + tokens.Length > cache.ContextSize) throw new ContextOverflowException(cache.Length + tokens.Length, cache.ContextSize);
+        foreach (var token in tokens)
+            if ((uint)token >= (uint)_p.VocabSize) throw new ArgumentOutOfRangeException(nameof(tokens), token, $"token id outside the vocabulary of {_p.VocabSize}");
+    }
+
+    private void EvaluateChunk(KvCache cache, ReadOnlySpan<int> tokens, Span<float> logits, bool allPositions, bool singleToken, Span<float> hidden)
     {
         var n = tokens.Length;
         var embd = _p.EmbeddingSize;
@@ -86,6 +107,7 @@ public sealed class Transformer
             FeedForward(_w.Layers[layer], n);
         }
         cache.Length = startPosition + n;
+        for (var t = 0; t < n && !hidden.IsEmpty; t++) RmsNorm.Apply(x.Slice(t * embd, embd), _w.OutputNorm, _p.RmsNormEpsilon, hidden.Slice(t * embd, embd));
         if (logits.IsEmpty) return;
 
         var first = allPositions ? 0 : n - 1;

@@ -1,0 +1,25 @@
+namespace ChatEngine.Extensions.AI;
+
+/// <summary>How an <see cref="InProcessModel"/> runs its model.</summary>
+public sealed record InProcessModelOptions
+{
+    /// <summary>Tokens per sequence (prompt plus completion); each concurrent sequence has a KV cache this long.</summary>
+    public int ContextSize { get; init; } = 2048;
+
+    /// <summary>Sequences that may be in flight at once; further calls wait for one to finish.</summary>
+    public int MaxConcurrentSequences { get; init; } = 4;
+
+    /// <summary>Compute threads when <see cref="InProcessModel.Load"/> loads the model (0: all cores).</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Completion length when <c>ChatOptions.MaxOutputTokens</c> is not set.</summary>
+    public int DefaultMaxOutputTokens { get; init; } = 256;
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(ContextSize, 2, nameof(ContextSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentSequences, 1, nameof(MaxConcurrentSequences));
+        ArgumentOutOfRangeException.ThrowIfNegative(Threads, nameof(Threads));
+        ArgumentOutOfRangeException.ThrowIfLessThan(DefaultMaxOutputTokens, 1, nameof(DefaultMaxOutputTokens));
+    }
+}

@@ -1,0 +1,71 @@
+using ChatEngine.ModelStore.Tests;
+using ChatEngine.TestData;
+using Xunit;
+
+namespace ChatEngine.Cli.Tests;
+
+/// <summary><c>pull</c>, <c>list</c>, <c>generate -m NAME</c> and <c>rm</c> through the CLI process, against a fake hub on 127.0.0.1.</summary>
+public sealed class ModelStoreCliTests : IAsyncLifetime, IDisposable
+{
+    private readonly string _store = Directory.CreateTempSubdirectory("chatengine-cli-store-").FullName;
+    private FakeHub _hub = null!;
+    private string _sha = "";
+
+    public async Task InitializeAsync()
+    {
+        _hub = await FakeHub.StartAsync();
+        _sha = _hub.Add("karpathy/tinyllamas-GGUF", "stories260K.F32.gguf", await File.ReadAllBytesAsync(TestPaths.Model("stories260K.gguf")));
+    }
+
+    private CliRunner.Result Run(params string[] args) => CliRunner.Run(new Dictionary<string, string?>
+    {
+        ["CHATENGINE_MODELS"] = _store,
+        ["HF_ENDPOINT"] = _hub.Endpoint.AbsoluteUri,
+        ["HF_TOKEN"] = null,
+    }, args);
+
+    [Fact]
+    public void A_pulled_model_is_listed_usable_by_name_and_removed()
+    {
+        var pulled = Run("pull", "karpathy/tinyllamas-GGUF:F32");
+        Assert.True(pulled.ExitCode == 0, pulled.Stderr);
+        Assert.Equal($"karpathy/tinyllamas-GGUF/stories260K.F32.gguf (1,185,376 bytes, sha256 {_sha} verified)", pulled.Stdout.Trim());
+
+        var listed = Run("list");
+        Assert.StartsWith("karpathy/tinyllamas-GGUF/stories260K.F32.gguf", listed.Stdout.Trim());
+        Assert.Contains(_store, listed.Stderr);
+
+        var byName = Run("generate", "-m", "stories260K.F32", "-p", "Once upon a time", "-n", "8", "--temperature", "0", "--json");
+        var byPath = Run("generate", "-m", TestPaths.Model("stories260K.gguf"), "-p", "Once upon a time", "-n", "8", "--temperature", "0", "--json");
+        Assert.True(byName.ExitCode == 0, byName.Stderr);
+        Assert.Equal(Tokens(byPath.Stdout), Tokens(byName.Stdout));
+
+        Assert.Equal("removed karpathy/tinyllamas-GGUF/stories260K.F32.gguf", Run("rm", "karpathy/tinyllamas-GGUF:F32").Stdout.Trim());
+        Assert.Equal("", Run("list").Stdout.Trim());
+    }
+
+    [Fact]
+    public void Pulling_a_missing_repository_is_one_clear_error()
+    {
+        var result = Run("pull", "nobody/nothing:Q4_K_M");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("error: not found on the hub:", result.Stderr);
+        Assert.Contains("/api/models/nobody/nothing", result.Stderr);
+    }
+
+    [Fact]
+    public void An_unknown_store_name_says_where_it_looked()
+    {
+        var result = Run("generate", "-m", "no-such-model", "-p", "hi");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"model 'no-such-model' is neither a file nor in the store ({_store})", result.Stderr);
+    }
+
+    private static string Tokens(string json) => System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("tokens").GetRawText();
+
+    public async Task DisposeAsync() => await _hub.DisposeAsync();
+
+    public void Dispose() => Directory.Delete(_store, recursive: true);
+}

@@ -1,0 +1,55 @@
+using System.Collections;
+using Xunit;
+
+namespace ChatEngine.Server.Tests;
+
+/// <summary>One options model from three sources: settings file &lt; CHATENGINE_* environment &lt; explicit flags.</summary>
+public sealed class ServerConfigurationTests : IDisposable
+{
+    private readonly string _file = Path.GetTempFileName();
+
+    private static Dictionary<string, string?> None => [];
+
+    [Fact]
+    public void Each_source_overrides_the_one_before_it_and_untouched_settings_keep_their_defaults()
+    {
+        File.WriteAllText(_file, """{ "ChatEngine": { "Port": 9001, "Parallel": 2, "ContextSize": 512, "Host": "0.0.0.0" } }""");
+        var environment = new Hashtable { ["CHATENGINE_PARALLEL"] = "3", ["CHATENGINE_CONTEXTSIZE"] = "1024", ["CHATENGINE_MODELS"] = "/store", ["PATH"] = "/bin" };
+
+        var options = ServerConfiguration.Load(_file, new Dictionary<string, string?> { ["ContextSize"] = "4096" }, environment);
+
+        Assert.Equal(9001, options.Port);
+        Assert.Equal("0.0.0.0", options.Host);
+        Assert.Equal(3, options.Parallel);
+        Assert.Equal(4096, options.ContextSize);
+        Assert.Equal(new ServerOptions().QueueLimit, options.QueueLimit);
+        Assert.Equal(ServerOptions.DefaultModelPath, options.ModelPath);
+    }
+
+    [Fact]
+    public void A_value_of_the_wrong_type_names_the_setting_and_its_source()
+    {
+        var error = Assert.Throws<ArgumentException>(() => ServerConfiguration.Load(null, None, new Hashtable { ["CHATENGINE_QUEUELIMIT"] = "many" }));
+
+        Assert.Contains("environment (CHATENGINE_*)", error.Message);
+        Assert.Contains("'QueueLimit'", error.Message);
+    }
+
+    [Fact]
+    public void A_value_out_of_range_names_the_setting_and_the_value()
+    {
+        File.WriteAllText(_file, """{ "ChatEngine": { "MaxRequestBodyBytes": 10 } }""");
+
+        var error = Assert.Throws<ArgumentException>(() => ServerConfiguration.Load(_file, None, new Hashtable()));
+
+        Assert.StartsWith("invalid setting MaxRequestBodyBytes = 10: body limit must be at least 1024 bytes", error.Message);
+    }
+
+    [Fact]
+    public void A_missing_settings_file_named_explicitly_is_an_error()
+    {
+        Assert.Throws<FileNotFoundException>(() => ServerConfiguration.Load("/no/such/appsettings.json", None, new Hashtable()));
+    }
+
+    public void Dispose() => File.Delete(_file);
+}
