@@ -1,5 +1,6 @@
 using ChatEngine.Gguf;
 using ChatEngine.Kernels.Dot;
+using ChatEngine.Kernels.Gemm;
 
 namespace ChatEngine.Kernels;
 
@@ -51,7 +52,7 @@ public static class MatMul
             }
 
             var job = pool.MatMulJob;
-            job.Prepare(VecDot.Kernel(w.Type), w.Data, w.RowBytes, w.Rows, w.Cols, activations, activationRowBytes, tokens, y);
+            job.Prepare(VecDot.Kernel(w.Type), TileKernel.For(w.Type), w.Data, w.RowBytes, w.Rows, w.Cols, activations, activationRowBytes, tokens, y);
             try
             {
                 if ((long)w.Rows * w.Cols * tokens < ParallelThreshold || pool.ThreadCount == 1) job.Execute(0, w.Rows);
