@@ -7,7 +7,8 @@ namespace ChatEngine.Kernels;
 /// Rows are taken in blocks of <see cref="RowBlock"/>; each block meets every token's activation row while it is hot
 /// in cache, so for prefill the weights are read from memory once per multiply rather than once per token. Where the
 /// weight type has a <see cref="TileKernel"/>, whole tiles of its rows go through it (groups of 4 tokens, then single
-/// tokens) and only the rows left over go through the row kernel; both give bitwise the same outputs.
+/// tokens, as far as the tile has those kernels) and the rest goes through the row kernel; both give bitwise the same
+/// outputs.
 /// </summary>
 internal sealed unsafe class MatMulJob : IComputeJob
 {
@@ -52,7 +53,7 @@ internal sealed unsafe class MatMulJob : IComputeJob
         {
             var blockEnd = Math.Min(end, blockStart + RowBlock);
             var rowKernelStart = _tile is { } tile ? ExecuteTiles(tile, blockStart, blockEnd) : blockStart;
-            ExecuteRows(rowKernelStart, blockEnd);
+            ExecuteRows(rowKernelStart, blockEnd, 0);
         }
     }
 
@@ -64,18 +65,22 @@ internal sealed unsafe class MatMulJob : IComputeJob
         {
             var weights = _weights + (long)row * _rowBytes;
             var t = 0;
-            for (; t + TileKernel.TokenGroup <= _tokens; t += TileKernel.TokenGroup)
-                tile.FourTokens(weights, _rowBytes, _activations + (long)t * _activationRowBytes, _activationRowBytes, _output + (long)t * _rows + row, _rows, _cols);
-            for (; t < _tokens; t++)
-                tile.OneToken(weights, _rowBytes, _activations + (long)t * _activationRowBytes, _activationRowBytes, _output + (long)t * _rows + row, _rows, _cols);
+            if (tile.FourTokens != null)
+                for (; t + TileKernel.TokenGroup <= _tokens; t += TileKernel.TokenGroup)
+                    tile.FourTokens(weights, _rowBytes, _activations + (long)t * _activationRowBytes, _activationRowBytes, _output + (long)t * _rows + row, _rows, _cols);
+            if (tile.OneToken != null)
+                for (; t < _tokens; t++)
+                    tile.OneToken(weights, _rowBytes, _activations + (long)t * _activationRowBytes, _activationRowBytes, _output + (long)t * _rows + row, _rows, _cols);
+            ExecuteRows(row, row + tile.Rows, t);
         }
         return row;
     }
 
-    private void ExecuteRows(int start, int end)
+    /// <summary>Rows [start, end) for tokens from <paramref name="firstToken"/> on, one row kernel call per output.</summary>
+    private void ExecuteRows(int start, int end, int firstToken)
     {
         var kernel = _kernel;
-        for (var t = 0; t < _tokens; t++)
+        for (var t = firstToken; t < _tokens; t++)
         {
             var activation = _activations + (long)t * _activationRowBytes;
             var output = _output + (long)t * _rows;

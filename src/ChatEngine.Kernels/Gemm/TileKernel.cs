@@ -4,7 +4,8 @@ using ChatEngine.Kernels.Dot;
 namespace ChatEngine.Kernels.Gemm;
 
 /// <summary>
-/// A matrix-product kernel over a tile of <see cref="Rows"/> weight rows and 1 or <see cref="TokenGroup"/> tokens:
+/// A matrix-product kernel over a tile of <see cref="Rows"/> weight rows and 1 (<see cref="OneToken"/>) or
+/// <see cref="TokenGroup"/> (<see cref="FourTokens"/>) tokens, either of which may be null where it would not pay:
 /// writes <c>output[t * outputStride + r] = dot(weight row r, activation row t)</c>, reading each weight block once
 /// for all of them. Every output is bitwise the value of the
 /// row-by-row AVX2 kernel (<see cref="VecDot.Kernel(GgmlType, bool)"/>): the tile only shares loads and the decoding
@@ -29,6 +30,8 @@ internal readonly unsafe struct TileKernel(
         return type switch
         {
             GgmlType.Q4_0 => new TileKernel(Q4_0Tile.Rows, &Q4_0Tile.OneToken, &Q4_0Tile.FourTokens),
+            GgmlType.Q8_0 => new TileKernel(Q8_0Tile.Rows, &Q8_0Tile.OneToken, null),
+            GgmlType.Q4_K => new TileKernel(Q4_KTile.Rows, null, &Q4_KTile.FourTokens),
             _ => null,
         };
     }

@@ -13,7 +13,7 @@ public sealed unsafe class TileKernelTests
     private const int Rows = 29;
     private const int Tokens = 9;
 
-    public static TheoryData<GgmlType> TiledTypes() => new(GgmlType.Q4_0);
+    public static TheoryData<GgmlType> TiledTypes() => new(GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K);
 
     [SimdTheory]
     [MemberData(nameof(TiledTypes))]
@@ -69,6 +69,8 @@ public sealed unsafe class TileKernelTests
         switch (type)
         {
             case GgmlType.Q4_0: break; // all-zero nibbles: -8
+            case GgmlType.Q8_0: block.AsSpan(2).Fill(0x81); break; // -127
+            case GgmlType.Q4_K: block.AsSpan(4).Fill(0xff); break; // 6-bit scales and mins of 63, nibbles of 15
             default: throw new NotSupportedException(type.ToString());
         }
         return block;
@@ -98,11 +100,15 @@ public sealed unsafe class TileKernelTests
             {
                 var weights = w.Data + (long)row * w.RowBytes;
                 var t = 0;
-                for (; t + TileKernel.TokenGroup <= tokens; t += TileKernel.TokenGroup)
-                    tile.FourTokens(weights, w.RowBytes, a + t * activationRowBytes, activationRowBytes, y + t * tile.Rows, tile.Rows, w.Cols);
-                for (; t < tokens; t++)
-                    tile.OneToken(weights, w.RowBytes, a + t * activationRowBytes, activationRowBytes, y + t * tile.Rows, tile.Rows, w.Cols);
-                for (t = 0; t < tokens; t++)
+                if (tile.FourTokens != null)
+                    for (; t + TileKernel.TokenGroup <= tokens; t += TileKernel.TokenGroup)
+                        tile.FourTokens(weights, w.RowBytes, a + t * activationRowBytes, activationRowBytes, y + t * tile.Rows, tile.Rows, w.Cols);
+                if (tile.OneToken != null)
+                    for (; t < tokens; t++)
+                        tile.OneToken(weights, w.RowBytes, a + t * activationRowBytes, activationRowBytes, y + t * tile.Rows, tile.Rows, w.Cols);
+                var computed = t;
+                Assert.True(computed > 0, $"{w.Type}: the tile computed no token");
+                for (t = 0; t < computed; t++)
                     for (var r = 0; r < tile.Rows; r++)
                     {
                         var expected = rowKernel(weights + (long)r * w.RowBytes, a + t * activationRowBytes, w.Cols);
