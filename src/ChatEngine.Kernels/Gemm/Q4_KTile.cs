@@ -7,13 +7,27 @@ using static ChatEngine.Kernels.Dot.HalfConversion;
 namespace ChatEngine.Kernels.Gemm;
 
 /// <summary>
-/// Q4_K weights x Q8_K activations, one row of 4 tokens at a time: each super-block's scales, mins and nibbles are
-/// decoded once for the 4 tokens. Per output the arithmetic is <see cref="Q4_KDot.Simd"/>'s: exact integer sums, an
+/// Q4_K weights x Q8_K activations, one row of 1 or 4 tokens at a time: each super-block's scales, mins and nibbles
+/// are decoded once for the tokens, the scales with shuffles rather than byte extractions. Per output the arithmetic is <see cref="Q4_KDot.Simd"/>'s: exact integer sums, an
 /// 8-lane accumulator fma(dy * d, sums) and a 4-lane one fma(-dy * dmin, min products), added at the end.
 /// </summary>
 internal static unsafe class Q4_KTile
 {
     public const int Rows = 1;
+
+    public static void OneToken(byte* w, int rowBytes, byte* a, int activationRowBytes, float* y, int yStride, int cols)
+    {
+        var nibbles = stackalloc Vector256<byte>[8];
+        var scales = stackalloc Vector256<short>[8];
+        Vector256<float> acc = default;
+        Vector128<float> mins = default;
+        for (var block = 0; block < cols / BlockLayout.QK_K; block++, w += BlockLayout.Q4_KBytes, a += BlockLayout.Q8_KBytes)
+        {
+            var packedMins = Decode(w, nibbles, scales);
+            Accumulate(a, nibbles, scales, HalfToSingle(w), HalfToSingle(w + 2), packedMins, ref acc, ref mins);
+        }
+        y[0] = Avx2Helpers.HorizontalSum(acc) + Avx2Helpers.HorizontalSum(mins);
+    }
 
     public static void FourTokens(byte* w, int rowBytes, byte* a, int activationRowBytes, float* y, int yStride, int cols)
     {
@@ -23,14 +37,7 @@ internal static unsafe class Q4_KTile
         Vector128<float> mins0 = default, mins1 = default, mins2 = default, mins3 = default;
         for (var block = 0; block < cols / BlockLayout.QK_K; block++, w += BlockLayout.Q4_KBytes, a += BlockLayout.Q8_KBytes)
         {
-            KQuantScales.DecodeQ4K(w + 4, out var packedScales, out var packedMins);
-            for (var c = 0; c < 4; c++)
-            {
-                var bits = Avx.LoadVector256(w + 16 + 32 * c);
-                nibbles[2 * c] = Avx2Helpers.LowNibbles(bits);
-                nibbles[2 * c + 1] = Avx2Helpers.HighNibbles(bits);
-            }
-            for (var s = 0; s < 8; s++) scales[s] = Vector256.Create((short)KQuantScales.Byte(packedScales, s));
+            var packedMins = Decode(w, nibbles, scales);
             var d = HalfToSingle(w);
             var dmin = HalfToSingle(w + 2);
             Accumulate(a, nibbles, scales, d, dmin, packedMins, ref acc0, ref mins0);
@@ -42,6 +49,25 @@ internal static unsafe class Q4_KTile
         y[yStride] = Avx2Helpers.HorizontalSum(acc1) + Avx2Helpers.HorizontalSum(mins1);
         y[2 * yStride] = Avx2Helpers.HorizontalSum(acc2) + Avx2Helpers.HorizontalSum(mins2);
         y[3 * yStride] = Avx2Helpers.HorizontalSum(acc3) + Avx2Helpers.HorizontalSum(mins3);
+    }
+
+    /// <summary>
+    /// The super-block's 8 sub-blocks of 32 nibbles and their scales, each scale in all 16-bit lanes (one byte shuffle
+    /// each: the mask picks the scale's byte and a zero); returns the packed mins.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Decode(byte* w, Vector256<byte>* nibbles, Vector256<short>* scales)
+    {
+        KQuantScales.DecodeQ4K(w + 4, out var packedScales, out var packedMins);
+        for (var c = 0; c < 4; c++)
+        {
+            var bits = Avx.LoadVector256(w + 16 + 32 * c);
+            nibbles[2 * c] = Avx2Helpers.LowNibbles(bits);
+            nibbles[2 * c + 1] = Avx2Helpers.HighNibbles(bits);
+        }
+        var scaleBytes = Vector256.Create(Vector128.CreateScalar(packedScales).AsByte(), Vector128.CreateScalar(packedScales).AsByte());
+        for (var s = 0; s < 8; s++) scales[s] = Avx2.Shuffle(scaleBytes, Vector256.Create((ushort)(0x8000 | s)).AsByte()).AsInt16();
+        return packedMins;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
