@@ -7,27 +7,14 @@ using static ChatEngine.Kernels.Dot.HalfConversion;
 namespace ChatEngine.Kernels.Gemm;
 
 /// <summary>
-/// Q4_K weights x Q8_K activations, one row of 1 or 4 tokens at a time: each super-block's scales, mins and nibbles
-/// are decoded once for the tokens, the scales with shuffles rather than byte extractions. Per output the arithmetic is <see cref="Q4_KDot.Simd"/>'s: exact integer sums, an
+/// Q4_K weights x Q8_K activations, one row of 4 tokens at a time: each super-block's scales, mins and nibbles are
+/// decoded once for the 4 tokens, the scales with shuffles rather than byte extractions. (A one-token form of this
+/// measured slower than <see cref="Q4_KDot.Simd"/>, which single tokens therefore keep.) Per output the arithmetic is <see cref="Q4_KDot.Simd"/>'s: exact integer sums, an
 /// 8-lane accumulator fma(dy * d, sums) and a 4-lane one fma(-dy * dmin, min products), added at the end.
 /// </summary>
 internal static unsafe class Q4_KTile
 {
     public const int Rows = 1;
-
-    public static void OneToken(byte* w, int rowBytes, byte* a, int activationRowBytes, float* y, int yStride, int cols)
-    {
-        var nibbles = stackalloc Vector256<byte>[8];
-        var scales = stackalloc Vector256<short>[8];
-        Vector256<float> acc = default;
-        Vector128<float> mins = default;
-        for (var block = 0; block < cols / BlockLayout.QK_K; block++, w += BlockLayout.Q4_KBytes, a += BlockLayout.Q8_KBytes)
-        {
-            var packedMins = Decode(w, nibbles, scales);
-            Accumulate(a, nibbles, scales, HalfToSingle(w), HalfToSingle(w + 2), packedMins, ref acc, ref mins);
-        }
-        y[0] = Avx2Helpers.HorizontalSum(acc) + Avx2Helpers.HorizontalSum(mins);
-    }
 
     public static void FourTokens(byte* w, int rowBytes, byte* a, int activationRowBytes, float* y, int yStride, int cols)
     {
