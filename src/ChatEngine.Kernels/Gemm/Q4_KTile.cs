@@ -9,8 +9,9 @@ namespace ChatEngine.Kernels.Gemm;
 /// <summary>
 /// Q4_K weights x Q8_K activations, one row of 4 tokens at a time: each super-block's scales, mins and nibbles are
 /// decoded once for the 4 tokens, the scales with shuffles rather than byte extractions. (A one-token form of this
-/// measured slower than <see cref="Q4_KDot.Simd"/>, which single tokens therefore keep.) Per output the arithmetic is <see cref="Q4_KDot.Simd"/>'s: exact integer sums, an
-/// 8-lane accumulator fma(dy * d, sums) and a 4-lane one fma(-dy * dmin, min products), added at the end.
+/// measured slower than <see cref="Q4_KDot.Simd"/>, which single tokens therefore keep.) Per output the arithmetic is
+/// <see cref="Q4_KDot.Simd"/>'s: exact integer sums, an 8-lane accumulator fma(dy * d, sums) and a 4-lane one
+/// fma(-dy * dmin, min products), added at the end.
 /// </summary>
 internal static unsafe class Q4_KTile
 {
