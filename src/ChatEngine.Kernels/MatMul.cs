@@ -1,5 +1,6 @@
 using ChatEngine.Gguf;
 using ChatEngine.Kernels.Dot;
+using ChatEngine.Kernels.Gemm;
 
 namespace ChatEngine.Kernels;
 
@@ -52,7 +53,7 @@ public static class MatMul
             }
 
             var job = pool.MatMulJob;
-            job.Prepare(batchKernel != null ? batchKernel : VecDot.Kernel(w.Type), w.Data, w.RowBytes, w.Rows, w.Cols, activations, activationRowBytes, tokens, y);
+            job.Prepare(batchKernel != null ? batchKernel : VecDot.Kernel(w.Type), TileKernel.For(w.Type), w.Data, w.RowBytes, w.Rows, w.Cols, activations, activationRowBytes, tokens, y);
             try
             {
                 if ((long)w.Rows * w.Cols * tokens < ParallelThreshold || pool.ThreadCount == 1) job.Execute(0, w.Rows);

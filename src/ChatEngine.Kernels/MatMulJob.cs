@@ -1,15 +1,21 @@
+using ChatEngine.Kernels.Gemm;
+
 namespace ChatEngine.Kernels;
 
 /// <summary>
 /// One <see cref="MatMul.Multiply"/> in flight: computes the outputs of a range of weight rows for all tokens.
 /// Rows are taken in blocks of <see cref="RowBlock"/>; each block meets every token's activation row while it is hot
-/// in cache, so for prefill the weights are read from memory once per multiply rather than once per token.
+/// in cache, so for prefill the weights are read from memory once per multiply rather than once per token. Where the
+/// weight type has a <see cref="TileKernel"/>, whole tiles of its rows go through it (groups of 4 tokens, then single
+/// tokens, as far as the tile has those kernels) and the rest goes through the row kernel; both give bitwise the same
+/// outputs.
 /// </summary>
 internal sealed unsafe class MatMulJob : IComputeJob
 {
     public const int RowBlock = 16;
 
     private delegate*<byte*, byte*, int, float> _kernel;
+    private TileKernel? _tile;
     private byte* _weights;
     private int _rowBytes;
     private int _rows;
@@ -19,10 +25,11 @@ internal sealed unsafe class MatMulJob : IComputeJob
     private int _tokens;
     private float* _output;
 
-    public void Prepare(delegate*<byte*, byte*, int, float> kernel, byte* weights, int rowBytes, int rows, int cols,
+    public void Prepare(delegate*<byte*, byte*, int, float> kernel, TileKernel? tile, byte* weights, int rowBytes, int rows, int cols,
         byte* activations, int activationRowBytes, int tokens, float* output)
     {
         _kernel = kernel;
+        _tile = tile;
         _weights = weights;
         _rowBytes = rowBytes;
         _rows = rows;
@@ -42,17 +49,43 @@ internal sealed unsafe class MatMulJob : IComputeJob
 
     public void Execute(int start, int end)
     {
-        var kernel = _kernel;
         for (var blockStart = start; blockStart < end; blockStart += RowBlock)
         {
             var blockEnd = Math.Min(end, blockStart + RowBlock);
-            for (var t = 0; t < _tokens; t++)
-            {
-                var activation = _activations + (long)t * _activationRowBytes;
-                var output = _output + (long)t * _rows;
-                var weights = _weights + (long)blockStart * _rowBytes;
-                for (var r = blockStart; r < blockEnd; r++, weights += _rowBytes) output[r] = kernel(weights, activation, _cols);
-            }
+            var rowKernelStart = _tile is { } tile ? ExecuteTiles(tile, blockStart, blockEnd) : blockStart;
+            ExecuteRows(rowKernelStart, blockEnd, 0);
+        }
+    }
+
+    /// <summary>Runs the whole tiles in [start, end) for all tokens; returns the first row not done.</summary>
+    private int ExecuteTiles(TileKernel tile, int start, int end)
+    {
+        var row = start;
+        for (; row + tile.Rows <= end; row += tile.Rows)
+        {
+            var weights = _weights + (long)row * _rowBytes;
+            var t = 0;
+            if (tile.FourTokens != null)
+                for (; t + TileKernel.TokenGroup <= _tokens; t += TileKernel.TokenGroup)
+                    tile.FourTokens(weights, _rowBytes, _activations + (long)t * _activationRowBytes, _activationRowBytes, _output + (long)t * _rows + row, _rows, _cols);
+            if (tile.OneToken != null)
+                for (; t < _tokens; t++)
+                    tile.OneToken(weights, _rowBytes, _activations + (long)t * _activationRowBytes, _activationRowBytes, _output + (long)t * _rows + row, _rows, _cols);
+            ExecuteRows(row, row + tile.Rows, t);
+        }
+        return row;
+    }
+
+    /// <summary>Rows [start, end) for tokens from <paramref name="firstToken"/> on, one row kernel call per output.</summary>
+    private void ExecuteRows(int start, int end, int firstToken)
+    {
+        var kernel = _kernel;
+        for (var t = firstToken; t < _tokens; t++)
+        {
+            var activation = _activations + (long)t * _activationRowBytes;
+            var output = _output + (long)t * _rows;
+            var weights = _weights + (long)start * _rowBytes;
+            for (var r = start; r < end; r++, weights += _rowBytes) output[r] = kernel(weights, activation, _cols);
         }
     }
 }

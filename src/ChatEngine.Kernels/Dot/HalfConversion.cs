@@ -36,9 +36,12 @@ internal static unsafe class HalfConversion
 
     /// <summary>Eight halves at <paramref name="p"/> as floats, exact for every input (subnormals, infinities, NaN).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> HalvesToSingles(byte* p)
+    public static Vector256<float> HalvesToSingles(byte* p) => HalvesToSingles(Avx2.ConvertToVector256Int32((ushort*)p));
+
+    /// <summary>Eight halves, one in the low 16 bits of each lane (the upper bits are ignored), as floats; exact like the above.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> HalvesToSingles(Vector256<int> h)
     {
-        var h = Avx2.ConvertToVector256Int32((ushort*)p);
         var sign = Avx2.ShiftLeftLogical(Avx2.And(h, Vector256.Create(0x8000)), 16);
         var magnitude = Avx2.And(h, Vector256.Create(0x7fff));
         var shifted = Avx2.ShiftLeftLogical(magnitude, 13);

@@ -61,10 +61,13 @@ public static unsafe class VecDot
         switch (ActivationType(weightType))
         {
             case GgmlType.F32: new ReadOnlySpan<float>(x, count).CopyTo(new Span<float>(y, count)); break;
+            case GgmlType.F16 when Avx2Helpers.IsSupported: SimdActivationQuantizer.RoundToHalf(x, (float*)y, count); break;
             case GgmlType.F16: ActivationQuantizer.RoundToHalf(x, (float*)y, count); break;
             case GgmlType.BF16: ActivationQuantizer.RoundToBFloat16(x, (float*)y, count); break;
+            case GgmlType.Q8_0 when Avx2Helpers.IsSupported: SimdActivationQuantizer.QuantizeQ8_0(x, y, count); break;
             case GgmlType.Q8_0: ActivationQuantizer.QuantizeQ8_0(x, y, count); break;
             case GgmlType.Q8_1: ActivationQuantizer.QuantizeQ8_1(x, y, count); break;
+            case GgmlType.Q8_K when Avx2Helpers.IsSupported: SimdActivationQuantizer.QuantizeQ8_K(x, y, count); break;
             default: ActivationQuantizer.QuantizeQ8_K(x, y, count); break;
         }
     }
