@@ -76,9 +76,13 @@ public sealed class ChatUiTests(UiServerFixture fixture)
         await chat.SendAsync("Where do rabbits live?");
         await chat.WaitForAnswerAsync();
         var answer = await chat.LastAnswer.Locator(".content").InnerHTMLAsync();
-        await chat.Page.Locator(".conversations .rename-button").First.ClickAsync();
-        await chat.Page.Locator(".conversations .rename input").FillAsync("Rabbits");
-        await chat.Page.Locator(".conversations .rename input").PressAsync("Enter");
+        // Renamed with the keyboard alone: focus the ✎ button, Enter, type over the name, Enter.
+        await chat.Page.Locator(".conversations .rename-button").First.FocusAsync();
+        await chat.Page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(chat.Page.Locator(".conversations .rename input")).ToBeFocusedAsync();
+        await chat.Page.Keyboard.PressAsync("Control+A");
+        await chat.Page.Keyboard.TypeAsync("Rabbits");
+        await chat.Page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(chat.Page.Locator(".conversations .select").First).ToHaveTextAsync("Rabbits");
 
         await chat.Page.ReloadAsync();
