@@ -70,6 +70,20 @@ public sealed class ChatUiTests(UiServerFixture fixture)
     }
 
     [Fact]
+    public async Task Closing_the_tab_mid_answer_frees_the_server_slot()
+    {
+        await using var chat = await Ui.OpenAsync(settingsJson: """{"temperature":0,"topP":1,"maxTokens":900}""");
+        var cancelledBefore = Ui.Server.CancelledSequences;
+        await chat.SendAsync("Once upon a time");
+        await Assertions.Expect(chat.LastAnswer.Locator(".content")).Not.ToBeEmptyAsync();
+
+        await chat.Page.CloseAsync();
+
+        await Ui.WaitForIdleSlotsAsync(TimeSpan.FromSeconds(10));
+        Assert.True(Ui.Server.CancelledSequences > cancelledBefore, "the answer ran to its end instead of being dropped");
+    }
+
+    [Fact]
     public async Task A_reload_keeps_the_conversation_and_its_name()
     {
         await using var chat = await Ui.OpenAsync(settingsJson: Greedy);
@@ -119,7 +133,7 @@ public sealed class ChatUiTests(UiServerFixture fixture)
     [Fact]
     public async Task Two_browser_contexts_chat_at_the_same_time()
     {
-        const string settings = """{"temperature":0,"topP":1,"maxTokens":400}""";
+        const string settings = """{"temperature":0,"topP":1,"maxTokens":150}""";
         await using var first = await Ui.OpenAsync(settingsJson: settings);
         await using var second = await Ui.OpenAsync(settingsJson: settings);
         var mostActive = 0;
