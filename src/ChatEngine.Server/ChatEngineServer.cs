@@ -26,9 +26,9 @@ public sealed class ChatEngineServer : IAsyncDisposable
     /// <summary>Builds the application; nothing is loaded or bound until <see cref="StartAsync"/>.</summary>
     public static ChatEngineServer Create(ServerOptions options, Action<ILoggingBuilder>? logging = null, IReadOnlyList<IServerExtension>? extensions = null)
     {
-        extensions ??= [];
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        extensions ??= [];
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -41,7 +41,8 @@ public sealed class ChatEngineServer : IAsyncDisposable
         var state = new ServerState(options);
         builder.Services.AddSingleton(state);
         builder.Services.AddSingleton(new ChatService(state));
-        builder.Services.AddSignalR();
+        // A hub request carries the whole conversation: allow what the HTTP API allows for a body.
+        builder.Services.AddSignalR(hub => hub.MaximumReceiveMessageSize = options.MaxRequestBodyBytes);
         foreach (var extension in extensions) extension.ConfigureServices(builder);
 
         var app = builder.Build();

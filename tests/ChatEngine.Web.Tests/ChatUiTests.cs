@@ -112,15 +112,18 @@ public sealed class ChatUiTests(UiServerFixture fixture)
     {
         const string payload = "<script>window.__injected = 1</script><img src=x onerror=\"window.__injected = 2\">";
         await using var chat = await Ui.OpenAsync(settingsJson: Greedy);
-        // A stored conversation whose answer carries markup, as if the model had written it.
+        // A stored conversation whose answer carries markup, as if the model had written it, beside a long one
+        // (local storage comes back in one message, far above SignalR's default 32 KB).
         var stored = JsonSerializer.Serialize(new[]
         {
             new { id = "stored", title = "Stored", messages = new[] { new { role = "user", content = "hi" }, new { role = "assistant", content = "model says " + payload } } },
+            new { id = "long", title = "Long", messages = new[] { new { role = "user", content = string.Concat(Enumerable.Repeat("a long line of text ", 5000)) } } },
         });
         await chat.Page.EvaluateAsync("s => { localStorage.setItem('chatengine.conversations', s); localStorage.setItem('chatengine.selected', 'stored'); }", stored);
         await chat.Page.ReloadAsync();
         await chat.WaitUntilInteractiveAsync();
         await Assertions.Expect(chat.LastAnswer.Locator(".content")).ToContainTextAsync("<script>");
+        await Assertions.Expect(chat.Page.Locator(".conversations .select")).ToHaveTextAsync(["Stored", "Long"]);
 
         await chat.SendAsync(payload);
         await chat.WaitForAnswerAsync();
