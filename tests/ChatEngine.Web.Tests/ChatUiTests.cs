@@ -112,8 +112,8 @@ public sealed class ChatUiTests(UiServerFixture fixture)
     {
         const string payload = "<script>window.__injected = 1</script><img src=x onerror=\"window.__injected = 2\">";
         await using var chat = await Ui.OpenAsync(settingsJson: Greedy);
-        // A stored conversation whose answer carries markup, as if the model had written it, beside a long one
-        // (local storage comes back in one message, far above SignalR's default 32 KB).
+        // A stored conversation whose answer carries markup, as if the model had written it, beside a long (100 KB)
+        // one that must load too.
         var stored = JsonSerializer.Serialize(new[]
         {
             new { id = "stored", title = "Stored", messages = new[] { new { role = "user", content = "hi" }, new { role = "assistant", content = "model says " + payload } } },

@@ -14,15 +14,10 @@ namespace ChatEngine.Web;
 /// </summary>
 public sealed class ChatUi(string? promptsDirectory = null) : IServerExtension
 {
-    private const long LocalStorageLimitBytes = 16 * 1024 * 1024;
-
     public void ConfigureServices(WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        // Stored conversations come back from local storage as one interop message, which may be far above the
-        // circuit's 32 KB default; browsers cap local storage at a few MB.
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents()
-            .AddHubOptions(hub => hub.MaximumReceiveMessageSize = LocalStorageLimitBytes);
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddSingleton(new SystemPromptLibrary(promptsDirectory ?? Path.Combine(AppContext.BaseDirectory, "prompts")));
     }
 
