@@ -9,7 +9,8 @@ namespace ChatEngine.Server;
 /// <summary>
 /// The OpenAI-compatible HTTP server: Kestrel on <see cref="ServerOptions.Host"/>:<see cref="ServerOptions.Port"/>,
 /// listening as soon as <see cref="StartAsync"/> returns (<c>/health</c> answers 503 until the model has loaded in the
-/// background), then serving completions through one <see cref="Scheduling.InferenceScheduler"/>.
+/// background), then serving completions and the SignalR chat hub (<see cref="Chat.ChatHub"/>) through one
+/// <see cref="Scheduling.InferenceScheduler"/>, plus whatever <see cref="IServerExtension"/>s it was given (the web UI).
 /// </summary>
 public sealed class ChatEngineServer : IAsyncDisposable
 {
