@@ -9,7 +9,8 @@ namespace ChatEngine.Server;
 /// <summary>
 /// The OpenAI-compatible HTTP server: Kestrel on <see cref="ServerOptions.Host"/>:<see cref="ServerOptions.Port"/>,
 /// listening as soon as <see cref="StartAsync"/> returns (<c>/health</c> answers 503 until the model has loaded in the
-/// background), then serving completions through one <see cref="Scheduling.InferenceScheduler"/>.
+/// background), then serving completions and the SignalR chat hub (<see cref="Chat.ChatHub"/>) through one
+/// <see cref="Scheduling.InferenceScheduler"/>, plus whatever <see cref="IServerExtension"/>s it was given (the web UI).
 /// </summary>
 public sealed class ChatEngineServer : IAsyncDisposable
 {
@@ -26,9 +27,9 @@ public sealed class ChatEngineServer : IAsyncDisposable
     /// <summary>Builds the application; nothing is loaded or bound until <see cref="StartAsync"/>.</summary>
     public static ChatEngineServer Create(ServerOptions options, Action<ILoggingBuilder>? logging = null, IReadOnlyList<IServerExtension>? extensions = null)
     {
-        extensions ??= [];
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        extensions ??= [];
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -41,7 +42,8 @@ public sealed class ChatEngineServer : IAsyncDisposable
         var state = new ServerState(options);
         builder.Services.AddSingleton(state);
         builder.Services.AddSingleton(new ChatService(state));
-        builder.Services.AddSignalR();
+        // A hub request carries the whole conversation: allow what the HTTP API allows for a body.
+        builder.Services.AddSignalR(hub => hub.MaximumReceiveMessageSize = options.MaxRequestBodyBytes);
         foreach (var extension in extensions) extension.ConfigureServices(builder);
 
         var app = builder.Build();

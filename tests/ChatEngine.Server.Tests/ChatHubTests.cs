@@ -65,6 +65,20 @@ public sealed class ChatHubTests(ServerFixture fixture)
         Assert.Equal(Server.Server.Options.Parallel, info.GetProperty("slots").GetInt32());
     }
 
+    [Fact]
+    public async Task A_conversation_longer_than_the_context_is_refused_with_a_reason()
+    {
+        // ~100 KB of JSON: above SignalR's default message limit, within the server's request limit.
+        var longText = string.Concat(Enumerable.Repeat("a long line of text ", 5000));
+        await using var hub = await HubClient.ConnectAsync(Server.BaseAddress);
+
+        var id = await hub.StartStreamAsync("StreamChat", new { messages = new[] { new { role = "user", content = longText } } });
+        var error = await Assert.ThrowsAsync<HubError>(async () => await hub.ReadStreamAsync(id).ToListAsync());
+
+        Assert.Contains("HubException: invalid_request: the conversation is ", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"the context holds {Server.Server.Options.ContextSize}: start a new conversation", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("""{"messages":[]}""", "invalid_request: messages must contain at least one message")]
     [InlineData("""{"messages":[{"role":"robot","content":"Hi"}]}""", "invalid_request: messages[0].role 'robot'")]

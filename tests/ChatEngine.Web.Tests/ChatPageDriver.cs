@@ -20,13 +20,15 @@ public sealed class ChatPageDriver(IBrowserContext context, IPage page) : IAsync
     /// <summary>Types <paramref name="text"/> and presses Enter, as a person would.</summary>
     public async Task SendAsync(string text)
     {
+        var sent = await Page.Locator(".message.user").CountAsync();
         await Composer.FillAsync(text);
         await Composer.PressAsync("Enter");
-        await Page.Locator(".message.assistant[data-state='streaming'], .notice").First.WaitForAsync();
+        await Assertions.Expect(Page.Locator(".message.user")).ToHaveCountAsync(sent + 1);
     }
 
+    /// <summary>Waits until the conversation ends with a finished answer.</summary>
     public Task WaitForAnswerAsync(float timeoutMs = 60_000) =>
-        Page.Locator(".message.assistant[data-state='done']").Last.WaitForAsync(new() { Timeout = timeoutMs });
+        Page.Locator(".messages > .message:last-child.assistant[data-state='done']").WaitForAsync(new() { Timeout = timeoutMs });
 
     /// <summary>Tags the answer on screen so <see cref="WaitForNewAnswerAsync"/> can tell its replacement apart.</summary>
     public Task MarkCurrentAnswerOldAsync() => LastAnswer.EvaluateAsync("e => e.dataset.old = 'true'");

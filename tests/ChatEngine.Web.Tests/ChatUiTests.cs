@@ -70,15 +70,33 @@ public sealed class ChatUiTests(UiServerFixture fixture)
     }
 
     [Fact]
+    public async Task Closing_the_tab_mid_answer_frees_the_server_slot()
+    {
+        await using var chat = await Ui.OpenAsync(settingsJson: """{"temperature":0,"topP":1,"maxTokens":900}""");
+        var cancelledBefore = Ui.Server.CancelledSequences;
+        await chat.SendAsync("Once upon a time");
+        await Assertions.Expect(chat.LastAnswer.Locator(".content")).Not.ToBeEmptyAsync();
+
+        await chat.Page.CloseAsync();
+
+        await Ui.WaitForIdleSlotsAsync(TimeSpan.FromSeconds(10));
+        Assert.True(Ui.Server.CancelledSequences > cancelledBefore, "the answer ran to its end instead of being dropped");
+    }
+
+    [Fact]
     public async Task A_reload_keeps_the_conversation_and_its_name()
     {
         await using var chat = await Ui.OpenAsync(settingsJson: Greedy);
         await chat.SendAsync("Where do rabbits live?");
         await chat.WaitForAnswerAsync();
         var answer = await chat.LastAnswer.Locator(".content").InnerHTMLAsync();
-        await chat.Page.Locator(".conversations .rename-button").First.ClickAsync();
-        await chat.Page.Locator(".conversations .rename input").FillAsync("Rabbits");
-        await chat.Page.Locator(".conversations .rename input").PressAsync("Enter");
+        // Renamed with the keyboard alone: focus the ✎ button, Enter, type over the name, Enter.
+        await chat.Page.Locator(".conversations .rename-button").First.FocusAsync();
+        await chat.Page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(chat.Page.Locator(".conversations .rename input")).ToBeFocusedAsync();
+        await chat.Page.Keyboard.PressAsync("Control+A");
+        await chat.Page.Keyboard.TypeAsync("Rabbits");
+        await chat.Page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(chat.Page.Locator(".conversations .select").First).ToHaveTextAsync("Rabbits");
 
         await chat.Page.ReloadAsync();
@@ -94,15 +112,18 @@ public sealed class ChatUiTests(UiServerFixture fixture)
     {
         const string payload = "<script>window.__injected = 1</script><img src=x onerror=\"window.__injected = 2\">";
         await using var chat = await Ui.OpenAsync(settingsJson: Greedy);
-        // A stored conversation whose answer carries markup, as if the model had written it.
+        // A stored conversation whose answer carries markup, as if the model had written it, beside a long (100 KB)
+        // one that must load too.
         var stored = JsonSerializer.Serialize(new[]
         {
             new { id = "stored", title = "Stored", messages = new[] { new { role = "user", content = "hi" }, new { role = "assistant", content = "model says " + payload } } },
+            new { id = "long", title = "Long", messages = new[] { new { role = "user", content = string.Concat(Enumerable.Repeat("a long line of text ", 5000)) } } },
         });
         await chat.Page.EvaluateAsync("s => { localStorage.setItem('chatengine.conversations', s); localStorage.setItem('chatengine.selected', 'stored'); }", stored);
         await chat.Page.ReloadAsync();
         await chat.WaitUntilInteractiveAsync();
         await Assertions.Expect(chat.LastAnswer.Locator(".content")).ToContainTextAsync("<script>");
+        await Assertions.Expect(chat.Page.Locator(".conversations .select")).ToHaveTextAsync(["Stored", "Long"]);
 
         await chat.SendAsync(payload);
         await chat.WaitForAnswerAsync();
@@ -115,7 +136,7 @@ public sealed class ChatUiTests(UiServerFixture fixture)
     [Fact]
     public async Task Two_browser_contexts_chat_at_the_same_time()
     {
-        const string settings = """{"temperature":0,"topP":1,"maxTokens":400}""";
+        const string settings = """{"temperature":0,"topP":1,"maxTokens":150}""";
         await using var first = await Ui.OpenAsync(settingsJson: settings);
         await using var second = await Ui.OpenAsync(settingsJson: settings);
         var mostActive = 0;

@@ -45,13 +45,14 @@ public sealed class UiServer : IAsyncDisposable
     }
 
     /// <summary>A fresh browser context (its own local storage) with the chat page open and interactive.</summary>
-    public async Task<ChatPageDriver> OpenAsync(ViewportSize? viewport = null, string? settingsJson = null)
+    public async Task<ChatPageDriver> OpenAsync(ViewportSize? viewport = null, string? settingsJson = null, Func<IPage, Task>? beforeLoad = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = viewport ?? new ViewportSize { Width = 1280, Height = 800 } });
         if (settingsJson is not null)
             await context.AddInitScriptAsync($"if (!localStorage.getItem('chatengine.settings')) localStorage.setItem('chatengine.settings', {System.Text.Json.JsonSerializer.Serialize(settingsJson)});");
         var page = await context.NewPageAsync();
         var driver = new ChatPageDriver(context, page);
+        if (beforeLoad is not null) await beforeLoad(page);
         await page.GotoAsync(Url);
         await driver.WaitUntilInteractiveAsync();
         return driver;
