@@ -5,8 +5,9 @@ using ChatEngine.Kernels.Ops;
 namespace ChatEngine.Runtime.Model;
 
 /// <summary>
-/// Causal grouped-query attention over the F16 KV cache, one item per query head so the compute pool can spread heads
-/// over threads. Each head owns its scratch (scores, one key/value row), so items never share writable memory.
+/// Causal grouped-query attention of a batch's tokens, each over its own sequence's F16 KV cache up to its position;
+/// one item per query head so the compute pool can spread heads over threads. Each head owns its scratch (scores, one
+/// key/value row), so items never share writable memory.
 /// As llama.cpp's CPU path with an F16 cache does, q (rounded by the caller) and the softmaxed scores are F16 values.
 /// </summary>
 internal sealed class AttentionJob(ModelHyperParameters p) : IComputeJob
@@ -15,18 +16,27 @@ internal sealed class AttentionJob(ModelHyperParameters p) : IComputeJob
     private readonly float[][] _rows = Enumerable.Range(0, p.HeadCount).Select(_ => new float[p.HeadSize]).ToArray();
     private float[] _q = [];
     private float[] _output = [];
-    private Half[] _keys = [];
-    private Half[] _values = [];
+    private TokenBatch? _batch;
+    private int _start;
     private int _tokens;
-    private int _startPosition;
+    private int _layer;
 
-    public void Run(ComputePool pool, float[] q, float[] output, Half[] keys, Half[] values, int tokens, int startPosition)
+    /// <summary>Attention of batch tokens [start, start + tokens) in <paramref name="layer"/>, whose keys and values are already cached.</summary>
+    public void Run(ComputePool pool, float[] q, float[] output, TokenBatch batch, int start, int tokens, int layer)
     {
-        (_q, _output, _keys, _values, _tokens, _startPosition) = (q, output, keys, values, tokens, startPosition);
-        var visible = startPosition + tokens;
+        (_q, _output, _batch, _start, _tokens, _layer) = (q, output, batch, start, tokens, layer);
+        var visible = 0;
+        for (var t = 0; t < tokens; t++) visible = Math.Max(visible, batch.Position(start + t) + 1);
         for (var h = 0; h < _scores.Length; h++)
             if (_scores[h].Length < visible) _scores[h] = new float[Math.Max(visible, 2 * _scores[h].Length)];
-        pool.Run(this, p.HeadCount, 1);
+        try
+        {
+            pool.Run(this, p.HeadCount, 1);
+        }
+        finally
+        {
+            _batch = null;
+        }
     }
 
     public void Execute(int start, int end)
@@ -42,12 +52,15 @@ internal sealed class AttentionJob(ModelHyperParameters p) : IComputeJob
             var kvOffset = h / groupSize * headSize;
             for (var t = 0; t < _tokens; t++)
             {
-                var visible = _startPosition + t + 1;
+                var cache = _batch!.Cache(_start + t);
+                var keys = cache.Keys[_layer];
+                var values = cache.Values[_layer];
+                var visible = _batch.Position(_start + t) + 1;
                 var scores = _scores[h].AsSpan(0, visible);
                 var query = _q.AsSpan(t * qSize + h * headSize, headSize);
                 for (var pos = 0; pos < visible; pos++)
                 {
-                    TensorPrimitives.ConvertToSingle(_keys.AsSpan(pos * kvSize + kvOffset, headSize), row);
+                    TensorPrimitives.ConvertToSingle(keys.AsSpan(pos * kvSize + kvOffset, headSize), row);
                     scores[pos] = TensorPrimitives.Dot(query, row) * scale;
                 }
                 Softmax.Apply(scores);
@@ -56,7 +69,7 @@ internal sealed class AttentionJob(ModelHyperParameters p) : IComputeJob
                 result.Clear();
                 for (var pos = 0; pos < visible; pos++)
                 {
-                    TensorPrimitives.ConvertToSingle(_values.AsSpan(pos * kvSize + kvOffset, headSize), row);
+                    TensorPrimitives.ConvertToSingle(values.AsSpan(pos * kvSize + kvOffset, headSize), row);
                     TensorPrimitives.MultiplyAdd(row, scores[pos], result, result);
                 }
             }

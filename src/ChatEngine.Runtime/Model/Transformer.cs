@@ -20,6 +20,7 @@ public sealed class Transformer
     private readonly float[] _x, _xb, _q, _k, _v, _attention, _gate, _up;
     private readonly float[] _ropeCos, _ropeSin;
     private readonly AttentionJob _attentionJob;
+    private readonly TokenBatch _single;
 
     public Transformer(ModelHyperParameters parameters, ModelWeights weights, ComputePool pool)
     {
@@ -38,6 +39,7 @@ public sealed class Transformer
         _ropeCos = new float[_p.RopeDimensions / 2];
         _ropeSin = new float[_p.RopeDimensions / 2];
         _attentionJob = new AttentionJob(_p);
+        _single = new TokenBatch(_p.VocabSize);
     }
 
     public ModelHyperParameters Parameters => _p;
@@ -51,44 +53,64 @@ public sealed class Transformer
         var vocab = _p.VocabSize;
         var allPositions = logits.Length >= tokens.Length * vocab;
         if (!allPositions && logits.Length < vocab) throw new ArgumentException($"logits needs at least {vocab} floats", nameof(logits));
-        if (cache.Length + tokens.Length > cache.ContextSize) throw new ContextOverflowException(cache.Length + tokens.Length, cache.ContextSize);
-        foreach (var token in tokens)
-            if ((uint)token >= (uint)vocab) throw new ArgumentOutOfRangeException(nameof(tokens), token, $"token id outside the vocabulary of {vocab}");
-
-        for (var start = 0; start < tokens.Length; start += MaxBatch)
+        _single.Clear();
+        try
         {
-            var chunk = tokens.Slice(start, Math.Min(MaxBatch, tokens.Length - start));
-            var isLast = start + chunk.Length == tokens.Length;
-            var output = allPositions ? logits.Slice(start * vocab, chunk.Length * vocab) : isLast ? logits[..vocab] : default;
-            EvaluateChunk(cache, chunk, output, allPositions);
+            _single.Add(cache, tokens, allPositions ? BatchLogits.All : BatchLogits.Last);
+            Evaluate(_single, logits);
+        }
+        finally
+        {
+            _single.Clear();
         }
     }
 
-    private void EvaluateChunk(KvCache cache, ReadOnlySpan<int> tokens, Span<float> logits, bool allPositions)
+    /// <summary>
+    /// Evaluates every token of <paramref name="batch"/>, each sequence over its own cache, and writes the requested
+    /// next-token logits to <paramref name="logits"/>, one row of vocab floats per <see cref="TokenBatch.LogitRows"/>.
+    /// A sequence gets the same results as when evaluated alone: every output row is computed independently.
+    /// </summary>
+    public void Evaluate(TokenBatch batch, Span<float> logits)
     {
-        var n = tokens.Length;
+        ArgumentNullException.ThrowIfNull(batch);
+        var needed = batch.LogitRows * _p.VocabSize;
+        if (logits.Length < needed) throw new ArgumentException($"logits needs {needed} floats for {batch.LogitRows} rows", nameof(logits));
+        batch.CheckCachesUnchanged();
+        var row = 0;
+        for (var start = 0; start < batch.Count; start += MaxBatch)
+            row = EvaluateChunk(batch, start, Math.Min(MaxBatch, batch.Count - start), logits, row);
+    }
+
+    /// <summary>Runs tokens [start, start + n) of the batch; returns the next free logits row.</summary>
+    private int EvaluateChunk(TokenBatch batch, int start, int n, Span<float> logits, int firstRow)
+    {
         var embd = _p.EmbeddingSize;
         var x = _x.AsSpan(0, n * embd);
         for (var t = 0; t < n; t++)
-            QuantFormats.Dequantize(_w.TokenEmbedding.Type, _w.TokenEmbedding.Row(tokens[t]), x.Slice(t * embd, embd));
+            QuantFormats.Dequantize(_w.TokenEmbedding.Type, _w.TokenEmbedding.Row(batch.Token(start + t)), x.Slice(t * embd, embd));
 
-        var startPosition = cache.Length;
         for (var layer = 0; layer < _p.LayerCount; layer++)
         {
-            Attention(cache, layer, n, startPosition);
+            Attention(batch, start, layer, n);
             FeedForward(_w.Layers[layer], n);
         }
-        cache.Length = startPosition + n;
-        if (logits.IsEmpty) return;
+        for (var t = 0; t < n; t++) batch.Cache(start + t).Length = batch.Position(start + t) + 1;
 
-        var first = allPositions ? 0 : n - 1;
-        var rows = n - first;
-        var normed = _xb.AsSpan(0, rows * embd);
-        for (var t = 0; t < rows; t++) RmsNorm.Apply(x.Slice((first + t) * embd, embd), _w.OutputNorm, _p.RmsNormEpsilon, normed.Slice(t * embd, embd));
-        MatMul.Multiply(_pool, _w.Output, normed, rows, logits[..(rows * _p.VocabSize)]);
+        var rows = 0;
+        var normed = _xb.AsSpan();
+        for (var t = 0; t < n; t++)
+        {
+            if (!batch.WantsLogits(start + t)) continue;
+            RmsNorm.Apply(x.Slice(t * embd, embd), _w.OutputNorm, _p.RmsNormEpsilon, normed.Slice(rows * embd, embd));
+            rows++;
+        }
+        if (rows == 0) return firstRow;
+        var vocab = _p.VocabSize;
+        MatMul.Multiply(_pool, _w.Output, normed[..(rows * embd)], rows, logits.Slice(firstRow * vocab, rows * vocab));
+        return firstRow + rows;
     }
 
-    private void Attention(KvCache cache, int layer, int n, int startPosition)
+    private void Attention(TokenBatch batch, int start, int layer, int n)
     {
         var w = _w.Layers[layer];
         var embd = _p.EmbeddingSize;
@@ -110,15 +132,17 @@ public sealed class Transformer
             if (w.QueryBias is not null) TensorPrimitives.Add(q.Slice(t * qSize, qSize), w.QueryBias, q.Slice(t * qSize, qSize));
             if (w.KeyBias is not null) TensorPrimitives.Add(k.Slice(t * kvSize, kvSize), w.KeyBias, k.Slice(t * kvSize, kvSize));
             if (w.ValueBias is not null) TensorPrimitives.Add(v.Slice(t * kvSize, kvSize), w.ValueBias, v.Slice(t * kvSize, kvSize));
-            Rope.ComputeAngles(startPosition + t, _p.RopeDimensions, _p.RopeFrequencyBase, _p.RopeFrequencyScale, _ropeCos, _ropeSin);
+            var position = batch.Position(start + t);
+            Rope.ComputeAngles(position, _p.RopeDimensions, _p.RopeFrequencyBase, _p.RopeFrequencyScale, _ropeCos, _ropeSin);
             for (var h = 0; h < _p.HeadCount; h++) Rope.Rotate(q.Slice(t * qSize + h * headSize, headSize), _ropeCos, _ropeSin, _p.RopeMode);
             for (var h = 0; h < _p.KvHeadCount; h++) Rope.Rotate(k.Slice(t * kvSize + h * headSize, headSize), _ropeCos, _ropeSin, _p.RopeMode);
+            var cache = batch.Cache(start + t);
+            TensorPrimitives.ConvertToHalf(k.Slice(t * kvSize, kvSize), cache.Keys[layer].AsSpan(position * kvSize, kvSize));
+            TensorPrimitives.ConvertToHalf(v.Slice(t * kvSize, kvSize), cache.Values[layer].AsSpan(position * kvSize, kvSize));
         }
-        TensorPrimitives.ConvertToHalf(k, cache.Keys[layer].AsSpan(startPosition * kvSize, n * kvSize));
-        TensorPrimitives.ConvertToHalf(v, cache.Values[layer].AsSpan(startPosition * kvSize, n * kvSize));
 
         RoundToHalf(q);
-        _attentionJob.Run(_pool, _q, _attention, cache.Keys[layer], cache.Values[layer], n, startPosition);
+        _attentionJob.Run(_pool, _q, _attention, batch, start, n, layer);
         var output = _attention.AsSpan(0, n * qSize);
         var projected = _xb.AsSpan(0, n * embd);
         MatMul.Multiply(_pool, w.AttentionOutput, output, n, projected);
