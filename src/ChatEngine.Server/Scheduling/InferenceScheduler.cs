@@ -10,8 +10,8 @@ namespace ChatEngine.Server.Scheduling;
 /// Continuous batching over a fixed set of <see cref="Slot"/>s (one <see cref="KvCache"/> each, created once), a bounded
 /// admission queue and the one thread that ever calls into the model. Each step:
 /// <list type="number">
-/// <item>admits queued jobs into free slots, each into the slot whose cache shares the longest prefix with its prompt
-/// (that prefix is not evaluated again), and drops sequences and queued jobs whose client went away;</item>
+/// <item>drops sequences and queued jobs whose client went away, and admits queued jobs into free slots, each into
+/// the slot whose cache shares the longest prefix with its prompt (that prefix is not evaluated again);</item>
 /// <item>builds one <see cref="TokenBatch"/>: the pending token of every decoding sequence, then prompt tokens of the
 /// prefilling ones (oldest first) up to <see cref="StepTokens"/> in all, so a long prompt is spread over several steps
 /// instead of stalling the streams;</item>
@@ -205,20 +205,29 @@ internal sealed class InferenceScheduler : IDisposable
         }
     }
 
-    /// <summary>The idle slot whose cache shares the longest prefix with <paramref name="prompt"/>; among equals, the
-    /// one idle the longest, so recently used prefixes stay available.</summary>
+    /// <summary>
+    /// The idle slot to run <paramref name="prompt"/> in: the one whose cache shares the longest prefix with it, when
+    /// that prefix is worth what it costs (at least half of the prompt, or at least half of the cached sequence that
+    /// the rest of the prompt overwrites); otherwise an empty slot, else the one idle the longest, so that a shared BOS
+    /// alone does not evict another conversation's cache.
+    /// </summary>
     private Slot BestSlotFor(int[] prompt)
     {
-        Slot? best = null;
-        var bestPrefix = -1;
+        Slot? reuse = null, overwrite = null;
+        var reusePrefix = 0;
         foreach (var slot in _slots)
         {
             if (slot.Phase != SlotPhase.Idle) continue;
             var prefix = slot.ReusablePrefix(prompt);
-            if (prefix > bestPrefix || (prefix == bestPrefix && slot.ReleasedAt < best!.ReleasedAt)) (best, bestPrefix) = (slot, prefix);
+            var worthIt = prefix > 0 && (2 * prefix >= prompt.Length || 2 * prefix >= slot.Cache.Length);
+            if (worthIt && (prefix > reusePrefix || (prefix == reusePrefix && slot.ReleasedAt < reuse!.ReleasedAt))) (reuse, reusePrefix) = (slot, prefix);
+            if (overwrite is null || CheaperToOverwrite(slot, overwrite)) overwrite = slot;
         }
-        return best ?? throw new InvalidOperationException("no idle slot although fewer sequences than slots are active");
+        return reuse ?? overwrite ?? throw new InvalidOperationException("no idle slot although fewer sequences than slots are active");
     }
+
+    private static bool CheaperToOverwrite(Slot candidate, Slot current) =>
+        (candidate.Cache.Length == 0) != (current.Cache.Length == 0) ? candidate.Cache.Length == 0 : candidate.ReleasedAt < current.ReleasedAt;
 
     private void BuildBatch(out int promptTokens, out int decodeTokens)
     {

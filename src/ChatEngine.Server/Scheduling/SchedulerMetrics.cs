@@ -18,6 +18,7 @@ internal sealed class SchedulerMetrics
     private long _completionTokens;
     private long _prefillTokens;
     private long _decodeTokens;
+    private long _forwardPasses;
     private double _prefillSeconds;
     private double _decodeSeconds;
 
@@ -47,6 +48,7 @@ internal sealed class SchedulerMetrics
         if (total == 0) return;
         lock (_throughputGate)
         {
+            _forwardPasses++;
             _prefillTokens += prefillTokens;
             _decodeTokens += decodeTokens;
             _prefillSeconds += seconds * prefillTokens / total;
@@ -65,6 +67,7 @@ internal sealed class SchedulerMetrics
         text.Counter("chatengine_completion_tokens_total", "Generated tokens (tokens out).", Interlocked.Read(ref _completionTokens));
         lock (_throughputGate)
         {
+            text.Counter("chatengine_forward_passes_total", "Batched forward passes (tokens per pass = prefill + decode tokens over this).", _forwardPasses);
             text.Counter("chatengine_prefill_tokens_total", "Prompt tokens evaluated by forward passes.", _prefillTokens);
             text.Counter("chatengine_prefill_seconds_total", "Forward-pass time attributed to prompt tokens.", _prefillSeconds);
             text.Gauge("chatengine_prefill_tokens_per_second", "Prompt tokens evaluated per second of forward-pass time, since start.", Rate(_prefillTokens, _prefillSeconds));
