@@ -1,7 +1,4 @@
-using System.ClientModel;
 using System.Diagnostics;
-using System.Text;
-using OpenAI;
 using OpenAI.Chat;
 using Xunit;
 using Xunit.Abstractions;
@@ -25,7 +22,7 @@ public sealed class ConcurrentStreamingTests(ITestOutputHelper output)
         await using var server = await TestServer.StartAsync(o => o with { Parallel = 16, ContextSize = 512, Threads = 2 });
         var questions = Subjects.Select(s => $"Tell me a story about {s}.").ToArray();
         var expected = questions.Select(q => Reference.Greedy(Reference.ChatPrompt(("user", q)), MaxTokens)).ToArray();
-        var chat = new ChatClient("stories260K", new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri(server.BaseAddress, "v1") });
+        var chat = SdkChat.Client(server);
 
         var solo = await TimedAsync(() => StreamAsync(chat, questions[0]));
         var before = await PrometheusScrape.FetchAsync(server);
@@ -47,19 +44,40 @@ public sealed class ConcurrentStreamingTests(ITestOutputHelper output)
         Assert.True(tokens / passes > 2, $"the 16 streams were not batched: {tokens / passes:F2} tokens per forward pass");
     }
 
+    [Fact]
+    public async Task Requests_with_different_sampling_settings_share_batches_and_each_repeats_its_solo_output()
+    {
+        await using var server = await TestServer.StartAsync(o => o with { Parallel = 8, ContextSize = 512, Threads = 2 });
+        string[] settings =
+        [
+            "\"temperature\":0",
+            "\"temperature\":0.8,\"seed\":1",
+            "\"temperature\":1.2,\"top_k\":5,\"seed\":2",
+            "\"temperature\":0.9,\"top_p\":0.5,\"seed\":3",
+            "\"temperature\":1,\"min_p\":0.2,\"seed\":4",
+            "\"temperature\":0.7,\"presence_penalty\":1.5,\"frequency_penalty\":0.5,\"seed\":5",
+            "\"temperature\":0,\"repeat_penalty\":1.3",
+            "\"temperature\":1,\"seed\":6,\"logit_bias\":{\"13\":5}",
+        ];
+        var bodies = settings.Select((s, i) => $$$"""{"prompt":"Once upon a time, {{{Subjects[i]}}}","max_tokens":{{{MaxTokens}}},{{{s}}} }""").ToArray();
+
+        var together = await Task.WhenAll(bodies.Select(body => CompleteAsync(server, body)));
+        var alone = new List<string>();
+        foreach (var body in bodies) alone.Add(await CompleteAsync(server, body));
+
+        Assert.Equal(alone, together);
+        Assert.True(alone.Distinct().Count() == alone.Count, "the settings should lead to different texts");
+    }
+
+    private static async Task<string> CompleteAsync(TestServer server, string body) =>
+        (await server.PostForJsonAsync("/v1/completions", body)).GetProperty("choices")[0].GetProperty("text").GetString()!;
+
     private static double Delta(PrometheusScrape before, PrometheusScrape after, string name) => after.Value(name) - before.Value(name);
 
     private static async Task<(string Text, int Tokens)> StreamAsync(ChatClient chat, string question)
     {
-        var text = new StringBuilder();
-        var tokens = -1;
-        await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage(question)],
-            new ChatCompletionOptions { Temperature = 0f, MaxOutputTokenCount = MaxTokens }))
-        {
-            foreach (var part in update.ContentUpdate) text.Append(part.Text);
-            if (update.Usage is { } usage) tokens = usage.OutputTokenCount;
-        }
-        return (text.ToString(), tokens);
+        var result = await SdkChat.StreamGreedyAsync(chat, [new UserChatMessage(question)], MaxTokens);
+        return (result.Text, result.Usage.OutputTokenCount);
     }
 
     private static async Task<(T Result, double Seconds)> TimedAsync<T>(Func<Task<T>> run)

@@ -1,8 +1,5 @@
-using System.ClientModel;
-using System.Diagnostics;
 using System.Text;
 using ChatEngine.TestData;
-using OpenAI;
 using OpenAI.Chat;
 using Xunit;
 using Xunit.Abstractions;
@@ -18,13 +15,13 @@ public sealed class PrefixCacheTests(ITestOutputHelper output)
     public async Task A_second_turn_reuses_the_shared_prefix_and_answers_exactly_as_without_cache()
     {
         await using var server = await TestServer.StartAsync(o => o with { Parallel = 2, ContextSize = 1024, Threads = 2 });
-        var chat = new ChatClient("stories260K", new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri(server.BaseAddress, "v1") });
+        var chat = SdkChat.Client(server);
         var system = SystemPromptOfAbout(500);
         const string question = "What did Mia throw?";
         const string followUp = "And what did Pip do?";
 
-        var first = await StreamAsync(chat, [new SystemChatMessage(system), new UserChatMessage(question)]);
-        var second = await StreamAsync(chat, [new SystemChatMessage(system), new UserChatMessage(question), new AssistantChatMessage(first.Text), new UserChatMessage(followUp)]);
+        var first = await SdkChat.StreamGreedyAsync(chat, [new SystemChatMessage(system), new UserChatMessage(question)], MaxTokens);
+        var second = await SdkChat.StreamGreedyAsync(chat, [new SystemChatMessage(system), new UserChatMessage(question), new AssistantChatMessage(first.Text), new UserChatMessage(followUp)], MaxTokens);
         var metrics = await PrometheusScrape.FetchAsync(server);
 
         var firstPrompt = Reference.ChatPrompt(("system", system), ("user", question));
@@ -80,24 +77,5 @@ public sealed class PrefixCacheTests(ITestOutputHelper output)
             text.Append(sentence).Append(". ");
         }
         return text.ToString();
-    }
-
-    private static async Task<(string Text, ChatTokenUsage Usage, double FirstTokenMs)> StreamAsync(ChatClient chat, ChatMessage[] messages)
-    {
-        var clock = Stopwatch.StartNew();
-        var text = new StringBuilder();
-        ChatTokenUsage? usage = null;
-        double firstToken = double.NaN;
-        await foreach (var update in chat.CompleteChatStreamingAsync(messages, new ChatCompletionOptions { Temperature = 0f, MaxOutputTokenCount = MaxTokens }))
-        {
-            foreach (var part in update.ContentUpdate)
-            {
-                if (double.IsNaN(firstToken)) firstToken = clock.Elapsed.TotalMilliseconds;
-                text.Append(part.Text);
-            }
-            usage ??= update.Usage;
-        }
-        Assert.NotNull(usage);
-        return (text.ToString(), usage, firstToken);
     }
 }

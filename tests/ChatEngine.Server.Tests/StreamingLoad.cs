@@ -14,7 +14,8 @@ namespace ChatEngine.Server.Tests;
 /// </summary>
 public static class StreamingLoad
 {
-    public sealed record Stream(string Text, int CompletionTokens, double TimeToFirstToken, IReadOnlyList<double> ChunkTimes);
+    /// <summary>One streamed completion; times in seconds on the wave's clock.</summary>
+    public sealed record Stream(string Text, int CompletionTokens, int CachedTokens, double TimeToFirstToken, IReadOnlyList<double> ChunkTimes);
 
     public sealed record Wave(int Clients, Stream[][] PerClient, double WallSeconds)
     {
@@ -50,27 +51,32 @@ public static class StreamingLoad
         var perClient = await Task.WhenAll(Enumerable.Range(0, clients).Select(async client =>
         {
             var streams = new Stream[requestsEach];
-            for (var r = 0; r < requestsEach; r++) streams[r] = await StreamOneAsync(server, body(client, r), clock);
+            for (var r = 0; r < requestsEach; r++) streams[r] = await StreamAsync(server, body(client, r), clock);
             return streams;
         }));
         return new Wave(clients, perClient, clock.Elapsed.TotalSeconds);
     }
 
-    private static async Task<Stream> StreamOneAsync(TestServer server, string body, Stopwatch clock)
+    /// <summary>Sends one streaming completion request (<paramref name="body"/> must ask for usage) and reads it to the end.</summary>
+    public static async Task<Stream> StreamAsync(TestServer server, string body, Stopwatch? clock = null)
     {
+        clock ??= Stopwatch.StartNew();
         var sent = clock.Elapsed.TotalSeconds;
         using var response = await server.PostStreamingAsync("/v1/completions", body);
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        if (!response.IsSuccessStatusCode) Assert.Fail($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         await using var stream = await response.Content.ReadAsStreamAsync();
         var text = new StringBuilder();
         var times = new List<double>();
-        var completionTokens = -1;
+        int completionTokens = -1, cachedTokens = -1;
         await foreach (var data in SseEvents.StreamAsync(stream))
         {
             if (data == "[DONE]") break;
             var chunk = SseEvents.Json(data);
             if (chunk.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
+            {
                 completionTokens = usage.GetProperty("completion_tokens").GetInt32();
+                cachedTokens = usage.GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32();
+            }
             var choices = chunk.GetProperty("choices");
             if (choices.GetArrayLength() == 0) continue;
             var piece = choices[0].GetProperty("text").GetString()!;
@@ -79,7 +85,7 @@ public static class StreamingLoad
             text.Append(piece);
         }
         Assert.True(completionTokens >= 0, "the stream carried no usage chunk");
-        return new Stream(text.ToString(), completionTokens, times.Count > 0 ? times[0] - sent : double.NaN, times);
+        return new Stream(text.ToString(), completionTokens, cachedTokens, times.Count > 0 ? times[0] - sent : double.NaN, times);
     }
 
     public static double Percentile(IReadOnlyList<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
