@@ -73,6 +73,66 @@ public sealed class BatchedEvaluationTests
         Assert.Equal(Prompts[1].Length + DecodeTokens.Length - 1, caches[1].Length);
     }
 
+    /// <summary>
+    /// A 64-token prompt behind a decode token spills its last token alone into the next forward chunk, and a
+    /// 65-token prompt ends with a one-token chunk even alone: both must keep the order of their solo evaluation
+    /// (F32 weights sum one token's products differently from several tokens').
+    /// </summary>
+    [Theory]
+    [InlineData("stories260K.gguf")]
+    [InlineData("tiny-llama-F32.gguf")]
+    [InlineData("tiny-llama-Q8_0.gguf")]
+    public void Sequences_cut_by_chunk_boundaries_keep_their_solo_summation_order(string modelFile)
+    {
+        using var model = LanguageModel.Load(TestPaths.Model(modelFile), threads: 2);
+        var vocab = model.Parameters.VocabSize;
+        int[][] prompts = [Tokens(9, seed: 5), Tokens(64, seed: 6), Tokens(65, seed: 7)];
+        var solo = prompts.Select(prompt => SoloLogits(model, prompt)).ToArray();
+
+        var transformer = new Transformer(model.Parameters, model.Weights, model.Pool);
+        var caches = prompts.Select(_ => new KvCache(model.Parameters, 256)).ToArray();
+        var batch = new TokenBatch(vocab);
+        var logits = new float[prompts.Length * vocab];
+        transformer.Evaluate(caches[0], prompts[0], logits);
+
+        var row0 = batch.Add(caches[0], DecodeTokens.AsSpan(0, 1), BatchLogits.Last);
+        var row1 = batch.Add(caches[1], prompts[1], BatchLogits.Last);
+        var row2 = batch.Add(caches[2], prompts[2], BatchLogits.Last);
+        transformer.Evaluate(batch, logits);
+
+        AssertRow(solo[0][1], logits, row0, vocab);
+        AssertRow(solo[1][0], logits, row1, vocab);
+        AssertRow(solo[2][0], logits, row2, vocab);
+        Assert.Equal(SummationOrder.SingleTokenAttention | SummationOrder.SingleTokenLayers, caches[0].OrderAt(prompts[0].Length));
+        Assert.Equal(SummationOrder.Batch, caches[1].OrderAt(63));
+        Assert.Equal(SummationOrder.SingleTokenLayers, caches[2].OrderAt(64));
+    }
+
+    [Fact]
+    public void A_prompt_split_over_batches_computes_what_one_evaluation_of_it_computes()
+    {
+        using var model = LanguageModel.Load(TestPaths.Model("stories260K.gguf"), threads: 2);
+        var vocab = model.Parameters.VocabSize;
+        var prompt = Prompts[2];
+        var expected = model.CreateContext(256).Evaluate(prompt).ToArray();
+
+        var transformer = new Transformer(model.Parameters, model.Weights, model.Pool);
+        var cache = new KvCache(model.Parameters, 256);
+        var batch = new TokenBatch(vocab);
+        var logits = new float[vocab];
+        foreach (var (offset, count) in new[] { (0, 40), (40, 1), (41, 89), (130, 1) })
+        {
+            batch.Clear();
+            var last = offset + count == prompt.Length;
+            batch.Add(cache, prompt.AsSpan(offset, count), last ? BatchLogits.Last : BatchLogits.None, offset, prompt.Length);
+            transformer.Evaluate(batch, logits);
+        }
+
+        Assert.Equal(expected, logits);
+        Assert.Equal(SummationOrder.Batch, cache.OrderAt(40));
+        Assert.Equal(TokenBatch.KvOrder(130, prompt.Length), cache.OrderAt(130));
+    }
+
     [Fact]
     public void Logits_for_every_token_of_a_batched_sequence_equal_its_solo_logits()
     {

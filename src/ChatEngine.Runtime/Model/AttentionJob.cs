@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using ChatEngine.Kernels;
 using ChatEngine.Kernels.Ops;
 
@@ -6,14 +5,15 @@ namespace ChatEngine.Runtime.Model;
 
 /// <summary>
 /// Causal grouped-query attention of a batch's tokens, each over its own sequence's F16 KV cache up to its position;
-/// one item per query head so the compute pool can spread heads over threads. Each head owns its scratch (scores, one
-/// key/value row), so items never share writable memory.
-/// As llama.cpp's CPU path with an F16 cache does, q (rounded by the caller) and the softmaxed scores are F16 values.
+/// one item per query head so the compute pool can spread heads over threads. Each head owns its scratch (scores,
+/// accumulators), so items never share writable memory. As llama.cpp's CPU path with an F16 cache does, q (rounded by
+/// the caller) and the softmaxed scores are F16 values, and a token evaluated on its own sums the weighted values in a
+/// different order than tokens evaluated together (<see cref="F16Attention.WeightedSum"/>).
 /// </summary>
 internal sealed class AttentionJob(ModelHyperParameters p) : IComputeJob
 {
     private readonly float[][] _scores = Enumerable.Range(0, p.HeadCount).Select(_ => Array.Empty<float>()).ToArray();
-    private readonly float[][] _rows = Enumerable.Range(0, p.HeadCount).Select(_ => new float[p.HeadSize]).ToArray();
+    private readonly float[][] _accumulators = Enumerable.Range(0, p.HeadCount).Select(_ => new float[F16Attention.MaxLanes * p.HeadSize]).ToArray();
     private float[] _q = [];
     private float[] _output = [];
     private TokenBatch? _batch;
@@ -48,30 +48,22 @@ internal sealed class AttentionJob(ModelHyperParameters p) : IComputeJob
         var scale = 1f / MathF.Sqrt(headSize);
         for (var h = start; h < end; h++)
         {
-            var row = _rows[h].AsSpan();
+            var accumulators = _accumulators[h].AsSpan();
             var kvOffset = h / groupSize * headSize;
             for (var t = 0; t < _tokens; t++)
             {
                 var cache = _batch!.Cache(_start + t);
-                var keys = cache.Keys[_layer];
-                var values = cache.Values[_layer];
+                var keys = cache.Keys[_layer].AsSpan(kvOffset);
+                var values = cache.Values[_layer].AsSpan(kvOffset);
                 var visible = _batch.Position(_start + t) + 1;
                 var scores = _scores[h].AsSpan(0, visible);
                 var query = _q.AsSpan(t * qSize + h * headSize, headSize);
-                for (var pos = 0; pos < visible; pos++)
-                {
-                    TensorPrimitives.ConvertToSingle(keys.AsSpan(pos * kvSize + kvOffset, headSize), row);
-                    scores[pos] = TensorPrimitives.Dot(query, row) * scale;
-                }
-                Softmax.Apply(scores);
+                for (var pos = 0; pos < visible; pos++) scores[pos] = F16Attention.Dot(query, keys.Slice(pos * kvSize, headSize)) * scale;
+                F16Attention.Softmax(scores);
                 for (var i = 0; i < scores.Length; i++) scores[i] = (float)(Half)scores[i];
                 var result = _output.AsSpan(t * qSize + h * headSize, headSize);
-                result.Clear();
-                for (var pos = 0; pos < visible; pos++)
-                {
-                    TensorPrimitives.ConvertToSingle(values.AsSpan(pos * kvSize + kvOffset, headSize), row);
-                    TensorPrimitives.MultiplyAdd(row, scores[pos], result, result);
-                }
+                var singleToken = (_batch.Order(_start + t) & SummationOrder.SingleTokenAttention) != 0;
+                F16Attention.WeightedSum(scores, values, kvSize, result, accumulators, singleToken);
             }
         }
     }

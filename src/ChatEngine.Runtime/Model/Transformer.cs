@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using ChatEngine.Gguf;
 using ChatEngine.Kernels;
 using ChatEngine.Kernels.Ops;
 using ChatEngine.Kernels.Quants;
@@ -21,6 +22,9 @@ public sealed class Transformer
     private readonly float[] _ropeCos, _ropeSin;
     private readonly AttentionJob _attentionJob;
     private readonly TokenBatch _single;
+    private readonly bool[] _singleTokenRows = new bool[MaxBatch];
+    private float[] _gatheredInput = [];
+    private float[] _gatheredOutput = [];
 
     public Transformer(ModelHyperParameters parameters, ModelWeights weights, ComputePool pool)
     {
@@ -89,12 +93,19 @@ public sealed class Transformer
         for (var t = 0; t < n; t++)
             QuantFormats.Dequantize(_w.TokenEmbedding.Type, _w.TokenEmbedding.Row(batch.Token(start + t)), x.Slice(t * embd, embd));
 
+        for (var t = 0; t < n; t++) _singleTokenRows[t] = (batch.Order(start + t) & SummationOrder.SingleTokenLayers) != 0;
         for (var layer = 0; layer < _p.LayerCount; layer++)
         {
             Attention(batch, start, layer, n);
             FeedForward(_w.Layers[layer], n);
         }
-        for (var t = 0; t < n; t++) batch.Cache(start + t).Length = batch.Position(start + t) + 1;
+        for (var t = 0; t < n; t++)
+        {
+            var cache = batch.Cache(start + t);
+            var position = batch.Position(start + t);
+            cache.Orders[position] = batch.Order(start + t) & (SummationOrder.SingleTokenAttention | SummationOrder.SingleTokenLayers);
+            cache.Length = position + 1;
+        }
 
         var rows = 0;
         var normed = _xb.AsSpan();
@@ -102,11 +113,12 @@ public sealed class Transformer
         {
             if (!batch.WantsLogits(start + t)) continue;
             RmsNorm.Apply(x.Slice(t * embd, embd), _w.OutputNorm, _p.RmsNormEpsilon, normed.Slice(rows * embd, embd));
+            _singleTokenRows[rows] = (batch.Order(start + t) & SummationOrder.SingleTokenOutput) != 0;
             rows++;
         }
         if (rows == 0) return firstRow;
         var vocab = _p.VocabSize;
-        MatMul.Multiply(_pool, _w.Output, normed[..(rows * embd)], rows, logits.Slice(firstRow * vocab, rows * vocab));
+        Project(_w.Output, normed[..(rows * embd)], rows, logits.Slice(firstRow * vocab, rows * vocab));
         return firstRow + rows;
     }
 
@@ -124,9 +136,9 @@ public sealed class Transformer
         var q = _q.AsSpan(0, n * qSize);
         var k = _k.AsSpan(0, n * kvSize);
         var v = _v.AsSpan(0, n * kvSize);
-        MatMul.Multiply(_pool, w.Query, xb, n, q);
-        MatMul.Multiply(_pool, w.Key, xb, n, k);
-        MatMul.Multiply(_pool, w.Value, xb, n, v);
+        Project(w.Query, xb, n, q);
+        Project(w.Key, xb, n, k);
+        Project(w.Value, xb, n, v);
         for (var t = 0; t < n; t++)
         {
             if (w.QueryBias is not null) TensorPrimitives.Add(q.Slice(t * qSize, qSize), w.QueryBias, q.Slice(t * qSize, qSize));
@@ -145,7 +157,7 @@ public sealed class Transformer
         _attentionJob.Run(_pool, _q, _attention, batch, start, n, layer);
         var output = _attention.AsSpan(0, n * qSize);
         var projected = _xb.AsSpan(0, n * embd);
-        MatMul.Multiply(_pool, w.AttentionOutput, output, n, projected);
+        Project(w.AttentionOutput, output, n, projected);
         TensorPrimitives.Add(x, projected, x);
     }
 
@@ -158,12 +170,53 @@ public sealed class Transformer
         for (var t = 0; t < n; t++) RmsNorm.Apply(x.Slice(t * embd, embd), w.FeedForwardNorm, _p.RmsNormEpsilon, xb.Slice(t * embd, embd));
         var gate = _gate.AsSpan(0, n * ff);
         var up = _up.AsSpan(0, n * ff);
-        MatMul.Multiply(_pool, w.Gate, xb, n, gate);
-        MatMul.Multiply(_pool, w.Up, xb, n, up);
-        Activations.SwiGlu(gate, up, gate);
-        MatMul.Multiply(_pool, w.Down, gate, n, xb);
+        Project(w.Gate, xb, n, gate);
+        Project(w.Up, xb, n, up);
+        for (var t = 0; t < n; t++) Activations.SwiGlu(gate.Slice(t * ff, ff), up.Slice(t * ff, ff), gate.Slice(t * ff, ff));
+        Project(w.Down, gate, n, xb);
         TensorPrimitives.Add(x, xb, x);
     }
+
+    /// <summary>
+    /// output = input x w for <paramref name="rows"/> rows, each in the summation order its solo evaluation uses
+    /// (<see cref="_singleTokenRows"/>). Only F32/F16/BF16 kernels sum differently for one token than for several, so
+    /// for those, mixed rows are split: single-token rows one at a time, the others together (two at least, a lone
+    /// one beside a copy of itself). Quantized weights take every row in one product.
+    /// </summary>
+    private void Project(in WeightMatrix w, ReadOnlySpan<float> input, int rows, Span<float> output)
+    {
+        var single = _singleTokenRows.AsSpan(0, rows);
+        var singles = single.Count(true);
+        var severalTokenOrder = rows - singles;
+        if (!SumsDependOnTokenCount(w.Type) || (singles == 0 && rows > 1) || (singles == 1 && rows == 1))
+        {
+            MatMul.Multiply(_pool, w, input, rows, output);
+            return;
+        }
+        var cols = w.Cols;
+        var outputs = w.Rows;
+        if (severalTokenOrder > 0)
+        {
+            var gathered = Math.Max(2, severalTokenOrder);
+            if (_gatheredInput.Length < gathered * cols) _gatheredInput = new float[MaxBatch * cols];
+            if (_gatheredOutput.Length < gathered * outputs) _gatheredOutput = new float[MaxBatch * outputs];
+            var next = 0;
+            for (var r = 0; r < rows; r++)
+                if (!single[r]) input.Slice(r * cols, cols).CopyTo(_gatheredInput.AsSpan(next++ * cols, cols));
+            if (severalTokenOrder == 1) _gatheredInput.AsSpan(0, cols).CopyTo(_gatheredInput.AsSpan(cols, cols));
+            MatMul.Multiply(_pool, w, _gatheredInput, gathered, _gatheredOutput);
+            next = 0;
+            for (var r = 0; r < rows; r++)
+                if (!single[r]) _gatheredOutput.AsSpan(next++ * outputs, outputs).CopyTo(output.Slice(r * outputs, outputs));
+        }
+        for (var r = 0; r < rows; r++)
+            if (single[r]) MatMul.Multiply(_pool, w, input.Slice(r * cols, cols), 1, output.Slice(r * outputs, outputs));
+    }
+
+    /// <summary>Weight types whose kernels sum one token's dot products in another order than several tokens'
+    /// (vec_dot vs tinyBLAS in llama.cpp and in Kernels' MatMul). Listing a type needlessly only costs speed;
+    /// BatchedEvaluationTests fail if one is missing.</summary>
+    private static bool SumsDependOnTokenCount(GgmlType type) => type is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16;
 
     private static void RoundToHalf(Span<float> values)
     {

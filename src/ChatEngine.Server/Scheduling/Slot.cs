@@ -38,13 +38,17 @@ internal sealed class Slot(KvCache cache, Tokenizer tokenizer, int vocabularySiz
     /// <summary>Prompt tokens still to evaluate (phase <see cref="SlotPhase.Prefill"/>).</summary>
     public int PromptTokensLeft => Job is null ? 0 : Job.Prompt.Length - _prefilled;
 
-    /// <summary>Tokens at the start of <paramref name="prompt"/> whose keys and values this slot already holds, leaving
-    /// at least the last prompt token to evaluate (its logits give the first completion token).</summary>
+    /// <summary>
+    /// Tokens at the start of <paramref name="prompt"/> whose keys and values this slot already holds exactly as
+    /// evaluating the prompt would compute them (same tokens, same <see cref="SummationOrder"/>: a position a
+    /// previous sequence decoded token by token differs in the last bits from the same token in a prompt), leaving at
+    /// least the last prompt token to evaluate (its logits give the first completion token).
+    /// </summary>
     public int ReusablePrefix(int[] prompt)
     {
         var limit = Math.Min(Cache.Length, prompt.Length - 1);
         var common = 0;
-        while (common < limit && _cachedTokens[common] == prompt[common]) common++;
+        while (common < limit && _cachedTokens[common] == prompt[common] && Cache.OrderAt(common) == TokenBatch.KvOrder(common, prompt.Length)) common++;
         return common;
     }
 
@@ -73,8 +77,16 @@ internal sealed class Slot(KvCache cache, Tokenizer tokenizer, int vocabularySiz
             ? _pendingToken.AsSpan()
             : Job!.Prompt.AsSpan(_prefilled, Math.Min(promptBudget, PromptTokensLeft));
         if (tokens.IsEmpty) return 0;
-        var endsPrompt = Phase == SlotPhase.Decode || _prefilled + tokens.Length == Job!.Prompt.Length;
-        _logitsRow = batch.Add(Cache, tokens, endsPrompt ? BatchLogits.Last : BatchLogits.None);
+        if (Phase == SlotPhase.Decode)
+        {
+            _logitsRow = batch.Add(Cache, tokens, BatchLogits.Last);
+        }
+        else
+        {
+            // Each piece is computed as part of one evaluation of the whole prompt, as the solo generator does.
+            var endsPrompt = _prefilled + tokens.Length == Job!.Prompt.Length;
+            _logitsRow = batch.Add(Cache, tokens, endsPrompt ? BatchLogits.Last : BatchLogits.None, _prefilled, Job.Prompt.Length);
+        }
         tokens.CopyTo(_cachedTokens.AsSpan(Cache.Length));
         _inFlight = tokens.Length;
         return tokens.Length;
