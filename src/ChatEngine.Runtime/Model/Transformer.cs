@@ -72,7 +72,8 @@ public sealed class Transformer
     /// <summary>
     /// Evaluates every token of <paramref name="batch"/>, each sequence over its own cache, and writes the requested
     /// next-token logits to <paramref name="logits"/>, one row of vocab floats per <see cref="TokenBatch.LogitRows"/>.
-    /// A sequence gets the same results as when evaluated alone: every output row is computed independently.
+    /// A sequence gets bit for bit what evaluating it alone gives: rows are computed independently, each in the
+    /// <see cref="SummationOrder"/> its solo evaluation uses.
     /// </summary>
     public void Evaluate(TokenBatch batch, Span<float> logits)
     {
