@@ -3,6 +3,7 @@ using ChatEngine.Gguf;
 using ChatEngine.Kernels;
 using ChatEngine.Kernels.Ops;
 using ChatEngine.Kernels.Quants;
+using ChatEngine.Runtime.Lora;
 
 namespace ChatEngine.Runtime.Model;
 
@@ -25,6 +26,8 @@ public sealed class Transformer
     private readonly bool[] _singleTokenRows = new bool[MaxBatch];
     private float[] _gatheredInput = [];
     private float[] _gatheredOutput = [];
+    private readonly int[] _gatheredTokens = new int[MaxBatch];
+    private readonly LoraProjection _lora;
 
     public Transformer(ModelHyperParameters parameters, ModelWeights weights, ComputePool pool)
     {
@@ -44,9 +47,13 @@ public sealed class Transformer
         _ropeSin = new float[_p.RopeDimensions / 2];
         _attentionJob = new AttentionJob(_p);
         _single = new TokenBatch(_p.VocabSize);
+        _lora = new LoraProjection(pool);
     }
 
     public ModelHyperParameters Parameters => _p;
+
+    /// <summary>LoRA adapters added to the projections of the following evaluations (none by default).</summary>
+    public LoraSelection Adapters { get; set; } = LoraSelection.None;
 
     /// <summary>
     /// Appends <paramref name="tokens"/> to the sequence in <paramref name="cache"/> and writes next-token logits:
@@ -93,8 +100,9 @@ public sealed class Transformer
         var x = _x.AsSpan(0, n * embd);
         for (var t = 0; t < n; t++)
             QuantFormats.Dequantize(_w.TokenEmbedding.Type, _w.TokenEmbedding.Row(batch.Token(start + t)), x.Slice(t * embd, embd));
-
         for (var t = 0; t < n; t++) _singleTokenRows[t] = (batch.Order(start + t) & SummationOrder.SingleTokenLayers) != 0;
+        if (!Adapters.IsEmpty) AddEmbeddingAdapters(batch, start, n, x);
+
         for (var layer = 0; layer < _p.LayerCount; layer++)
         {
             Attention(batch, start, layer, n);
@@ -179,39 +187,78 @@ public sealed class Transformer
     }
 
     /// <summary>
-    /// output = input x w for <paramref name="rows"/> rows, each in the summation order its solo evaluation uses
-    /// (<see cref="_singleTokenRows"/>). Only F32/F16/BF16 kernels sum differently for one token than for several, so
-    /// for those, mixed rows are split: single-token rows one at a time, the others together (two at least, a lone
-    /// one beside a copy of itself). Quantized weights take every row in one product.
+    /// output = input x w (plus the selected adapters' terms) for <paramref name="rows"/> rows, each in the summation
+    /// order its solo evaluation uses (<see cref="_singleTokenRows"/>). F32/F16/BF16 kernels (and so float adapters)
+    /// sum differently for one token than for several, so then mixed rows are split: single-token rows one at a time,
+    /// the others together (two at least, a lone one beside a copy of itself). Quantized weights without adapters take
+    /// every row in one product.
     /// </summary>
     private void Project(in WeightMatrix w, ReadOnlySpan<float> input, int rows, Span<float> output)
     {
         var single = _singleTokenRows.AsSpan(0, rows);
         var singles = single.Count(true);
         var severalTokenOrder = rows - singles;
-        if (!SumsDependOnTokenCount(w.Type) || (singles == 0 && rows > 1) || (singles == 1 && rows == 1))
+        if ((!SumsDependOnTokenCount(w.Type) && Adapters.IsEmpty) || (singles == 0 && rows > 1) || (singles == 1 && rows == 1))
         {
-            MatMul.Multiply(_pool, w, input, rows, output);
+            ProjectRows(w, input, rows, output);
             return;
         }
         var cols = w.Cols;
         var outputs = w.Rows;
         if (severalTokenOrder > 0)
         {
-            var gathered = Math.Max(2, severalTokenOrder);
-            if (_gatheredInput.Length < gathered * cols) _gatheredInput = new float[MaxBatch * cols];
+            var gathered = Gather(input, cols, rows, single);
             if (_gatheredOutput.Length < gathered * outputs) _gatheredOutput = new float[MaxBatch * outputs];
-            var next = 0;
-            for (var r = 0; r < rows; r++)
-                if (!single[r]) input.Slice(r * cols, cols).CopyTo(_gatheredInput.AsSpan(next++ * cols, cols));
-            if (severalTokenOrder == 1) _gatheredInput.AsSpan(0, cols).CopyTo(_gatheredInput.AsSpan(cols, cols));
-            MatMul.Multiply(_pool, w, _gatheredInput, gathered, _gatheredOutput);
-            next = 0;
-            for (var r = 0; r < rows; r++)
-                if (!single[r]) _gatheredOutput.AsSpan(next++ * outputs, outputs).CopyTo(output.Slice(r * outputs, outputs));
+            ProjectRows(w, _gatheredInput, gathered, _gatheredOutput);
+            Scatter(_gatheredOutput, output, outputs, rows, single);
         }
         for (var r = 0; r < rows; r++)
-            if (single[r]) MatMul.Multiply(_pool, w, input.Slice(r * cols, cols), 1, output.Slice(r * outputs, outputs));
+            if (single[r]) ProjectRows(w, input.Slice(r * cols, cols), 1, output.Slice(r * outputs, outputs));
+    }
+
+    private void ProjectRows(in WeightMatrix w, ReadOnlySpan<float> input, int rows, Span<float> output)
+    {
+        MatMul.Multiply(_pool, w, input, rows, output);
+        if (!Adapters.IsEmpty) _lora.AddTo(Adapters, w, input, rows, output);
+    }
+
+    /// <summary>The adapters' embedding terms, each token in its solo order like <see cref="Project"/>.</summary>
+    private void AddEmbeddingAdapters(TokenBatch batch, int start, int n, Span<float> x)
+    {
+        var embd = _p.EmbeddingSize;
+        var single = _singleTokenRows.AsSpan(0, n);
+        var next = 0;
+        for (var t = 0; t < n; t++)
+        {
+            _gatheredTokens[next] = batch.Token(start + t);
+            if (single[t]) _lora.AddToEmbeddings(Adapters, _gatheredTokens.AsSpan(next, 1), x.Slice(t * embd, embd));
+            else next++;
+        }
+        if (next == 0) return;
+        if (next == 1) _gatheredTokens[1] = _gatheredTokens[0];
+        var gathered = Gather(x, embd, n, single);
+        _lora.AddToEmbeddings(Adapters, _gatheredTokens.AsSpan(0, gathered), _gatheredInput.AsSpan(0, gathered * embd));
+        Scatter(_gatheredInput, x, embd, n, single);
+    }
+
+    /// <summary>Copies the rows not marked single into <see cref="_gatheredInput"/> (a lone one twice); returns the row count there.</summary>
+    private int Gather(ReadOnlySpan<float> rows, int width, int count, ReadOnlySpan<bool> single)
+    {
+        var gathered = Math.Max(2, count - single.Count(true));
+        if (_gatheredInput.Length < gathered * width) _gatheredInput = new float[MaxBatch * width];
+        var next = 0;
+        for (var r = 0; r < count; r++)
+            if (!single[r]) rows.Slice(r * width, width).CopyTo(_gatheredInput.AsSpan(next++ * width, width));
+        if (next == 1) _gatheredInput.AsSpan(0, width).CopyTo(_gatheredInput.AsSpan(width, width));
+        return gathered;
+    }
+
+    /// <summary>Copies gathered rows back to the places of the rows not marked single.</summary>
+    private static void Scatter(ReadOnlySpan<float> gathered, Span<float> rows, int width, int count, ReadOnlySpan<bool> single)
+    {
+        var next = 0;
+        for (var r = 0; r < count; r++)
+            if (!single[r]) gathered.Slice(next++ * width, width).CopyTo(rows.Slice(r * width, width));
     }
 
     /// <summary>Weight types whose kernels sum one token's dot products in another order than several tokens'

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ChatEngine.Runtime;
 using ChatEngine.Runtime.Generation;
+using ChatEngine.Runtime.Lora;
 using ChatEngine.Runtime.Model;
 using ChatEngine.Server.Metrics;
 
@@ -116,7 +117,8 @@ internal sealed class InferenceScheduler : IDisposable
         {
             while (!_stopping.IsCancellationRequested)
             {
-                if (Volatile.Read(ref _active) == 0) _queueSignal.Wait(_stopping.Token);
+                // Signals are drained while slots run, so jobs can still be queued when the last slot frees up.
+                if (Volatile.Read(ref _active) == 0 && QueueIsEmpty()) _queueSignal.Wait(_stopping.Token);
                 else while (_queueSignal.CurrentCount > 0 && _queueSignal.Wait(0)) { }
                 Step();
                 PublishKvUse();
@@ -132,6 +134,11 @@ internal sealed class InferenceScheduler : IDisposable
             foreach (var job in _queue) job.Complete(shutdown);
             _queue.Clear();
         }
+    }
+
+    private bool QueueIsEmpty()
+    {
+        lock (_queueGate) return _queue.Count == 0;
     }
 
     private void Step()
@@ -197,7 +204,7 @@ internal sealed class InferenceScheduler : IDisposable
                 job = first.Value;
                 _queue.RemoveFirst();
             }
-            var slot = BestSlotFor(job.Prompt);
+            var slot = BestSlotFor(job.Prompt, job.Options.Adapters);
             job.CachedPromptTokens = slot.Start(job);
             Metrics.Started(job.Prompt.Length, job.CachedPromptTokens);
             _prefillOrder.Add(slot);
@@ -211,14 +218,14 @@ internal sealed class InferenceScheduler : IDisposable
     /// the rest of the prompt overwrites); otherwise an empty slot, else the one idle the longest, so that a shared BOS
     /// alone does not evict another conversation's cache.
     /// </summary>
-    private Slot BestSlotFor(int[] prompt)
+    private Slot BestSlotFor(int[] prompt, LoraSelection adapters)
     {
         Slot? reuse = null, overwrite = null;
         var reusePrefix = 0;
         foreach (var slot in _slots)
         {
             if (slot.Phase != SlotPhase.Idle) continue;
-            var prefix = slot.ReusablePrefix(prompt);
+            var prefix = slot.ReusablePrefix(prompt, adapters);
             var worthIt = prefix > 0 && (2 * prefix >= prompt.Length || 2 * prefix >= slot.Cache.Length);
             if (worthIt && (prefix > reusePrefix || (prefix == reusePrefix && slot.ReleasedAt < reuse!.ReleasedAt))) (reuse, reusePrefix) = (slot, prefix);
             if (overwrite is null || CheaperToOverwrite(slot, overwrite)) overwrite = slot;
@@ -229,21 +236,32 @@ internal sealed class InferenceScheduler : IDisposable
     private static bool CheaperToOverwrite(Slot candidate, Slot current) =>
         (candidate.Cache.Length == 0) != (current.Cache.Length == 0) ? candidate.Cache.Length == 0 : candidate.ReleasedAt < current.ReleasedAt;
 
+    /// <summary>
+    /// Fills the batch with the sequences that use the LoRA adapters of the one that has waited longest (one forward
+    /// pass applies one adapter selection; with no adapters in use that is every sequence).
+    /// </summary>
     private void BuildBatch(out int promptTokens, out int decodeTokens)
     {
         _batch.Clear();
         _batchSlots.Clear();
+        Slot? longestWaiting = null;
+        foreach (var slot in _slots)
+        {
+            if (slot.Phase != SlotPhase.Idle && (longestWaiting is null || slot.LastEvaluatedStep < longestWaiting.LastEvaluatedStep)) longestWaiting = slot;
+        }
+        var adapters = longestWaiting?.Adapters ?? LoraSelection.None;
+        _transformer.Adapters = adapters;
         decodeTokens = 0;
         foreach (var slot in _slots)
         {
-            if (slot.Phase == SlotPhase.Decode) decodeTokens += AddToBatch(slot, 0);
+            if (slot.Phase == SlotPhase.Decode && Slot.SameAdapters(slot.Adapters, adapters)) decodeTokens += AddToBatch(slot, 0);
         }
         promptTokens = 0;
         var budget = Math.Max(StepTokens - decodeTokens, MinPromptTokensPerStep);
         foreach (var slot in _prefillOrder)
         {
             if (promptTokens == budget) break;
-            promptTokens += AddToBatch(slot, budget - promptTokens);
+            if (Slot.SameAdapters(slot.Adapters, adapters)) promptTokens += AddToBatch(slot, budget - promptTokens);
         }
     }
 
@@ -252,7 +270,11 @@ internal sealed class InferenceScheduler : IDisposable
         try
         {
             var added = slot.AddTo(_batch, promptBudget);
-            if (added > 0) _batchSlots.Add(slot);
+            if (added > 0)
+            {
+                _batchSlots.Add(slot);
+                slot.LastEvaluatedStep = _step;
+            }
             return added;
         }
         catch (Exception e)

@@ -1,4 +1,5 @@
 using ChatEngine.Runtime.Generation;
+using ChatEngine.Runtime.Lora;
 using ChatEngine.Runtime.Model;
 using ChatEngine.Runtime.Sampling;
 using ChatEngine.Text;
@@ -18,6 +19,7 @@ internal sealed class Slot(KvCache cache, Tokenizer tokenizer, int vocabularySiz
 {
     private readonly int[] _cachedTokens = new int[cache.ContextSize];
     private readonly int[] _pendingToken = new int[1];
+    private LoraSelection _cacheAdapters = LoraSelection.None;
     private SamplerChain? _sampler;
     private StreamingDetokenizer? _detokenizer;
     private int _prefilled;
@@ -35,17 +37,24 @@ internal sealed class Slot(KvCache cache, Tokenizer tokenizer, int vocabularySiz
     /// <summary>When the last token was published (Stopwatch ticks), for inter-token latency.</summary>
     public long LastTokenAt { get; private set; }
 
+    /// <summary>The LoRA adapters the running sequence is evaluated with.</summary>
+    public LoraSelection Adapters => Job?.Options.Adapters ?? LoraSelection.None;
+
+    /// <summary>The scheduler step that last evaluated this sequence, so a step can serve the longest-waiting adapters.</summary>
+    public long LastEvaluatedStep { get; set; }
+
     /// <summary>Prompt tokens still to evaluate (phase <see cref="SlotPhase.Prefill"/>).</summary>
     public int PromptTokensLeft => Job is null ? 0 : Job.Prompt.Length - _prefilled;
 
     /// <summary>
     /// Tokens at the start of <paramref name="prompt"/> whose keys and values this slot already holds exactly as
     /// evaluating the prompt would compute them (same tokens, same <see cref="SummationOrder"/>: a position a
-    /// previous sequence decoded token by token differs in the last bits from the same token in a prompt), leaving at
-    /// least the last prompt token to evaluate (its logits give the first completion token).
+    /// previous sequence decoded token by token differs in the last bits from the same token in a prompt; the same LoRA
+    /// adapters), leaving at least the last prompt token to evaluate (its logits give the first completion token).
     /// </summary>
-    public int ReusablePrefix(int[] prompt)
+    public int ReusablePrefix(int[] prompt, LoraSelection adapters)
     {
+        if (!SameAdapters(_cacheAdapters, adapters)) return 0;
         var limit = Math.Min(Cache.Length, prompt.Length - 1);
         var common = 0;
         while (common < limit && _cachedTokens[common] == prompt[common] && Cache.OrderAt(common) == TokenBatch.KvOrder(common, prompt.Length)) common++;
@@ -55,8 +64,9 @@ internal sealed class Slot(KvCache cache, Tokenizer tokenizer, int vocabularySiz
     /// <summary>Takes <paramref name="job"/>, keeping the cached prefix it shares; returns how many prompt tokens that saves.</summary>
     public int Start(GenerationJob job)
     {
-        var reused = ReusablePrefix(job.Prompt);
+        var reused = ReusablePrefix(job.Prompt, job.Options.Adapters);
         Cache.Truncate(reused);
+        _cacheAdapters = job.Options.Adapters;
         Job = job;
         _sampler = new SamplerChain(job.Options.Sampling, vocabularySize);
         _sampler.AcceptPrompt(job.Prompt);
@@ -120,6 +130,10 @@ internal sealed class Slot(KvCache cache, Tokenizer tokenizer, int vocabularySiz
         Phase = SlotPhase.Decode;
         return new GeneratedToken(id, text, null);
     }
+
+    /// <summary>Whether two selections compute the same thing (adapters at scale 0 change nothing).</summary>
+    public static bool SameAdapters(LoraSelection a, LoraSelection b) =>
+        ReferenceEquals(a, b) || (a.IsEmpty && b.IsEmpty) || a.Adapters.SequenceEqual(b.Adapters);
 
     /// <summary>Ends the sequence. The cache keeps its tokens for reuse unless <paramref name="keepCache"/> is false
     /// (a cancelled or failed sequence gives its KV memory back at once).</summary>
