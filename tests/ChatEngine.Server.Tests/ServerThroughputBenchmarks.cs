@@ -24,7 +24,7 @@ public sealed class ServerThroughputBenchmarks(ITestOutputHelper output)
 
     [Theory]
     [InlineData("smollm2-135m", "Q8_0")]
-    public async Task Batching_raises_aggregate_throughput_and_every_stream_matches_its_solo_output(string shape, string type)
+    public async Task Anchor_workload_figures_with_every_batched_stream_equal_to_its_solo_output(string shape, string type)
     {
         var path = SyntheticModel(shape, type);
         var label = $"{shape} {type}";
