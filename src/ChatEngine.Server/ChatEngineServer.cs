@@ -51,6 +51,7 @@ public sealed class ChatEngineServer : IAsyncDisposable
         InfoEndpoints.Map(app, state);
         TokenizeEndpoints.Map(app, state);
         CompletionEndpoints.Map(app, state);
+        MetricsEndpoint.Map(app, state);
         app.MapHub<ChatHub>(ChatHub.Path);
         foreach (var extension in extensions) extension.MapEndpoints(app);
         LoraEndpoints.Map(app, state);
@@ -69,7 +70,7 @@ public sealed class ChatEngineServer : IAsyncDisposable
     public int ActiveSlots => _state.Host?.Scheduler.ActiveSlots ?? 0;
 
     /// <summary>Sequences dropped because their client disconnected.</summary>
-    public long CancelledSequences => _state.Host?.Scheduler.CancelledSequences ?? 0;
+    public long CancelledSequences => _state.Host?.Scheduler.Metrics.Outcomes(Scheduling.SequenceOutcome.Cancelled) ?? 0;
 
     /// <summary>Starts listening, then loads the model in the background (see <see cref="WaitUntilReadyAsync"/>).</summary>
     public async Task StartAsync(CancellationToken cancellation = default)

@@ -4,9 +4,11 @@ using ChatEngine.Kernels.Ops;
 namespace ChatEngine.Runtime.Model;
 
 /// <summary>
-/// Causal grouped-query attention over the F16 KV cache, one item per query head so the compute pool can spread heads
-/// over threads. Each head owns its scratch (scores, one key/value row), so items never share writable memory.
-/// As llama.cpp's CPU path with an F16 cache does, q (rounded by the caller) and the softmaxed scores are F16 values.
+/// Causal grouped-query attention of a batch's tokens, each over its own sequence's F16 KV cache up to its position;
+/// one item per query head so the compute pool can spread heads over threads. Each head owns its scratch (scores,
+/// accumulators), so items never share writable memory. As llama.cpp's CPU path with an F16 cache does, q (rounded by
+/// the caller) and the softmaxed scores are F16 values, and a token evaluated on its own sums the weighted values in a
+/// different order than tokens evaluated together (<see cref="F16Attention.WeightedSum"/>).
 /// </summary>
 internal sealed class AttentionJob(ModelHyperParameters p) : IComputeJob
 {
@@ -14,23 +16,27 @@ internal sealed class AttentionJob(ModelHyperParameters p) : IComputeJob
     private readonly float[][] _accumulators = Enumerable.Range(0, p.HeadCount).Select(_ => new float[F16Attention.MaxLanes * p.HeadSize]).ToArray();
     private float[] _q = [];
     private float[] _output = [];
-    private Half[] _keys = [];
-    private Half[] _values = [];
+    private TokenBatch? _batch;
+    private int _start;
     private int _tokens;
-    private int _startPosition;
-    private bool _singleToken;
+    private int _layer;
 
-    /// <param name="singleToken">
-    /// True when the evaluation this chunk belongs to is one token: llama.cpp then sums the weighted values in a
-    /// different order (see <see cref="F16Attention.WeightedSum"/>).
-    /// </param>
-    public void Run(ComputePool pool, float[] q, float[] output, Half[] keys, Half[] values, int tokens, int startPosition, bool singleToken)
+    /// <summary>Attention of batch tokens [start, start + tokens) in <paramref name="layer"/>, whose keys and values are already cached.</summary>
+    public void Run(ComputePool pool, float[] q, float[] output, TokenBatch batch, int start, int tokens, int layer)
     {
-        (_q, _output, _keys, _values, _tokens, _startPosition, _singleToken) = (q, output, keys, values, tokens, startPosition, singleToken);
-        var visible = startPosition + tokens;
+        (_q, _output, _batch, _start, _tokens, _layer) = (q, output, batch, start, tokens, layer);
+        var visible = 0;
+        for (var t = 0; t < tokens; t++) visible = Math.Max(visible, batch.Position(start + t) + 1);
         for (var h = 0; h < _scores.Length; h++)
             if (_scores[h].Length < visible) _scores[h] = new float[Math.Max(visible, 2 * _scores[h].Length)];
-        pool.Run(this, p.HeadCount, 1);
+        try
+        {
+            pool.Run(this, p.HeadCount, 1);
+        }
+        finally
+        {
+            _batch = null;
+        }
     }
 
     public void Execute(int start, int end)
@@ -44,18 +50,20 @@ internal sealed class AttentionJob(ModelHyperParameters p) : IComputeJob
         {
             var accumulators = _accumulators[h].AsSpan();
             var kvOffset = h / groupSize * headSize;
-            var keys = _keys.AsSpan(kvOffset);
-            var values = _values.AsSpan(kvOffset);
             for (var t = 0; t < _tokens; t++)
             {
-                var visible = _startPosition + t + 1;
+                var cache = _batch!.Cache(_start + t);
+                var keys = cache.Keys[_layer].AsSpan(kvOffset);
+                var values = cache.Values[_layer].AsSpan(kvOffset);
+                var visible = _batch.Position(_start + t) + 1;
                 var scores = _scores[h].AsSpan(0, visible);
                 var query = _q.AsSpan(t * qSize + h * headSize, headSize);
                 for (var pos = 0; pos < visible; pos++) scores[pos] = F16Attention.Dot(query, keys.Slice(pos * kvSize, headSize)) * scale;
                 F16Attention.Softmax(scores);
                 for (var i = 0; i < scores.Length; i++) scores[i] = (float)(Half)scores[i];
                 var result = _output.AsSpan(t * qSize + h * headSize, headSize);
-                F16Attention.WeightedSum(scores, values, kvSize, result, accumulators, _singleToken);
+                var singleToken = (_batch.Order(_start + t) & SummationOrder.SingleTokenAttention) != 0;
+                F16Attention.WeightedSum(scores, values, kvSize, result, accumulators, singleToken);
             }
         }
     }

@@ -12,6 +12,7 @@ public sealed class KvCache
         if (contextSize < 1) throw new ArgumentOutOfRangeException(nameof(contextSize), contextSize, "context size must be at least 1");
         ContextSize = contextSize;
         RowSize = parameters.KvSize;
+        Orders = new SummationOrder[contextSize];
         Keys = new Half[parameters.LayerCount][];
         Values = new Half[parameters.LayerCount][];
         for (var i = 0; i < parameters.LayerCount; i++)
@@ -27,6 +28,15 @@ public sealed class KvCache
     /// <summary>Positions [0, Length) hold valid keys and values.</summary>
     public int Length { get; internal set; }
 
+    /// <summary>How each position's keys and values were computed (<see cref="SummationOrder"/> attention and layer bits).</summary>
+    public SummationOrder OrderAt(int position)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(position, Length);
+        return Orders[position];
+    }
+
+    internal SummationOrder[] Orders { get; }
     internal Half[][] Keys { get; }
     internal Half[][] Values { get; }
 

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using ChatEngine.Gguf;
 using ChatEngine.Kernels;
 using ChatEngine.Kernels.Ops;
 using ChatEngine.Kernels.Quants;
@@ -21,6 +22,11 @@ public sealed class Transformer
     private readonly float[] _x, _xb, _q, _k, _v, _attention, _gate, _up;
     private readonly float[] _ropeCos, _ropeSin;
     private readonly AttentionJob _attentionJob;
+    private readonly TokenBatch _single;
+    private readonly bool[] _singleTokenRows = new bool[MaxBatch];
+    private float[] _gatheredInput = [];
+    private float[] _gatheredOutput = [];
+    private readonly int[] _gatheredTokens = new int[MaxBatch];
     private readonly LoraProjection _lora;
 
     public Transformer(ModelHyperParameters parameters, ModelWeights weights, ComputePool pool)
@@ -40,6 +46,7 @@ public sealed class Transformer
         _ropeCos = new float[_p.RopeDimensions / 2];
         _ropeSin = new float[_p.RopeDimensions / 2];
         _attentionJob = new AttentionJob(_p);
+        _single = new TokenBatch(_p.VocabSize);
         _lora = new LoraProjection(pool);
     }
 
@@ -57,14 +64,15 @@ public sealed class Transformer
         var vocab = _p.VocabSize;
         var allPositions = logits.Length >= tokens.Length * vocab;
         if (!allPositions && logits.Length < vocab) throw new ArgumentException($"logits needs at least {vocab} floats", nameof(logits));
-        CheckFits(cache, tokens);
-
-        for (var start = 0; start < tokens.Length; start += MaxBatch)
+        _single.Clear();
+        try
         {
-            var chunk = tokens.Slice(start, Math.Min(MaxBatch, tokens.Length - start));
-            var isLast = start + chunk.Length == tokens.Length;
-            var output = allPositions ? logits.Slice(start * vocab, chunk.Length * vocab) : isLast ? logits[..vocab] : default;
-            EvaluateChunk(cache, chunk, output, allPositions, singleToken: tokens.Length == 1, hidden: default);
+            _single.Add(cache, tokens, allPositions ? BatchLogits.All : BatchLogits.Last);
+            Evaluate(_single, logits);
+        }
+        finally
+        {
+            _single.Clear();
         }
     }
 
@@ -76,48 +84,85 @@ public sealed class Transformer
     {
         var embd = _p.EmbeddingSize;
         if (hidden.Length < tokens.Length * embd) throw new ArgumentException($"hidden needs {tokens.Length * embd} floats", nameof(hidden));
-        CheckFits(cache, tokens);
-        for (var start = 0; start < tokens.Length; start += MaxBatch)
+        _single.Clear();
+        try
         {
-            var chunk = tokens.Slice(start, Math.Min(MaxBatch, tokens.Length - start));
-            EvaluateChunk(cache, chunk, default, false, singleToken: tokens.Length == 1, hidden.Slice(start * embd, chunk.Length * embd));
+            _single.Add(cache, tokens, BatchLogits.None);
+            Run(_single, default, hidden);
+        }
+        finally
+        {
+            _single.Clear();
         }
     }
 
-    private void CheckFits(KvCache cache, ReadOnlySpan<int> tokens)
+    /// <summary>
+    /// Evaluates every token of <paramref name="batch"/>, each sequence over its own cache, and writes the requested
+    /// next-token logits to <paramref name="logits"/>, one row of vocab floats per <see cref="TokenBatch.LogitRows"/>.
+    /// A sequence gets bit for bit what evaluating it alone gives: rows are computed independently, each in the
+    /// <see cref="SummationOrder"/> its solo evaluation uses.
+    /// </summary>
+    public void Evaluate(TokenBatch batch, Span<float> logits)
     {
-        if (cache.Length + tokens.Length > cache.ContextSize) throw new ContextOverflowException(cache.Length + tokens.Length, cache.ContextSize);
-        foreach (var token in tokens)
-            if ((uint)token >= (uint)_p.VocabSize) throw new ArgumentOutOfRangeException(nameof(tokens), token, $"token id outside the vocabulary of {_p.VocabSize}");
+        ArgumentNullException.ThrowIfNull(batch);
+        var needed = batch.LogitRows * _p.VocabSize;
+        if (logits.Length < needed) throw new ArgumentException($"logits needs {needed} floats for {batch.LogitRows} rows", nameof(logits));
+        Run(batch, logits, default);
     }
 
-    private void EvaluateChunk(KvCache cache, ReadOnlySpan<int> tokens, Span<float> logits, bool allPositions, bool singleToken, Span<float> hidden)
+    /// <summary>Evaluates the batch; writes the requested logits and, when <paramref name="hidden"/> is not empty, every token's final hidden state.</summary>
+    private void Run(TokenBatch batch, Span<float> logits, Span<float> hidden)
     {
-        var n = tokens.Length;
+        batch.CheckCachesUnchanged();
+        var row = 0;
+        for (var start = 0; start < batch.Count; start += MaxBatch)
+        {
+            var n = Math.Min(MaxBatch, batch.Count - start);
+            var embd = _p.EmbeddingSize;
+            row = EvaluateChunk(batch, start, n, logits, row, hidden.IsEmpty ? default : hidden.Slice(start * embd, n * embd));
+        }
+    }
+
+    /// <summary>Runs tokens [start, start + n) of the batch; returns the next free logits row.</summary>
+    private int EvaluateChunk(TokenBatch batch, int start, int n, Span<float> logits, int firstRow, Span<float> hidden)
+    {
         var embd = _p.EmbeddingSize;
         var x = _x.AsSpan(0, n * embd);
         for (var t = 0; t < n; t++)
-            QuantFormats.Dequantize(_w.TokenEmbedding.Type, _w.TokenEmbedding.Row(tokens[t]), x.Slice(t * embd, embd));
-        if (!Adapters.IsEmpty) _lora.AddToEmbeddings(Adapters, tokens, x);
+            QuantFormats.Dequantize(_w.TokenEmbedding.Type, _w.TokenEmbedding.Row(batch.Token(start + t)), x.Slice(t * embd, embd));
+        for (var t = 0; t < n; t++) _singleTokenRows[t] = (batch.Order(start + t) & SummationOrder.SingleTokenLayers) != 0;
+        if (!Adapters.IsEmpty) AddEmbeddingAdapters(batch, start, n, x);
 
-        var startPosition = cache.Length;
         for (var layer = 0; layer < _p.LayerCount; layer++)
         {
-            Attention(cache, layer, n, startPosition, singleToken);
+            Attention(batch, start, layer, n);
             FeedForward(_w.Layers[layer], n);
         }
-        cache.Length = startPosition + n;
+        for (var t = 0; t < n; t++)
+        {
+            var cache = batch.Cache(start + t);
+            var position = batch.Position(start + t);
+            cache.Orders[position] = batch.Order(start + t) & (SummationOrder.SingleTokenAttention | SummationOrder.SingleTokenLayers);
+            cache.Length = position + 1;
+        }
         for (var t = 0; t < n && !hidden.IsEmpty; t++) RmsNorm.Apply(x.Slice(t * embd, embd), _w.OutputNorm, _p.RmsNormEpsilon, hidden.Slice(t * embd, embd));
-        if (logits.IsEmpty) return;
 
-        var first = allPositions ? 0 : n - 1;
-        var rows = n - first;
-        var normed = _xb.AsSpan(0, rows * embd);
-        for (var t = 0; t < rows; t++) RmsNorm.Apply(x.Slice((first + t) * embd, embd), _w.OutputNorm, _p.RmsNormEpsilon, normed.Slice(t * embd, embd));
-        Project(_w.Output, normed, rows, logits[..(rows * _p.VocabSize)]);
+        var rows = 0;
+        var normed = _xb.AsSpan();
+        for (var t = 0; t < n; t++)
+        {
+            if (!batch.WantsLogits(start + t)) continue;
+            RmsNorm.Apply(x.Slice(t * embd, embd), _w.OutputNorm, _p.RmsNormEpsilon, normed.Slice(rows * embd, embd));
+            _singleTokenRows[rows] = (batch.Order(start + t) & SummationOrder.SingleTokenOutput) != 0;
+            rows++;
+        }
+        if (rows == 0) return firstRow;
+        var vocab = _p.VocabSize;
+        Project(_w.Output, normed[..(rows * embd)], rows, logits.Slice(firstRow * vocab, rows * vocab));
+        return firstRow + rows;
     }
 
-    private void Attention(KvCache cache, int layer, int n, int startPosition, bool singleToken)
+    private void Attention(TokenBatch batch, int start, int layer, int n)
     {
         var w = _w.Layers[layer];
         var embd = _p.EmbeddingSize;
@@ -139,15 +184,17 @@ public sealed class Transformer
             if (w.QueryBias is not null) TensorPrimitives.Add(q.Slice(t * qSize, qSize), w.QueryBias, q.Slice(t * qSize, qSize));
             if (w.KeyBias is not null) TensorPrimitives.Add(k.Slice(t * kvSize, kvSize), w.KeyBias, k.Slice(t * kvSize, kvSize));
             if (w.ValueBias is not null) TensorPrimitives.Add(v.Slice(t * kvSize, kvSize), w.ValueBias, v.Slice(t * kvSize, kvSize));
-            Rope.ComputeAngles(startPosition + t, _p.RopeDimensions, _p.RopeFrequencyBase, _p.RopeFrequencyScale, _ropeCos, _ropeSin);
+            var position = batch.Position(start + t);
+            Rope.ComputeAngles(position, _p.RopeDimensions, _p.RopeFrequencyBase, _p.RopeFrequencyScale, _ropeCos, _ropeSin);
             for (var h = 0; h < _p.HeadCount; h++) Rope.Rotate(q.Slice(t * qSize + h * headSize, headSize), _ropeCos, _ropeSin, _p.RopeMode);
             for (var h = 0; h < _p.KvHeadCount; h++) Rope.Rotate(k.Slice(t * kvSize + h * headSize, headSize), _ropeCos, _ropeSin, _p.RopeMode);
+            var cache = batch.Cache(start + t);
+            TensorPrimitives.ConvertToHalf(k.Slice(t * kvSize, kvSize), cache.Keys[layer].AsSpan(position * kvSize, kvSize));
+            TensorPrimitives.ConvertToHalf(v.Slice(t * kvSize, kvSize), cache.Values[layer].AsSpan(position * kvSize, kvSize));
         }
-        TensorPrimitives.ConvertToHalf(k, cache.Keys[layer].AsSpan(startPosition * kvSize, n * kvSize));
-        TensorPrimitives.ConvertToHalf(v, cache.Values[layer].AsSpan(startPosition * kvSize, n * kvSize));
 
         RoundToHalf(q);
-        _attentionJob.Run(_pool, _q, _attention, cache.Keys[layer], cache.Values[layer], n, startPosition, singleToken);
+        _attentionJob.Run(_pool, _q, _attention, batch, start, n, layer);
         var output = _attention.AsSpan(0, n * qSize);
         var projected = _xb.AsSpan(0, n * embd);
         Project(w.AttentionOutput, output, n, projected);
@@ -170,12 +217,85 @@ public sealed class Transformer
         TensorPrimitives.Add(x, xb, x);
     }
 
-    /// <summary>output = W input for <paramref name="tokens"/> rows, plus the selected adapters' terms for W.</summary>
-    private void Project(in WeightMatrix w, ReadOnlySpan<float> input, int tokens, Span<float> output)
+    /// <summary>
+    /// output = input x w (plus the selected adapters' terms) for <paramref name="rows"/> rows, each in the summation
+    /// order its solo evaluation uses (<see cref="_singleTokenRows"/>). F32/F16/BF16 kernels (and so float adapters)
+    /// sum differently for one token than for several, so then mixed rows are split: single-token rows one at a time,
+    /// the others together (two at least, a lone one beside a copy of itself). Quantized weights without adapters take
+    /// every row in one product.
+    /// </summary>
+    private void Project(in WeightMatrix w, ReadOnlySpan<float> input, int rows, Span<float> output)
     {
-        MatMul.Multiply(_pool, w, input, tokens, output);
-        if (!Adapters.IsEmpty) _lora.AddTo(Adapters, w, input, tokens, output);
+        var single = _singleTokenRows.AsSpan(0, rows);
+        var singles = single.Count(true);
+        var severalTokenOrder = rows - singles;
+        if ((!SumsDependOnTokenCount(w.Type) && Adapters.IsEmpty) || (singles == 0 && rows > 1) || (singles == 1 && rows == 1))
+        {
+            ProjectRows(w, input, rows, output);
+            return;
+        }
+        var cols = w.Cols;
+        var outputs = w.Rows;
+        if (severalTokenOrder > 0)
+        {
+            var gathered = Gather(input, cols, rows, single);
+            if (_gatheredOutput.Length < gathered * outputs) _gatheredOutput = new float[MaxBatch * outputs];
+            ProjectRows(w, _gatheredInput, gathered, _gatheredOutput);
+            Scatter(_gatheredOutput, output, outputs, rows, single);
+        }
+        for (var r = 0; r < rows; r++)
+            if (single[r]) ProjectRows(w, input.Slice(r * cols, cols), 1, output.Slice(r * outputs, outputs));
     }
+
+    private void ProjectRows(in WeightMatrix w, ReadOnlySpan<float> input, int rows, Span<float> output)
+    {
+        MatMul.Multiply(_pool, w, input, rows, output);
+        if (!Adapters.IsEmpty) _lora.AddTo(Adapters, w, input, rows, output);
+    }
+
+    /// <summary>The adapters' embedding terms, each token in its solo order like <see cref="Project"/>.</summary>
+    private void AddEmbeddingAdapters(TokenBatch batch, int start, int n, Span<float> x)
+    {
+        var embd = _p.EmbeddingSize;
+        var single = _singleTokenRows.AsSpan(0, n);
+        var next = 0;
+        for (var t = 0; t < n; t++)
+        {
+            _gatheredTokens[next] = batch.Token(start + t);
+            if (single[t]) _lora.AddToEmbeddings(Adapters, _gatheredTokens.AsSpan(next, 1), x.Slice(t * embd, embd));
+            else next++;
+        }
+        if (next == 0) return;
+        if (next == 1) _gatheredTokens[1] = _gatheredTokens[0];
+        var gathered = Gather(x, embd, n, single);
+        _lora.AddToEmbeddings(Adapters, _gatheredTokens.AsSpan(0, gathered), _gatheredInput.AsSpan(0, gathered * embd));
+        Scatter(_gatheredInput, x, embd, n, single);
+    }
+
+    /// <summary>Copies the rows not marked single into <see cref="_gatheredInput"/> (a lone one twice); returns the row count there.</summary>
+    private int Gather(ReadOnlySpan<float> rows, int width, int count, ReadOnlySpan<bool> single)
+    {
+        var gathered = Math.Max(2, count - single.Count(true));
+        if (_gatheredInput.Length < gathered * width) _gatheredInput = new float[MaxBatch * width];
+        var next = 0;
+        for (var r = 0; r < count; r++)
+            if (!single[r]) rows.Slice(r * width, width).CopyTo(_gatheredInput.AsSpan(next++ * width, width));
+        if (next == 1) _gatheredInput.AsSpan(0, width).CopyTo(_gatheredInput.AsSpan(width, width));
+        return gathered;
+    }
+
+    /// <summary>Copies gathered rows back to the places of the rows not marked single.</summary>
+    private static void Scatter(ReadOnlySpan<float> gathered, Span<float> rows, int width, int count, ReadOnlySpan<bool> single)
+    {
+        var next = 0;
+        for (var r = 0; r < count; r++)
+            if (!single[r]) gathered.Slice(next++ * width, width).CopyTo(rows.Slice(r * width, width));
+    }
+
+    /// <summary>Weight types whose kernels sum one token's dot products in another order than several tokens'
+    /// (vec_dot vs tinyBLAS in llama.cpp and in Kernels' MatMul). Listing a type needlessly only costs speed;
+    /// BatchedEvaluationTests fail if one is missing.</summary>
+    private static bool SumsDependOnTokenCount(GgmlType type) => type is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16;
 
     private static void RoundToHalf(Span<float> values)
     {

@@ -60,7 +60,7 @@ internal static class CompletionEndpoints
         }
         context.Response.ContentType = "application/json";
         await using var json = new Utf8JsonWriter(context.Response.Body, JsonOutput.Options);
-        format.WriteResponse(json, header, text.ToString(), finish, new Usage(request.Prompt.Length, generated));
+        format.WriteResponse(json, header, text.ToString(), finish, new Usage(request.Prompt.Length, generated, job.CachedPromptTokens));
         await json.FlushAsync(context.RequestAborted);
     }
 
@@ -104,7 +104,7 @@ internal static class CompletionEndpoints
             context.Abort();
             return;
         }
-        if (includeUsage) await SendAsync(j => format.WriteUsageChunk(j, header, new Usage(request.Prompt.Length, generated)));
+        if (includeUsage) await SendAsync(j => format.WriteUsageChunk(j, header, new Usage(request.Prompt.Length, generated, job.CachedPromptTokens)));
         await response.Body.WriteAsync(Done, cancellation);
         await response.Body.FlushAsync(cancellation);
     }

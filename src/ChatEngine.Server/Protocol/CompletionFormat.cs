@@ -59,6 +59,9 @@ internal abstract class CompletionFormat
         json.WriteNumber("prompt_tokens", usage.PromptTokens);
         json.WriteNumber("completion_tokens", usage.CompletionTokens);
         json.WriteNumber("total_tokens", usage.TotalTokens);
+        json.WriteStartObject("prompt_tokens_details");
+        json.WriteNumber("cached_tokens", usage.CachedTokens);
+        json.WriteEndObject();
         json.WriteEndObject();
     }
 

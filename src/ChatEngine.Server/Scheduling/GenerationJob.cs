@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using ChatEngine.Runtime.Generation;
 
@@ -16,6 +17,12 @@ internal sealed class GenerationJob(int[] prompt, GenerationOptions options, Can
     public int[] Prompt { get; } = prompt;
     public GenerationOptions Options { get; } = options;
     public CancellationToken Cancellation { get; } = cancellation;
+
+    /// <summary>When the job was created (<see cref="Stopwatch"/> ticks): time to first token counts from here.</summary>
+    public long SubmittedAt { get; } = Stopwatch.GetTimestamp();
+
+    /// <summary>Prompt tokens whose keys and values were reused from an earlier sequence; set before the first token.</summary>
+    public int CachedPromptTokens { get; set; }
 
     /// <summary>Generated tokens in order; the last one carries the finish reason, then the channel completes.</summary>
     public ChannelReader<GeneratedToken> Tokens => _tokens.Reader;

@@ -1,39 +1,64 @@
-using System.Collections.Concurrent;
+using System.Diagnostics;
 using ChatEngine.Runtime;
+using ChatEngine.Runtime.Generation;
+using ChatEngine.Runtime.Lora;
+using ChatEngine.Runtime.Model;
+using ChatEngine.Server.Metrics;
 
 namespace ChatEngine.Server.Scheduling;
 
 /// <summary>
-/// Owns the model's compute: a fixed set of <see cref="Slot"/>s (one <see cref="InferenceContext"/> each, created
-/// once), a bounded admission queue and the one thread that ever calls into the model. Each step admits queued jobs
-/// into free slots, drops sequences whose client went away, evaluates one prompt chunk per prefilling slot, samples
-/// one token per ready slot, and finally evaluates every sampled token (<see cref="EvaluatePendingTokens"/>, the single
-/// place where a batched forward pass will replace the per-sequence loop). So all active sequences advance one
-/// token per step, round-robin, and a client sees its tokens as soon as they are sampled.
+/// Continuous batching over a fixed set of <see cref="Slot"/>s (one <see cref="KvCache"/> each, created once), a bounded
+/// admission queue and the one thread that ever calls into the model. Each step:
+/// <list type="number">
+/// <item>drops sequences and queued jobs whose client went away, and admits queued jobs into free slots, each into
+/// the slot whose cache shares the longest prefix with its prompt (that prefix is not evaluated again);</item>
+/// <item>builds one <see cref="TokenBatch"/>: the pending token of every decoding sequence, then prompt tokens of the
+/// prefilling ones (oldest first) up to <see cref="StepTokens"/> in all, so a long prompt is spread over several steps
+/// instead of stalling the streams;</item>
+/// <item>runs one forward pass for the whole batch (every weight matrix read once for all sequences) and samples the
+/// next token of every sequence that got logits, each with its own sampler settings, publishing it at once.</item>
+/// </list>
 /// </summary>
 internal sealed class InferenceScheduler : IDisposable
 {
-    /// <summary>Prompt tokens evaluated per slot per step; a multiple of the transformer's own chunk (64) so
-    /// chunked prefill computes exactly what one long call would.</summary>
-    private const int PrefillChunkTokens = 64;
+    /// <summary>Tokens per forward pass: decode tokens first, prompt tokens fill the rest (the transformer's own chunk).</summary>
+    private const int StepTokens = Transformer.MaxBatch;
+
+    /// <summary>Prompt tokens a step takes even when decode tokens fill it, so waiting prompts always progress.</summary>
+    private const int MinPromptTokensPerStep = 16;
 
     private readonly Slot[] _slots;
-    private readonly ConcurrentQueue<GenerationJob> _queue = new();
+    private readonly LinkedList<GenerationJob> _queue = new();
+    private readonly Lock _queueGate = new();
     private readonly SemaphoreSlim _queueSignal = new(0);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Thread _thread;
     private readonly int _capacity;
-    private readonly List<Slot> _decodeBatch;
+    private readonly int _vocabularySize;
+    private readonly Transformer _transformer;
+    private readonly TokenBatch _batch;
+    private readonly float[] _logits;
+    /// <summary>Slots with prompt tokens left, in admission order (pruned at the start of each step).</summary>
+    private readonly List<Slot> _prefillOrder;
+    private readonly List<Slot> _batchSlots;
     private int _outstanding;
     private int _active;
-    private long _cancelled;
-    private long _completed;
+    private int _activeKvTokens;
+    private int _cachedKvTokens;
+    private long _step;
 
     public InferenceScheduler(LanguageModel model, int slots, int contextSize, int queueLimit)
     {
+        var parameters = model.Parameters;
+        _vocabularySize = parameters.VocabSize;
         _slots = new Slot[slots];
-        for (var i = 0; i < slots; i++) _slots[i] = new Slot(model.CreateContext(contextSize), model.Tokenizer);
-        _decodeBatch = new List<Slot>(slots);
+        for (var i = 0; i < slots; i++) _slots[i] = new Slot(new KvCache(parameters, contextSize), model.Tokenizer, _vocabularySize);
+        _transformer = new Transformer(parameters, model.Weights, model.Pool);
+        _batch = new TokenBatch(_vocabularySize, StepTokens + slots);
+        _logits = new float[(long)slots * _vocabularySize];
+        _prefillOrder = new List<Slot>(slots);
+        _batchSlots = new List<Slot>(slots);
         _capacity = slots + queueLimit;
         ContextSize = contextSize;
         _thread = new Thread(Run) { IsBackground = true, Name = "ChatEngine scheduler" };
@@ -42,6 +67,7 @@ internal sealed class InferenceScheduler : IDisposable
 
     public int SlotCount => _slots.Length;
     public int ContextSize { get; }
+    public SchedulerMetrics Metrics { get; } = new();
 
     /// <summary>Slots running a sequence right now.</summary>
     public int ActiveSlots => Volatile.Read(ref _active);
@@ -49,11 +75,11 @@ internal sealed class InferenceScheduler : IDisposable
     /// <summary>Accepted jobs not yet in a slot.</summary>
     public int QueuedJobs => Math.Max(0, Volatile.Read(ref _outstanding) - ActiveSlots);
 
-    /// <summary>Sequences dropped because their client went away.</summary>
-    public long CancelledSequences => Interlocked.Read(ref _cancelled);
+    /// <summary>KV cache positions held by running sequences (as of the last step).</summary>
+    public int ActiveKvTokens => Volatile.Read(ref _activeKvTokens);
 
-    /// <summary>Sequences that ended normally (stop or length).</summary>
-    public long CompletedSequences => Interlocked.Read(ref _completed);
+    /// <summary>KV cache positions kept by idle slots for prefix reuse (as of the last step).</summary>
+    public int CachedKvTokens => Volatile.Read(ref _cachedKvTokens);
 
     /// <summary>Queues <paramref name="job"/>; false when slots and queue are all taken (the caller answers 429).</summary>
     public bool TrySubmit(GenerationJob job)
@@ -61,11 +87,28 @@ internal sealed class InferenceScheduler : IDisposable
         if (Interlocked.Increment(ref _outstanding) > _capacity)
         {
             Interlocked.Decrement(ref _outstanding);
+            Metrics.Rejected();
             return false;
         }
-        _queue.Enqueue(job);
+        lock (_queueGate) _queue.AddLast(job);
+        Metrics.Accepted();
         _queueSignal.Release();
         return true;
+    }
+
+    public void WriteMetrics(PrometheusText text)
+    {
+        Metrics.WriteTo(text);
+        text.Gauge("chatengine_slots_total", "Sequence slots (--parallel).", SlotCount);
+        text.Gauge("chatengine_slots_active", "Slots running a sequence.", ActiveSlots);
+        text.Gauge("chatengine_queue_depth", "Accepted requests waiting for a slot.", QueuedJobs);
+        var active = ActiveKvTokens;
+        var cached = CachedKvTokens;
+        text.Labeled("chatengine_kv_cache_tokens", "gauge", "KV cache positions in use: by running sequences, or kept by idle slots for prefix reuse.",
+            "state", [("active", active), ("cached", cached)]);
+        var capacity = (double)SlotCount * ContextSize;
+        text.Gauge("chatengine_kv_cache_capacity_tokens", "KV cache positions allocated (slots x context size).", capacity);
+        text.Gauge("chatengine_kv_cache_usage_ratio", "Share of KV cache positions holding keys and values.", (active + cached) / capacity);
     }
 
     private void Run()
@@ -75,9 +118,10 @@ internal sealed class InferenceScheduler : IDisposable
             while (!_stopping.IsCancellationRequested)
             {
                 // Signals are drained while slots run, so jobs can still be queued when the last slot frees up.
-                if (Volatile.Read(ref _active) == 0 && _queue.IsEmpty) _queueSignal.Wait(_stopping.Token);
+                if (Volatile.Read(ref _active) == 0 && QueueIsEmpty()) _queueSignal.Wait(_stopping.Token);
                 else while (_queueSignal.CurrentCount > 0 && _queueSignal.Wait(0)) { }
                 Step();
+                PublishKvUse();
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -85,96 +129,201 @@ internal sealed class InferenceScheduler : IDisposable
         }
         var shutdown = new OperationCanceledException("the server is shutting down");
         foreach (var slot in _slots) slot.Job?.Complete(shutdown);
-        while (_queue.TryDequeue(out var job)) job.Complete(shutdown);
+        lock (_queueGate)
+        {
+            foreach (var job in _queue) job.Complete(shutdown);
+            _queue.Clear();
+        }
+    }
+
+    private bool QueueIsEmpty()
+    {
+        lock (_queueGate) return _queue.Count == 0;
     }
 
     private void Step()
     {
+        _step++;
+        DropCancelled();
+        _prefillOrder.RemoveAll(static slot => slot.Phase != SlotPhase.Prefill);
         Admit();
+        BuildBatch(out var promptTokens, out var decodeTokens);
+        if (_batch.Count == 0) return;
+
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            _transformer.Evaluate(_batch, _logits);
+        }
+        catch (Exception e)
+        {
+            foreach (var slot in _batchSlots) Finish(slot, SequenceOutcome.Failed, e);
+            return;
+        }
+        var now = Stopwatch.GetTimestamp();
+        Metrics.Forward(promptTokens, decodeTokens, Stopwatch.GetElapsedTime(started, now).TotalSeconds);
+
+        foreach (var slot in _batchSlots)
+        {
+            if (slot.Evaluated()) SampleOne(slot, now);
+        }
+    }
+
+    private void DropCancelled()
+    {
         foreach (var slot in _slots)
         {
-            if (slot.Phase == SlotPhase.Idle) continue;
-            if (slot.Job!.Cancellation.IsCancellationRequested)
+            if (slot.Phase != SlotPhase.Idle && slot.Job!.Cancellation.IsCancellationRequested)
+                Finish(slot, SequenceOutcome.Cancelled, new OperationCanceledException(slot.Job.Cancellation));
+        }
+        lock (_queueGate)
+        {
+            for (var node = _queue.First; node is not null;)
             {
-                Interlocked.Increment(ref _cancelled);
-                Finish(slot, new OperationCanceledException(slot.Job.Cancellation));
-                continue;
-            }
-            try
-            {
-                if (slot.Phase == SlotPhase.Prefill) slot.PrefillChunk(PrefillChunkTokens);
-                if (slot.Phase == SlotPhase.Sample) SampleOne(slot);
-            }
-            catch (Exception e)
-            {
-                Finish(slot, e);
+                var next = node.Next;
+                if (node.Value.Cancellation.IsCancellationRequested)
+                {
+                    _queue.Remove(node);
+                    Interlocked.Decrement(ref _outstanding);
+                    Metrics.Ended(SequenceOutcome.Cancelled);
+                    node.Value.Complete(new OperationCanceledException(node.Value.Cancellation));
+                }
+                node = next;
             }
         }
-        EvaluatePendingTokens();
     }
 
     private void Admit()
     {
-        foreach (var slot in _slots)
+        while (Volatile.Read(ref _active) < _slots.Length)
         {
-            if (slot.Phase != SlotPhase.Idle) continue;
-            GenerationJob? job;
-            while (_queue.TryDequeue(out job) && job.Cancellation.IsCancellationRequested)
+            GenerationJob job;
+            lock (_queueGate)
             {
-                Interlocked.Decrement(ref _outstanding);
-                Interlocked.Increment(ref _cancelled);
-                job.Complete(new OperationCanceledException(job.Cancellation));
+                if (_queue.First is not { } first) return;
+                job = first.Value;
+                _queue.RemoveFirst();
             }
-            if (job is null) return;
-            slot.Start(job);
+            var slot = BestSlotFor(job.Prompt, job.Options.Adapters);
+            job.CachedPromptTokens = slot.Start(job);
+            Metrics.Started(job.Prompt.Length, job.CachedPromptTokens);
+            _prefillOrder.Add(slot);
             Interlocked.Increment(ref _active);
         }
     }
 
-    private void SampleOne(Slot slot)
-    {
-        var token = slot.Sample();
-        slot.Job!.Publish(token);
-        if (token.FinishReason is not null)
-        {
-            Interlocked.Increment(ref _completed);
-            Finish(slot, null);
-        }
-    }
-
     /// <summary>
-    /// Runs the forward pass for every token sampled in this step. Today one sequence after another; a batched
-    /// transformer call (one weight read for all of them) replaces this loop without touching anything else.
+    /// The idle slot to run <paramref name="prompt"/> in: the one whose cache shares the longest prefix with it, when
+    /// that prefix is worth what it costs (at least half of the prompt, or at least half of the cached sequence that
+    /// the rest of the prompt overwrites); otherwise an empty slot, else the one idle the longest, so that a shared BOS
+    /// alone does not evict another conversation's cache.
     /// </summary>
-    private void EvaluatePendingTokens()
+    private Slot BestSlotFor(int[] prompt, LoraSelection adapters)
     {
-        _decodeBatch.Clear();
+        Slot? reuse = null, overwrite = null;
+        var reusePrefix = 0;
         foreach (var slot in _slots)
         {
-            if (slot.Phase == SlotPhase.Decode) _decodeBatch.Add(slot);
+            if (slot.Phase != SlotPhase.Idle) continue;
+            var prefix = slot.ReusablePrefix(prompt, adapters);
+            var worthIt = prefix > 0 && (2 * prefix >= prompt.Length || 2 * prefix >= slot.Cache.Length);
+            if (worthIt && (prefix > reusePrefix || (prefix == reusePrefix && slot.ReleasedAt < reuse!.ReleasedAt))) (reuse, reusePrefix) = (slot, prefix);
+            if (overwrite is null || CheaperToOverwrite(slot, overwrite)) overwrite = slot;
         }
-        Span<int> token = stackalloc int[1];
-        foreach (var slot in _decodeBatch)
+        return reuse ?? overwrite ?? throw new InvalidOperationException("no idle slot although fewer sequences than slots are active");
+    }
+
+    private static bool CheaperToOverwrite(Slot candidate, Slot current) =>
+        (candidate.Cache.Length == 0) != (current.Cache.Length == 0) ? candidate.Cache.Length == 0 : candidate.ReleasedAt < current.ReleasedAt;
+
+    /// <summary>
+    /// Fills the batch with the sequences that use the LoRA adapters of the one that has waited longest (one forward
+    /// pass applies one adapter selection; with no adapters in use that is every sequence).
+    /// </summary>
+    private void BuildBatch(out int promptTokens, out int decodeTokens)
+    {
+        _batch.Clear();
+        _batchSlots.Clear();
+        Slot? longestWaiting = null;
+        foreach (var slot in _slots)
         {
-            try
-            {
-                token[0] = slot.PendingToken;
-                slot.Context.Evaluate(token);
-                slot.PendingTokenEvaluated();
-            }
-            catch (Exception e)
-            {
-                Finish(slot, e);
-            }
+            if (slot.Phase != SlotPhase.Idle && (longestWaiting is null || slot.LastEvaluatedStep < longestWaiting.LastEvaluatedStep)) longestWaiting = slot;
+        }
+        var adapters = longestWaiting?.Adapters ?? LoraSelection.None;
+        _transformer.Adapters = adapters;
+        decodeTokens = 0;
+        foreach (var slot in _slots)
+        {
+            if (slot.Phase == SlotPhase.Decode && Slot.SameAdapters(slot.Adapters, adapters)) decodeTokens += AddToBatch(slot, 0);
+        }
+        promptTokens = 0;
+        var budget = Math.Max(StepTokens - decodeTokens, MinPromptTokensPerStep);
+        foreach (var slot in _prefillOrder)
+        {
+            if (promptTokens == budget) break;
+            if (Slot.SameAdapters(slot.Adapters, adapters)) promptTokens += AddToBatch(slot, budget - promptTokens);
         }
     }
 
-    private void Finish(Slot slot, Exception? error)
+    private int AddToBatch(Slot slot, int promptBudget)
+    {
+        try
+        {
+            var added = slot.AddTo(_batch, promptBudget);
+            if (added > 0)
+            {
+                _batchSlots.Add(slot);
+                slot.LastEvaluatedStep = _step;
+            }
+            return added;
+        }
+        catch (Exception e)
+        {
+            Finish(slot, SequenceOutcome.Failed, e);
+            return 0;
+        }
+    }
+
+    private void SampleOne(Slot slot, long now)
+    {
+        var job = slot.Job!;
+        var firstToken = slot.Phase == SlotPhase.Prefill;
+        var previous = slot.LastTokenAt;
+        try
+        {
+            var token = slot.Sample(_logits.AsSpan(slot.LogitsRow * _vocabularySize, _vocabularySize), now);
+            Metrics.Generated();
+            if (firstToken) Metrics.TimeToFirstToken.Observe(Stopwatch.GetElapsedTime(job.SubmittedAt, now).TotalSeconds);
+            else Metrics.InterTokenLatency.Observe(Stopwatch.GetElapsedTime(previous, now).TotalSeconds);
+            job.Publish(token);
+            if (token.FinishReason is { } reason)
+                Finish(slot, reason == FinishReason.Stop ? SequenceOutcome.Stop : SequenceOutcome.Length, null);
+        }
+        catch (Exception e)
+        {
+            Finish(slot, SequenceOutcome.Failed, e);
+        }
+    }
+
+    private void Finish(Slot slot, SequenceOutcome outcome, Exception? error)
     {
         slot.Job!.Complete(error);
-        slot.Release();
+        slot.Release(keepCache: outcome is SequenceOutcome.Stop or SequenceOutcome.Length, _step);
+        Metrics.Ended(outcome);
         Interlocked.Decrement(ref _active);
         Interlocked.Decrement(ref _outstanding);
+    }
+
+    private void PublishKvUse()
+    {
+        int active = 0, cached = 0;
+        foreach (var slot in _slots)
+        {
+            if (slot.Phase == SlotPhase.Idle) cached += slot.Cache.Length;
+            else active += slot.Cache.Length;
+        }
+        Volatile.Write(ref _activeKvTokens, active);
+        Volatile.Write(ref _cachedKvTokens, cached);
     }
 
     public void Dispose()

@@ -1,5 +1,6 @@
-using ChatEngine.Runtime;
 using ChatEngine.Runtime.Generation;
+using ChatEngine.Runtime.Lora;
+using ChatEngine.Runtime.Model;
 using ChatEngine.Runtime.Sampling;
 using ChatEngine.Text;
 using ChatEngine.Text.Detokenizer;
@@ -7,73 +8,144 @@ using ChatEngine.Text.Detokenizer;
 namespace ChatEngine.Server.Scheduling;
 
 /// <summary>
-/// One of the scheduler's sequence slots: an <see cref="InferenceContext"/> created once and reused, plus the state
+/// One of the scheduler's sequence slots: a <see cref="KvCache"/> created once and reused, the tokens whose keys and
+/// values it holds (kept after a sequence ends, so a later prompt with the same beginning skips them), and the state
 /// of the sequence it currently runs (sampler chain, streaming detokenizer, progress). It follows
-/// <see cref="TextGenerator"/>'s rules exactly (prompt tokens feed the penalties, EOG ends with "stop" and is not
-/// text, the token limit ends with "length"), split into steps so the scheduler can interleave sequences.
+/// <see cref="TextGenerator"/>'s rules exactly (prompt tokens feed the penalties, EOG ends with "stop" and is not text,
+/// the token limit ends with "length"), split into steps so the scheduler can batch sequences.
 /// Only the scheduler thread touches a slot.
 /// </summary>
-internal sealed class Slot(InferenceContext context, Tokenizer tokenizer)
+internal sealed class Slot(KvCache cache, Tokenizer tokenizer, int vocabularySize)
 {
+    private readonly int[] _cachedTokens = new int[cache.ContextSize];
+    private readonly int[] _pendingToken = new int[1];
+    private LoraSelection _cacheAdapters = LoraSelection.None;
     private SamplerChain? _sampler;
     private StreamingDetokenizer? _detokenizer;
     private int _prefilled;
     private int _generated;
+    private int _inFlight;
+    private int _logitsRow = -1;
 
-    public InferenceContext Context { get; } = context;
+    public KvCache Cache { get; } = cache;
     public GenerationJob? Job { get; private set; }
     public SlotPhase Phase { get; private set; } = SlotPhase.Idle;
 
-    /// <summary>The token sampled last, still to be evaluated (phase <see cref="SlotPhase.Decode"/>).</summary>
-    public int PendingToken { get; private set; }
+    /// <summary>When the slot last ended a sequence (scheduler step number), to reuse the stalest cache first.</summary>
+    public long ReleasedAt { get; private set; }
 
-    public void Start(GenerationJob job)
+    /// <summary>When the last token was published (Stopwatch ticks), for inter-token latency.</summary>
+    public long LastTokenAt { get; private set; }
+
+    /// <summary>The LoRA adapters the running sequence is evaluated with.</summary>
+    public LoraSelection Adapters => Job?.Options.Adapters ?? LoraSelection.None;
+
+    /// <summary>The scheduler step that last evaluated this sequence, so a step can serve the longest-waiting adapters.</summary>
+    public long LastEvaluatedStep { get; set; }
+
+    /// <summary>Prompt tokens still to evaluate (phase <see cref="SlotPhase.Prefill"/>).</summary>
+    public int PromptTokensLeft => Job is null ? 0 : Job.Prompt.Length - _prefilled;
+
+    /// <summary>
+    /// Tokens at the start of <paramref name="prompt"/> whose keys and values this slot already holds exactly as
+    /// evaluating the prompt would compute them (same tokens, same <see cref="SummationOrder"/>: a position a
+    /// previous sequence decoded token by token differs in the last bits from the same token in a prompt; the same LoRA
+    /// adapters), leaving at least the last prompt token to evaluate (its logits give the first completion token).
+    /// </summary>
+    public int ReusablePrefix(int[] prompt, LoraSelection adapters)
     {
-        Context.Reset();
-        Context.Adapters = job.Options.Adapters;
+        if (!SameAdapters(_cacheAdapters, adapters)) return 0;
+        var limit = Math.Min(Cache.Length, prompt.Length - 1);
+        var common = 0;
+        while (common < limit && _cachedTokens[common] == prompt[common] && Cache.OrderAt(common) == TokenBatch.KvOrder(common, prompt.Length)) common++;
+        return common;
+    }
+
+    /// <summary>Takes <paramref name="job"/>, keeping the cached prefix it shares; returns how many prompt tokens that saves.</summary>
+    public int Start(GenerationJob job)
+    {
+        var reused = ReusablePrefix(job.Prompt, job.Options.Adapters);
+        Cache.Truncate(reused);
+        _cacheAdapters = job.Options.Adapters;
         Job = job;
-        _sampler = new SamplerChain(job.Options.Sampling, Context.Model.Parameters.VocabSize);
+        _sampler = new SamplerChain(job.Options.Sampling, vocabularySize);
         _sampler.AcceptPrompt(job.Prompt);
         _detokenizer = new StreamingDetokenizer(tokenizer, job.Options.StopSequences);
-        _prefilled = 0;
+        _prefilled = reused;
         _generated = 0;
         Phase = SlotPhase.Prefill;
+        return reused;
     }
 
-    /// <summary>Evaluates up to <paramref name="maxTokens"/> more prompt tokens; moves to sampling after the last.</summary>
-    public void PrefillChunk(int maxTokens)
+    /// <summary>
+    /// Adds this sequence's next tokens to <paramref name="batch"/>: the pending token when decoding, otherwise up to
+    /// <paramref name="promptBudget"/> prompt tokens (logits only with the last of them). Returns the tokens added.
+    /// </summary>
+    public int AddTo(TokenBatch batch, int promptBudget)
     {
-        var prompt = Job!.Prompt;
-        var count = Math.Min(maxTokens, prompt.Length - _prefilled);
-        Context.Evaluate(prompt.AsSpan(_prefilled, count));
-        _prefilled += count;
-        if (_prefilled == prompt.Length) Phase = SlotPhase.Sample;
+        var tokens = Phase == SlotPhase.Decode
+            ? _pendingToken.AsSpan()
+            : Job!.Prompt.AsSpan(_prefilled, Math.Min(promptBudget, PromptTokensLeft));
+        if (tokens.IsEmpty) return 0;
+        if (Phase == SlotPhase.Decode)
+        {
+            _logitsRow = batch.Add(Cache, tokens, BatchLogits.Last);
+        }
+        else
+        {
+            // Each piece is computed as part of one evaluation of the whole prompt, as the solo generator does.
+            var endsPrompt = _prefilled + tokens.Length == Job!.Prompt.Length;
+            _logitsRow = batch.Add(Cache, tokens, endsPrompt ? BatchLogits.Last : BatchLogits.None, _prefilled, Job.Prompt.Length);
+        }
+        tokens.CopyTo(_cachedTokens.AsSpan(Cache.Length));
+        _inFlight = tokens.Length;
+        return tokens.Length;
     }
 
-    /// <summary>Samples the next token from the current logits; the returned token has a finish reason when it is the last.</summary>
-    public GeneratedToken Sample()
+    /// <summary>The batch ran: the tokens added are in the cache. True when this sequence's next token can be sampled.</summary>
+    public bool Evaluated()
+    {
+        if (Phase == SlotPhase.Prefill) _prefilled += _inFlight;
+        _inFlight = 0;
+        return _logitsRow >= 0;
+    }
+
+    /// <summary>Logits row of this sequence in the batch that just ran.</summary>
+    public int LogitsRow => _logitsRow;
+
+    /// <summary>Samples the next token from <paramref name="logits"/>; the returned token has a finish reason when it is the last.</summary>
+    public GeneratedToken Sample(ReadOnlySpan<float> logits, long now)
     {
         var options = Job!.Options;
-        var id = _sampler!.SampleAndAccept(Context.Logits);
+        var id = _sampler!.SampleAndAccept(logits);
         _generated++;
+        _logitsRow = -1;
+        LastTokenAt = now;
         if (tokenizer.IsEndOfGeneration(id) && !options.IgnoreEndOfGeneration)
             return new GeneratedToken(id, _detokenizer!.Flush(), FinishReason.Stop);
         var (text, stopped) = _detokenizer!.Push(id);
         if (stopped) return new GeneratedToken(id, text, FinishReason.Stop);
         if (_generated == options.MaxTokens) return new GeneratedToken(id, text + _detokenizer.Flush(), FinishReason.Length);
-        PendingToken = id;
+        _pendingToken[0] = id;
         Phase = SlotPhase.Decode;
         return new GeneratedToken(id, text, null);
     }
 
-    /// <summary>Called after the pending token was evaluated: its logits are ready.</summary>
-    public void PendingTokenEvaluated() => Phase = SlotPhase.Sample;
+    /// <summary>Whether two selections compute the same thing (adapters at scale 0 change nothing).</summary>
+    public static bool SameAdapters(LoraSelection a, LoraSelection b) =>
+        ReferenceEquals(a, b) || (a.IsEmpty && b.IsEmpty) || a.Adapters.SequenceEqual(b.Adapters);
 
-    public void Release()
+    /// <summary>Ends the sequence. The cache keeps its tokens for reuse unless <paramref name="keepCache"/> is false
+    /// (a cancelled or failed sequence gives its KV memory back at once).</summary>
+    public void Release(bool keepCache, long step)
     {
+        if (!keepCache) Cache.Truncate(0);
         Job = null;
         _sampler = null;
         _detokenizer = null;
+        _inFlight = 0;
+        _logitsRow = -1;
+        ReleasedAt = step;
         Phase = SlotPhase.Idle;
     }
 }

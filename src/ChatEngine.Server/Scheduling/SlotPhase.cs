@@ -1,16 +1,13 @@
 namespace ChatEngine.Server.Scheduling;
 
-/// <summary>Where a slot's sequence is within a scheduler step cycle.</summary>
+/// <summary>What a slot's sequence needs from the next batched forward pass.</summary>
 internal enum SlotPhase
 {
-    /// <summary>No sequence.</summary>
+    /// <summary>No sequence (the cache may still hold a finished one's tokens for prefix reuse).</summary>
     Idle,
 
     /// <summary>Prompt tokens remain to be evaluated.</summary>
     Prefill,
-
-    /// <summary>Logits for the next token are ready: sample one.</summary>
-    Sample,
 
     /// <summary>A token was sampled and must be evaluated to get the next logits.</summary>
     Decode,
