@@ -12,5 +12,6 @@ var root = new RootCommand("ChatEngine: run GGUF language models in pure C#")
     TokenizeCommand.Create(),
     TemplateCommand.Create(),
     ServeCommand.Create(),
+    FinetuneCommand.Create(),
 };
 return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

@@ -1,0 +1,20 @@
+namespace ChatEngine.Training;
+
+/// <summary>A snapshot after an optimizer step, for progress displays.</summary>
+public sealed record TrainingProgress(
+    int Step,
+    int TotalSteps,
+    int Epoch,
+    int Epochs,
+    float Loss,
+    float LearningRate,
+    double TokensPerSecond,
+    TimeSpan Remaining);
+
+/// <summary>Receives a run's events (on the training thread).</summary>
+public interface ITrainingObserver
+{
+    void StepCompleted(TrainingProgress progress);
+
+    void ValidationCompleted(ValidationPoint point);
+}
