@@ -1,6 +1,8 @@
 using ChatEngine.Gguf;
 using ChatEngine.Runtime.Model;
 using ChatEngine.Templates;
+using ChatEngine.Training;
+using ChatEngine.Training.Data;
 
 namespace ChatEngine.Cli;
 
@@ -23,7 +25,7 @@ internal static class CliErrors
     private static bool IsUserError(Exception e) => e is FileNotFoundException or DirectoryNotFoundException
         or UnauthorizedAccessException or GgufFormatException or NotSupportedException or ArgumentException
         or ContextOverflowException or CliUsageException or IOException or System.Text.Json.JsonException
-        or TemplateSyntaxException or TemplateRenderException;
+        or TemplateSyntaxException or TemplateRenderException or TrainingDataException or CheckpointMismatchException;
 }
 
 /// <summary>An option value that parses but makes no sense (e.g. a context smaller than the prompt).</summary>

@@ -31,7 +31,7 @@ public static class TrainingCheckpoint
     }
 
     /// <summary>Restores a checkpoint into a fresh adapter, optimizer and history of the same run.</summary>
-    /// <exception cref="InvalidOperationException">The checkpoint belongs to other settings, data or model.</exception>
+    /// <exception cref="CheckpointMismatchException">The checkpoint belongs to other settings, data or model.</exception>
     public static void Load(string path, string fingerprint, LoraAdapter adapter, AdamW optimizer, TrainingHistory history)
     {
         using var file = GgufFile.Open(path);
@@ -40,7 +40,7 @@ public static class TrainingCheckpoint
             throw new GgufFormatException($"'{path}' is not a ChatEngine training checkpoint (general.type is '{type}')");
         var saved = m.GetString("training.fingerprint");
         if (saved != fingerprint)
-            throw new InvalidOperationException(
+            throw new CheckpointMismatchException(
                 $"checkpoint '{path}' belongs to a different run; delete it or use the same settings.\n  checkpoint: {saved}\n  this run:   {fingerprint}");
         foreach (var (tensor, values) in Tensors(adapter, optimizer))
         {

@@ -64,6 +64,36 @@ public sealed class TrainerTests
         Assert.Equal(uninterrupted.History.Validation, resumed.History.Validation);
     }
 
+    /// <summary>
+    /// A kill leaves on disk the last checkpoint written before it (here: step 3, or 4 at an epoch end, of a run saving every 3 steps, killed
+    /// during step 5); resuming from that file ends with the same bits as a run never interrupted.
+    /// </summary>
+    [Fact]
+    public void ResumingFromTheCheckpointAKillLeavesGivesTheSameBits()
+    {
+        using var model = Stories.Load();
+        using var dir = new Stories.TempDir();
+        var examples = Stories.Examples(Stories.DemoEncoder(model), Chats);
+        var options = new TrainingOptions { Epochs = 2, RowTokens = 64, GradientAccumulation = 1, CheckpointEvery = 3, Seed = 9 };
+        LoraTrainer Create() => new(model.Parameters, model.Weights, "stories260K", Lora, options, examples, []);
+
+        var uninterrupted = Create();
+        Assert.True(uninterrupted.Run(null, null, CancellationToken.None));
+        var killed = Create();
+        using var stop = new CancellationTokenSource();
+        killed.Run(dir.File("run.ckpt"), new CopyAt(5, dir.File("run.ckpt"), dir.File("at-kill.ckpt"), stop), stop.Token);
+        var resumed = Create();
+        resumed.LoadCheckpoint(dir.File("at-kill.ckpt"));
+        Assert.InRange(resumed.CompletedSteps, 3, 4);
+        Assert.True(resumed.Run(dir.File("at-kill.ckpt"), null, CancellationToken.None));
+        foreach (var (a, b) in uninterrupted.Adapter.Pairs.Zip(resumed.Adapter.Pairs))
+        {
+            Assert.Equal(a.A, b.A);
+            Assert.Equal(a.B, b.B);
+        }
+        Assert.Equal(uninterrupted.History.StepLosses, resumed.History.StepLosses);
+    }
+
     [Fact]
     public void ACheckpointOfOtherSettingsIsRefused()
     {
@@ -74,7 +104,7 @@ public sealed class TrainerTests
         var first = new LoraTrainer(model.Parameters, model.Weights, "stories260K", Lora, options, examples, []);
         first.SaveCheckpoint(dir.File("c.ckpt"));
         var other = new LoraTrainer(model.Parameters, model.Weights, "stories260K", Lora, options with { LearningRate = 0.5f }, examples, []);
-        var error = Assert.Throws<InvalidOperationException>(() => other.LoadCheckpoint(dir.File("c.ckpt")));
+        var error = Assert.Throws<CheckpointMismatchException>(() => other.LoadCheckpoint(dir.File("c.ckpt")));
         Assert.Contains("lr 0.5", error.Message, StringComparison.Ordinal);
     }
 
@@ -86,6 +116,21 @@ public sealed class TrainerTests
         Assert.Equal(0.55f, schedule.At(12), 6);
         Assert.Equal(0.1f, schedule.At(20), 6);
         Assert.True(Enumerable.Range(4, 16).All(s => schedule.At(s) > schedule.At(s + 1)));
+    }
+
+    /// <summary>Copies the checkpoint file as it is on disk when step <paramref name="step"/> ends, then stops the run.</summary>
+    private sealed class CopyAt(int step, string checkpoint, string copy, CancellationTokenSource source) : ITrainingObserver
+    {
+        public void StepCompleted(TrainingProgress progress)
+        {
+            if (progress.Step != step) return;
+            File.Copy(checkpoint, copy);
+            source.Cancel();
+        }
+
+        public void ValidationCompleted(ValidationPoint point)
+        {
+        }
     }
 
     private sealed class StopAfter(int steps, CancellationTokenSource source) : ITrainingObserver

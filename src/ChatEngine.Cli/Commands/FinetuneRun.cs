@@ -120,10 +120,9 @@ internal sealed record FinetuneRun(
     /// </summary>
     private static string? TurnEnd(ChatPromptRenderer renderer)
     {
-        var opening = renderer.Render([], addGenerationPrompt: true);
-        var closed = renderer.Render(new JsonArray(new JsonObject { ["role"] = "assistant", ["content"] = "" }), addGenerationPrompt: false);
-        if (!closed.StartsWith(opening, StringComparison.Ordinal)) return null;
-        var end = closed[opening.Length..];
+        const char Marker = '\u0001';
+        var closed = renderer.Render(new JsonArray(new JsonObject { ["role"] = "assistant", ["content"] = Marker.ToString() }), addGenerationPrompt: false);
+        var end = closed[(closed.IndexOf(Marker, StringComparison.Ordinal) + 1)..];
         return end.Trim().Length > 0 ? end.Trim() : end.Length > 0 ? end : null;
     }
 
