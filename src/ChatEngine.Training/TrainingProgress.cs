@@ -10,11 +10,3 @@ public sealed record TrainingProgress(
     float LearningRate,
     double TokensPerSecond,
     TimeSpan Remaining);
-
-/// <summary>Receives a run's events (on the training thread).</summary>
-public interface ITrainingObserver
-{
-    void StepCompleted(TrainingProgress progress);
-
-    void ValidationCompleted(ValidationPoint point);
-}

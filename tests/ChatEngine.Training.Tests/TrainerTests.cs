@@ -55,13 +55,7 @@ public sealed class TrainerTests
         Assert.True(resumed.Run(dir.File("b.ckpt"), null, CancellationToken.None));
 
         Assert.True(uninterrupted.Plan.Steps.Count > 6);
-        foreach (var (a, b) in uninterrupted.Adapter.Pairs.Zip(resumed.Adapter.Pairs))
-        {
-            Assert.Equal(a.A, b.A);
-            Assert.Equal(a.B, b.B);
-        }
-        Assert.Equal(uninterrupted.History.StepLosses, resumed.History.StepLosses);
-        Assert.Equal(uninterrupted.History.Validation, resumed.History.Validation);
+        AssertSameResult(uninterrupted, resumed);
     }
 
     /// <summary>
@@ -86,12 +80,7 @@ public sealed class TrainerTests
         resumed.LoadCheckpoint(dir.File("at-kill.ckpt"));
         Assert.InRange(resumed.CompletedSteps, 3, 4);
         Assert.True(resumed.Run(dir.File("at-kill.ckpt"), null, CancellationToken.None));
-        foreach (var (a, b) in uninterrupted.Adapter.Pairs.Zip(resumed.Adapter.Pairs))
-        {
-            Assert.Equal(a.A, b.A);
-            Assert.Equal(a.B, b.B);
-        }
-        Assert.Equal(uninterrupted.History.StepLosses, resumed.History.StepLosses);
+        AssertSameResult(uninterrupted, resumed);
     }
 
     [Fact]
@@ -116,6 +105,17 @@ public sealed class TrainerTests
         Assert.Equal(0.55f, schedule.At(12), 6);
         Assert.Equal(0.1f, schedule.At(20), 6);
         Assert.True(Enumerable.Range(4, 16).All(s => schedule.At(s) > schedule.At(s + 1)));
+    }
+
+    private static void AssertSameResult(LoraTrainer expected, LoraTrainer actual)
+    {
+        foreach (var (a, b) in expected.Adapter.Pairs.Zip(actual.Adapter.Pairs))
+        {
+            Assert.Equal(a.A, b.A);
+            Assert.Equal(a.B, b.B);
+        }
+        Assert.Equal(expected.History.StepLosses, actual.History.StepLosses);
+        Assert.Equal(expected.History.Validation, actual.History.Validation);
     }
 
     /// <summary>Copies the checkpoint file as it is on disk when step <paramref name="step"/> ends, then stops the run.</summary>

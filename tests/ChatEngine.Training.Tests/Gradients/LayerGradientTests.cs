@@ -84,9 +84,7 @@ public sealed class LayerGradientTests
         var p = TinyModels.Parameters(embd: 16, heads: 4, kvHeads: 2);
         var sequence = new PackedSequence([Example(3), Example(4)]);
         var tokens = sequence.Length;
-        var q = tiny.Gaussian(tokens * 16, 1);
-        var k = tiny.Gaussian(tokens * p.KvSize, 1);
-        var v = tiny.Gaussian(tokens * p.KvSize, 1);
+        var (q, k, v) = RandomQkv(tiny, p, tokens);
         var c = tiny.Gaussian(tokens * 16, 1);
         var attention = new CausalAttention(p, tokens);
         var output = new float[tokens * 16];
@@ -111,9 +109,7 @@ public sealed class LayerGradientTests
         using var tiny = new TinyModels(5);
         var p = TinyModels.Parameters(embd: 16, heads: 4, kvHeads: 2);
         var packed = new PackedSequence([Example(3), Example(4)]);
-        var q = tiny.Gaussian(7 * 16, 1);
-        var k = tiny.Gaussian(7 * p.KvSize, 1);
-        var v = tiny.Gaussian(7 * p.KvSize, 1);
+        var (q, k, v) = RandomQkv(tiny, p, 7);
         var together = new float[7 * 16];
         new CausalAttention(p, 7).Forward(q, k, v, 7, packed.SegmentStarts, together, Serial);
         var alone = new float[4 * 16];
@@ -168,6 +164,9 @@ public sealed class LayerGradientTests
         head.Loss(x, targets, 5, 1, dx, Serial);
         GradientCheck.Verify("x", x, dx, Loss);
     }
+
+    private static (float[] Q, float[] K, float[] V) RandomQkv(TinyModels tiny, Runtime.Model.ModelHyperParameters p, int tokens) =>
+        (tiny.Gaussian(tokens * p.HeadCount * p.HeadSize, 1), tiny.Gaussian(tokens * p.KvSize, 1), tiny.Gaussian(tokens * p.KvSize, 1));
 
     internal static TrainingExample Example(int length) =>
         new(0, Enumerable.Range(1, length).ToArray(), Enumerable.Repeat(true, length).ToArray());
