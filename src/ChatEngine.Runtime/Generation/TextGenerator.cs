@@ -30,6 +30,7 @@ public sealed class TextGenerator(InferenceContext context, Tokenizer tokenizer)
         sampler.AcceptPrompt(prompt);
         var detokenizer = new StreamingDetokenizer(tokenizer, options.StopSequences);
 
+        context.Adapters = options.Adapters;
         var watch = Stopwatch.StartNew();
         context.Evaluate(prompt);
         var prefillTime = watch.Elapsed;

@@ -32,18 +32,15 @@ internal static class GenerationRequestReader
         }
 
         var messages = ReadMessages(body);
-        string rendered;
+        int[] prompt;
         try
         {
-            rendered = host.Renderer.Render(messages, addGenerationPrompt: true);
+            prompt = host.EncodeChat(messages);
         }
         catch (TemplateRenderException e)
         {
             throw ApiException.InvalidRequest($"the model's chat template rejected the messages: {e.Message}", "messages");
         }
-        var tokenizer = host.Model.Tokenizer;
-        var startsWithBos = tokenizer.BosTokenId >= 0 && rendered.StartsWith(tokenizer.TokenText(tokenizer.BosTokenId), StringComparison.Ordinal);
-        var prompt = tokenizer.Encode(rendered, addSpecial: !startsWithBos, parseSpecial: true);
         return Finish(body, host, prompt, "messages");
     }
 
@@ -95,6 +92,8 @@ internal static class GenerationRequestReader
             MaxTokens = (int)limit,
             Sampling = ReadSampling(body),
             StopSequences = ReadStop(body),
+            IgnoreEndOfGeneration = body.Bool("ignore_eos") ?? false,
+            Adapters = host.Adapters.ForRequest(body),
         };
         return new GenerationRequest(prompt, options, body.Bool("stream") ?? false, includeUsage, host.Id);
     }

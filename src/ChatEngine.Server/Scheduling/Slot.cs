@@ -30,6 +30,7 @@ internal sealed class Slot(InferenceContext context, Tokenizer tokenizer)
     public void Start(GenerationJob job)
     {
         Context.Reset();
+        Context.Adapters = job.Options.Adapters;
         Job = job;
         _sampler = new SamplerChain(job.Options.Sampling, Context.Model.Parameters.VocabSize);
         _sampler.AcceptPrompt(job.Prompt);
