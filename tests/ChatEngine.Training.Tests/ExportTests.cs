@@ -1,7 +1,9 @@
 using ChatEngine.Gguf;
 using ChatEngine.Runtime;
+using ChatEngine.Runtime.Lora;
 using ChatEngine.TestData;
 using ChatEngine.Training.Lora;
+using LoraAdapter = ChatEngine.Training.Lora.LoraAdapter;
 using Xunit;
 
 namespace ChatEngine.Training.Tests;
@@ -82,7 +84,10 @@ public sealed class ExportTests
         Assert.True(MaxDifference(expected, actual) < 5e-3, $"max |logit diff| {MaxDifference(expected, actual)}");
     }
 
-    /// <summary>Our exported adapter read back, unmerged, against the same adapter merged into the weights (both engines).</summary>
+    /// <summary>
+    /// Our exported adapter read back, unmerged, through the training forward, against the same adapter merged into the
+    /// weights by the runtime's merger (evaluated by both engines).
+    /// </summary>
     [Theory]
     [InlineData(GgmlType.F32)]
     [InlineData(GgmlType.F16)]
@@ -93,7 +98,8 @@ public sealed class ExportTests
         var settings = new LoraSettings(4, 8, 0, LoraSettings.DefaultTargets);
         LoraGgufExporter.Write(dir.File("adapter.gguf"), RandomAdapter(model, settings), "llama", type);
         var adapter = AdapterFiles.Read(dir.File("adapter.gguf"), model.Parameters, settings.Targets);
-        AdapterFiles.WriteMerged(Stories.ModelPath, adapter, dir.File("merged.gguf"));
+        using (var loaded = Runtime.Lora.LoraAdapter.Load(dir.File("adapter.gguf"), model))
+            LoraMerger.Merge(Stories.ModelPath, [new ScaledLoraAdapter(loaded, 1)], dir.File("merged.gguf"), MergedTensorType.F32);
         using var merged = LanguageModel.Load(dir.File("merged.gguf"), 1);
         var prompt = model.Tokenizer.Encode("User: Where did Tom go?\nBot:", addSpecial: true);
 
@@ -106,6 +112,47 @@ public sealed class ExportTests
         Assert.True(MaxDifference(baseRuntime, mergedRuntime) > 0.5, "the adapter should change the logits noticeably");
         Assert.True(MaxDifference(unmerged, mergedTraining) < 1e-3, $"training forward: max |logit diff| {MaxDifference(unmerged, mergedTraining)}");
         Assert.True(MaxDifference(unmerged, mergedRuntime) < 2e-2, $"runtime: max |logit diff| {MaxDifference(unmerged, mergedRuntime)}");
+    }
+
+    /// <summary>
+    /// An adapter trained on the demo format, exported, loaded by the runtime's adapter loader and applied unmerged: the
+    /// greedy answer equals the one from weights merged with it, and is the trained answer.
+    /// </summary>
+    [Fact]
+    public void ExportedAdapterLoadsInTheRuntimeAndGivesTheSameGreedyOutputAsMergedWeights()
+    {
+        using var model = Stories.Load();
+        using var dir = new Stories.TempDir();
+        var examples = Stories.Examples(Stories.DemoEncoder(model),
+            ("Sue has a red kite. What is the kite like?", "The kite is red."), ("Tom found a cat. Who found the cat?", "Tom found the cat."));
+        var options = new TrainingOptions { Epochs = 30, LearningRate = 1e-2f, WarmupSteps = 3, GradientAccumulation = 1, RowTokens = 128 };
+        var trainer = new LoraTrainer(model.Parameters, model.Weights, "stories260K", new LoraSettings(4, 8, 0, LoraSettings.DefaultTargets), options, examples, []);
+        Assert.True(trainer.Run(null, null, CancellationToken.None));
+        LoraGgufExporter.Write(dir.File("adapter.gguf"), trainer.Adapter, "llama", GgmlType.F32);
+
+        using var loaded = Runtime.Lora.LoraAdapter.Load(dir.File("adapter.gguf"), model);
+        LoraMerger.Merge(Stories.ModelPath, [new ScaledLoraAdapter(loaded, 1)], dir.File("merged.gguf"), MergedTensorType.F32);
+        using var merged = LanguageModel.Load(dir.File("merged.gguf"), 1);
+        var prompt = model.Tokenizer.Encode("User: Sue has a red kite. What is the kite like?\nBot:", addSpecial: true);
+        var withAdapter = model.CreateContext(64);
+        withAdapter.Adapters = new LoraSelection([new ScaledLoraAdapter(loaded, 1)]);
+        var adapted = Greedy(withAdapter, prompt, 12);
+        Assert.Equal(Greedy(merged.CreateContext(64), prompt, 12), adapted);
+        Assert.StartsWith("The kite is red.\n", model.Tokenizer.Decode(adapted), StringComparison.Ordinal);
+        Assert.NotEqual(Greedy(model.CreateContext(64), prompt, 12), adapted);
+    }
+
+    private static int[] Greedy(InferenceContext context, int[] prompt, int count)
+    {
+        var generated = new List<int>();
+        var logits = context.Evaluate(prompt);
+        for (var i = 0; i < count; i++)
+        {
+            var next = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits);
+            generated.Add(next);
+            logits = context.Evaluate([next]);
+        }
+        return generated.ToArray();
     }
 
     private static LoraAdapter RandomAdapter(LanguageModel model, LoraSettings settings)
