@@ -3,6 +3,8 @@ using ChatEngine.ModelStore;
 using ChatEngine.Runtime.Lora;
 using ChatEngine.Runtime.Model;
 using ChatEngine.Templates;
+using ChatEngine.Training;
+using ChatEngine.Training.Data;
 
 namespace ChatEngine.Cli;
 
@@ -26,7 +28,8 @@ internal static class CliErrors
         or UnauthorizedAccessException or GgufFormatException or NotSupportedException or ArgumentException
         or ContextOverflowException or CliUsageException or IOException or System.Text.Json.JsonException
         or TemplateSyntaxException or TemplateRenderException or LoraAdapterException or ModelSelectionException
-        or HubRequestException or ChecksumMismatchException or HttpRequestException or TimeoutException;
+        or HubRequestException or ChecksumMismatchException or HttpRequestException or TimeoutException
+        or TrainingDataException or CheckpointMismatchException;
 }
 
 /// <summary>An option value that parses but makes no sense (e.g. a context smaller than the prompt).</summary>

@@ -19,5 +19,6 @@ var root = new RootCommand("ChatEngine: run GGUF language models in pure C#")
     HealthCommand.Create(),
     EvalCommand.Create(),
     LoraCommand.Create(),
+    FinetuneCommand.Create(),
 };
 return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

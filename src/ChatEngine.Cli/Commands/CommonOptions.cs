@@ -34,7 +34,7 @@ internal static class CommonOptions
 
     public static Option<bool> Json() => new("--json") { Description = "print one JSON object instead of text" };
 
-    public static Option<int> Positive(string name, string alias, string description, int defaultValue) => new(name, alias)
+    public static Option<int> Positive(string name, string? alias, string description, int defaultValue) => new(name, alias is null ? [] : [alias])
     {
         Description = description,
         DefaultValueFactory = _ => defaultValue,

@@ -1,0 +1,36 @@
+using System.Globalization;
+using ChatEngine.Training;
+using Spectre.Console;
+
+namespace ChatEngine.Cli.Commands;
+
+/// <summary>A Spectre.Console progress bar over a training run: loss, tokens/s and ETA, with validation and checkpoint lines above it.</summary>
+internal sealed class FinetuneProgress : ITrainingObserver
+{
+    private readonly ProgressTask _task;
+
+    private FinetuneProgress(ProgressTask task) => _task = task;
+
+    /// <summary>Runs the trainer under a progress display; returns whether the run completed.</summary>
+    public static bool Show(LoraTrainer trainer, string checkpointPath, CancellationToken cancellation) =>
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask("training", maxValue: trainer.Plan.Steps.Count);
+                task.Value = trainer.CompletedSteps;
+                return trainer.Run(checkpointPath, new FinetuneProgress(task), cancellation);
+            });
+
+    public void StepCompleted(TrainingProgress p)
+    {
+        _task.Value = p.Step;
+        _task.Description = string.Create(CultureInfo.InvariantCulture,
+            $"epoch {p.Epoch}/{p.Epochs} step {p.Step}/{p.TotalSteps} loss {p.Loss:F3} lr {p.LearningRate:G3} {p.TokensPerSecond:F0} tok/s ETA {p.Remaining:hh\\:mm\\:ss}");
+    }
+
+    public void ValidationCompleted(ValidationPoint point) =>
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"epoch {point.Epoch}: validation loss {point.Loss:F4}, perplexity {point.Perplexity:F2} (after {point.Step} steps)")));
+}
