@@ -1,24 +1,20 @@
 using ChatEngine.Runtime;
 using ChatEngine.Runtime.Generation;
-using ChatEngine.Runtime.Sampling;
 using ChatEngine.Text;
-using ChatEngine.Text.Detokenizer;
 
 namespace ChatEngine.Server.Scheduling;
 
 /// <summary>
 /// One of the scheduler's sequence slots: an <see cref="InferenceContext"/> created once and reused, plus the state
-/// of the sequence it currently runs (sampler chain, streaming detokenizer, progress). It follows
-/// <see cref="TextGenerator"/>'s rules exactly (prompt tokens feed the penalties, EOG ends with "stop" and is not
-/// text, the token limit ends with "length"), split into steps so the scheduler can interleave sequences.
+/// of the sequence it currently runs (its <see cref="SequenceSampler"/>, progress). Sampling, detokenizing and the
+/// stop rules are <see cref="TextGenerator"/>'s own (the same <see cref="SequenceSampler"/>), split into steps so the
+/// scheduler can interleave sequences.
 /// Only the scheduler thread touches a slot.
 /// </summary>
 internal sealed class Slot(InferenceContext context, Tokenizer tokenizer)
 {
-    private SamplerChain? _sampler;
-    private StreamingDetokenizer? _detokenizer;
+    private SequenceSampler? _sampler;
     private int _prefilled;
-    private int _generated;
 
     public InferenceContext Context { get; } = context;
     public GenerationJob? Job { get; private set; }
@@ -31,11 +27,9 @@ internal sealed class Slot(InferenceContext context, Tokenizer tokenizer)
     {
         Context.Reset();
         Job = job;
-        _sampler = new SamplerChain(job.Options.Sampling, Context.Model.Parameters.VocabSize);
+        _sampler = new SequenceSampler(job.Options, tokenizer);
         _sampler.AcceptPrompt(job.Prompt);
-        _detokenizer = new StreamingDetokenizer(tokenizer, job.Options.StopSequences);
         _prefilled = 0;
-        _generated = 0;
         Phase = SlotPhase.Prefill;
     }
 
@@ -52,17 +46,11 @@ internal sealed class Slot(InferenceContext context, Tokenizer tokenizer)
     /// <summary>Samples the next token from the current logits; the returned token has a finish reason when it is the last.</summary>
     public GeneratedToken Sample()
     {
-        var options = Job!.Options;
-        var id = _sampler!.SampleAndAccept(Context.Logits);
-        _generated++;
-        if (tokenizer.IsEndOfGeneration(id) && !options.IgnoreEndOfGeneration)
-            return new GeneratedToken(id, _detokenizer!.Flush(), FinishReason.Stop);
-        var (text, stopped) = _detokenizer!.Push(id);
-        if (stopped) return new GeneratedToken(id, text, FinishReason.Stop);
-        if (_generated == options.MaxTokens) return new GeneratedToken(id, text + _detokenizer.Flush(), FinishReason.Length);
-        PendingToken = id;
+        var token = _sampler!.Next(Context.Logits);
+        if (token.FinishReason is not null) return token;
+        PendingToken = token.Id;
         Phase = SlotPhase.Decode;
-        return new GeneratedToken(id, text, null);
+        return token;
     }
 
     /// <summary>Called after the pending token was evaluated: its logits are ready.</summary>
@@ -72,7 +60,6 @@ internal sealed class Slot(InferenceContext context, Tokenizer tokenizer)
     {
         Job = null;
         _sampler = null;
-        _detokenizer = null;
         Phase = SlotPhase.Idle;
     }
 }

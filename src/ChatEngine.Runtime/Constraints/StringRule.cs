@@ -1,0 +1,78 @@
+namespace ChatEngine.Runtime.Constraints;
+
+/// <summary>
+/// A JSON string of <see cref="MinLength"/> to <see cref="MaxLength"/> characters (code points; an escape counts as
+/// the one character it stands for). Raw bytes must form well-formed UTF-8; control characters must be escaped;
+/// <c>\u</c> escapes of UTF-16 surrogates are not produced (a lone one would not survive decoding).
+/// </summary>
+internal sealed class StringRule(int minLength, int maxLength) : ScalarRule
+{
+    private const int Plain = 0, AfterBackslash = 1, Hex1 = 2, Hex2 = 3, Hex3 = 4, Hex4 = 5, Hex2AfterD = 6;
+
+    public static StringRule Unbounded { get; } = new(0, int.MaxValue);
+
+    public int MinLength { get; } = minLength;
+    public int MaxLength { get; } = maxLength;
+
+    public override bool TryStart(Frame parent, byte b, out JsonCursor next)
+    {
+        if (b != (byte)'"')
+        {
+            next = default;
+            return false;
+        }
+        next = new JsonCursor(parent, new Leaf(this, Plain, 0, 0));
+        return true;
+    }
+
+    // Leaf: Phase = escape phase, Count = characters so far, Mask = UTF-8 continuation bytes still due.
+    public override LeafStep Step(in Leaf leaf, byte b, out Leaf next)
+    {
+        next = leaf;
+        if (leaf.Mask > 0)
+        {
+            if ((b & 0xC0) != 0x80) return LeafStep.Rejected;
+            next = leaf with { Mask = leaf.Mask - 1 };
+            return LeafStep.Continued;
+        }
+        switch (leaf.Phase)
+        {
+            case AfterBackslash:
+                if (b == (byte)'u') return Continue(out next, leaf, Hex1);
+                return "\"\\/bfnrt"u8.Contains(b) ? Continue(out next, leaf, Plain) : LeafStep.Rejected;
+            case Hex1:
+                if (!IsHex(b)) return LeafStep.Rejected;
+                return Continue(out next, leaf, b is (byte)'d' or (byte)'D' ? Hex2AfterD : Hex2);
+            case Hex2AfterD:
+                return b is >= (byte)'0' and <= (byte)'7' ? Continue(out next, leaf, Hex3) : LeafStep.Rejected;
+            case Hex2:
+            case Hex3:
+            case Hex4:
+                return IsHex(b) ? Continue(out next, leaf, leaf.Phase == Hex4 ? Plain : leaf.Phase + 1) : LeafStep.Rejected;
+        }
+        if (b == (byte)'"') return leaf.Count >= MinLength ? LeafStep.Closed : LeafStep.Rejected;
+        if (b < 0x20 || leaf.Count >= MaxLength) return LeafStep.Rejected;
+        int continuation;
+        if (b == (byte)'\\') return StartCharacter(out next, leaf, AfterBackslash, 0);
+        if (b < 0x80) continuation = 0;
+        else if (b is >= 0xC2 and <= 0xDF) continuation = 1;
+        else if (b is >= 0xE0 and <= 0xEF) continuation = 2;
+        else if (b is >= 0xF0 and <= 0xF4) continuation = 3;
+        else return LeafStep.Rejected;
+        return StartCharacter(out next, leaf, Plain, continuation);
+    }
+
+    private static LeafStep Continue(out Leaf next, in Leaf leaf, int phase)
+    {
+        next = leaf with { Phase = phase };
+        return LeafStep.Continued;
+    }
+
+    private static LeafStep StartCharacter(out Leaf next, in Leaf leaf, int phase, int continuation)
+    {
+        next = new Leaf(leaf.Rule, phase, leaf.Count + 1, (ulong)continuation);
+        return LeafStep.Continued;
+    }
+
+    private static bool IsHex(byte b) => char.IsAsciiHexDigit((char)b);
+}

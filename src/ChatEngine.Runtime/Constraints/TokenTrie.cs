@@ -1,0 +1,122 @@
+using System.Runtime.CompilerServices;
+using ChatEngine.Text;
+
+namespace ChatEngine.Runtime.Constraints;
+
+/// <summary>
+/// Every token's bytes (<see cref="Tokenizer.TokenToPiece"/>, exactly what the detokenizer emits) in a byte trie, so
+/// that a walk over it checks shared prefixes once and drops a whole subtree at the first byte the grammar refuses.
+/// Tokens with no bytes (control, unknown) and end-of-generation tokens are not in it. Built once per tokenizer.
+/// </summary>
+public sealed class TokenTrie
+{
+    private static readonly ConditionalWeakTable<Tokenizer, TokenTrie> Cache = [];
+
+    // Node 0 is the root; a node's children are the contiguous range [_firstChild[n], _firstChild[n] + _childCount[n]).
+    private readonly byte[] _label;
+    private readonly int[] _firstChild;
+    private readonly int[] _childCount;
+    private readonly int[] _firstToken;
+    private readonly int[] _tokenCount;
+    private readonly int[] _tokens;
+    private readonly byte[][] _pieces;
+
+    private TokenTrie(Tokenizer tokenizer)
+    {
+        VocabSize = tokenizer.VocabSize;
+        EndOfGeneration = tokenizer.EndOfGenerationTokens;
+        _pieces = new byte[VocabSize][];
+        var root = new BuildNode();
+        var nodeCount = 1;
+        for (var id = 0; id < VocabSize; id++)
+        {
+            _pieces[id] = tokenizer.TokenToPiece(id).ToArray();
+            if (_pieces[id].Length == 0 || EndOfGeneration.Contains(id)) continue;
+            var node = root;
+            foreach (var b in _pieces[id])
+            {
+                node.Children ??= [];
+                if (!node.Children.TryGetValue(b, out var child))
+                {
+                    node.Children[b] = child = new BuildNode();
+                    nodeCount++;
+                }
+                node = child;
+            }
+            (node.Tokens ??= []).Add(id);
+        }
+
+        _label = new byte[nodeCount];
+        _firstChild = new int[nodeCount];
+        _childCount = new int[nodeCount];
+        _firstToken = new int[nodeCount];
+        _tokenCount = new int[nodeCount];
+        var tokens = new List<int>(VocabSize);
+        var queue = new Queue<(BuildNode Node, int Index)>();
+        queue.Enqueue((root, 0));
+        var next = 1;
+        while (queue.TryDequeue(out var item))
+        {
+            var (node, index) = item;
+            _firstToken[index] = tokens.Count;
+            _tokenCount[index] = node.Tokens?.Count ?? 0;
+            if (node.Tokens is not null) tokens.AddRange(node.Tokens);
+            if (node.Children is null) continue;
+            _firstChild[index] = next;
+            _childCount[index] = node.Children.Count;
+            foreach (var (b, child) in node.Children.OrderBy(c => c.Key))
+            {
+                _label[next] = b;
+                queue.Enqueue((child, next++));
+            }
+        }
+        _tokens = [.. tokens];
+        NodeCount = nodeCount;
+    }
+
+    /// <summary>The trie of <paramref name="tokenizer"/>'s vocabulary (built on first use, then shared).</summary>
+    public static TokenTrie For(Tokenizer tokenizer) => Cache.GetValue(tokenizer, t => new TokenTrie(t));
+
+    public int VocabSize { get; }
+    public int NodeCount { get; }
+    public IReadOnlySet<int> EndOfGeneration { get; }
+
+    public ReadOnlySpan<byte> Piece(int id) => _pieces[id];
+
+    /// <summary>Sets <paramref name="allowed"/>[id] for every token whose bytes <paramref name="cursor"/> accepts
+    /// (end-of-generation tokens when the document is complete); returns how many.</summary>
+    public int MarkAllowed(in JsonCursor cursor, Span<bool> allowed)
+    {
+        var count = Visit(0, cursor, allowed);
+        if (cursor.IsAccepting)
+        {
+            foreach (var id in EndOfGeneration)
+            {
+                allowed[id] = true;
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private int Visit(int node, in JsonCursor cursor, Span<bool> allowed)
+    {
+        var count = 0;
+        var end = _firstChild[node] + _childCount[node];
+        for (var child = _firstChild[node]; child < end; child++)
+        {
+            if (!cursor.TryAdvance(_label[child], out var next)) continue;
+            var firstToken = _firstToken[child];
+            for (var t = 0; t < _tokenCount[child]; t++) allowed[_tokens[firstToken + t]] = true;
+            count += _tokenCount[child];
+            if (_childCount[child] > 0) count += Visit(child, next, allowed);
+        }
+        return count;
+    }
+
+    private sealed class BuildNode
+    {
+        public Dictionary<byte, BuildNode>? Children;
+        public List<int>? Tokens;
+    }
+}
