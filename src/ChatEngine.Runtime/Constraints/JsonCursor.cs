@@ -69,6 +69,16 @@ public readonly struct JsonCursor
     /// <summary>The bytes so far form a complete document (it may still go on, e.g. a number at the root).</summary>
     public bool IsAccepting => _frame.Parent is null && (_frame.Phase == FramePhase.RootDone || _leaf.IsActive && _leaf.Rule!.CanEnd(_leaf));
 
-    /// <summary>The document is complete and nothing may follow.</summary>
-    public bool IsFinished => _frame.Parent is null && _frame.Phase == FramePhase.RootDone;
+    /// <summary>The document is complete and nothing may follow (a number at the root may end without being
+    /// finished: it could take more digits).</summary>
+    public bool IsFinished => _frame.Parent is null && (_frame.Phase == FramePhase.RootDone || IsAccepting && !CanTakeAnyByte());
+
+    private bool CanTakeAnyByte()
+    {
+        for (var b = 0; b < 256; b++)
+        {
+            if (TryAdvance((byte)b, out _)) return true;
+        }
+        return false;
+    }
 }

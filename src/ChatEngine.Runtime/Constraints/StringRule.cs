@@ -25,14 +25,15 @@ internal sealed class StringRule(int minLength, int maxLength) : ScalarRule
         return true;
     }
 
-    // Leaf: Phase = escape phase, Count = characters so far, Mask = UTF-8 continuation bytes still due.
+    // Leaf: Phase = escape phase, Count = characters so far, Mask = UTF-8 continuation bytes still due (bits 0-7)
+    // and the range the next one must be in (bits 8-15 lowest, 16-23 highest): Unicode's well-formed sequences.
     public override LeafStep Step(in Leaf leaf, byte b, out Leaf next)
     {
         next = leaf;
         if (leaf.Mask > 0)
         {
-            if ((b & 0xC0) != 0x80) return LeafStep.Rejected;
-            next = leaf with { Mask = leaf.Mask - 1 };
+            if (b < (byte)(leaf.Mask >> 8) || b > (byte)(leaf.Mask >> 16)) return LeafStep.Rejected;
+            next = leaf with { Mask = Continuation((int)(leaf.Mask & 0xFF) - 1, 0x80, 0xBF) };
             return LeafStep.Continued;
         }
         switch (leaf.Phase)
@@ -52,15 +53,23 @@ internal sealed class StringRule(int minLength, int maxLength) : ScalarRule
         }
         if (b == (byte)'"') return leaf.Count >= MinLength ? LeafStep.Closed : LeafStep.Rejected;
         if (b < 0x20 || leaf.Count >= MaxLength) return LeafStep.Rejected;
-        int continuation;
         if (b == (byte)'\\') return StartCharacter(out next, leaf, AfterBackslash, 0);
-        if (b < 0x80) continuation = 0;
-        else if (b is >= 0xC2 and <= 0xDF) continuation = 1;
-        else if (b is >= 0xE0 and <= 0xEF) continuation = 2;
-        else if (b is >= 0xF0 and <= 0xF4) continuation = 3;
-        else return LeafStep.Rejected;
-        return StartCharacter(out next, leaf, Plain, continuation);
+        var continuation = b switch
+        {
+            < 0x80 => 0UL,
+            >= 0xC2 and <= 0xDF => Continuation(1, 0x80, 0xBF),
+            0xE0 => Continuation(2, 0xA0, 0xBF),
+            0xED => Continuation(2, 0x80, 0x9F),
+            >= 0xE1 and <= 0xEF => Continuation(2, 0x80, 0xBF),
+            0xF0 => Continuation(3, 0x90, 0xBF),
+            >= 0xF1 and <= 0xF3 => Continuation(3, 0x80, 0xBF),
+            0xF4 => Continuation(3, 0x80, 0x8F),
+            _ => ulong.MaxValue,
+        };
+        return continuation == ulong.MaxValue ? LeafStep.Rejected : StartCharacter(out next, leaf, Plain, continuation);
     }
+
+    private static ulong Continuation(int due, uint lowest, uint highest) => due == 0 ? 0 : (uint)due | (ulong)lowest << 8 | (ulong)highest << 16;
 
     private static LeafStep Continue(out Leaf next, in Leaf leaf, int phase)
     {
@@ -68,9 +77,9 @@ internal sealed class StringRule(int minLength, int maxLength) : ScalarRule
         return LeafStep.Continued;
     }
 
-    private static LeafStep StartCharacter(out Leaf next, in Leaf leaf, int phase, int continuation)
+    private static LeafStep StartCharacter(out Leaf next, in Leaf leaf, int phase, ulong continuation)
     {
-        next = new Leaf(leaf.Rule, phase, leaf.Count + 1, (ulong)continuation);
+        next = new Leaf(leaf.Rule, phase, leaf.Count + 1, continuation);
         return LeafStep.Continued;
     }
 
