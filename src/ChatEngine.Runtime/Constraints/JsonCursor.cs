@@ -66,6 +66,10 @@ public readonly struct JsonCursor
         return true;
     }
 
+    /// <summary>How many characters of plain text (<see cref="StringRule.PlainLength"/>) may follow, when the cursor
+    /// is between characters of a string; -1 otherwise.</summary>
+    internal int PlainTextRoom => _leaf.Rule is StringRule rule ? rule.Room(_leaf) : -1;
+
     /// <summary>The bytes so far form a complete document (it may still go on, e.g. a number at the root).</summary>
     public bool IsAccepting => _frame.Parent is null && (_frame.Phase == FramePhase.RootDone || _leaf.IsActive && _leaf.Rule!.CanEnd(_leaf));
 

@@ -71,6 +71,23 @@ internal sealed class StringRule(int minLength, int maxLength) : ScalarRule
 
     private static ulong Continuation(int due, uint lowest, uint highest) => due == 0 ? 0 : (uint)due | (ulong)lowest << 8 | (ulong)highest << 16;
 
+    /// <summary>How many more characters fit when <paramref name="leaf"/> is between characters (not inside an
+    /// escape or a UTF-8 sequence); -1 otherwise.</summary>
+    public int Room(in Leaf leaf) => leaf.Phase == Plain && leaf.Mask == 0 ? MaxLength - leaf.Count : -1;
+
+    /// <summary>The characters in <paramref name="bytes"/> when they are plain string text: complete UTF-8
+    /// characters, none of them a quote, backslash or control character; -1 otherwise. Such bytes continue any string
+    /// that is between characters and has that much <see cref="Room"/>.</summary>
+    public static int PlainLength(ReadOnlySpan<byte> bytes)
+    {
+        var leaf = new Leaf(Unbounded, Plain, 0, 0);
+        foreach (var b in bytes)
+        {
+            if (b == (byte)'\\' || Unbounded.Step(leaf, b, out leaf) != LeafStep.Continued) return -1;
+        }
+        return leaf.Mask == 0 ? leaf.Count : -1;
+    }
+
     private static LeafStep Continue(out Leaf next, in Leaf leaf, int phase)
     {
         next = leaf with { Phase = phase };

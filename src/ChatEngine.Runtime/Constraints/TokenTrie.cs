@@ -7,6 +7,8 @@ namespace ChatEngine.Runtime.Constraints;
 /// Every token's bytes (<see cref="Tokenizer.TokenToPiece"/>, exactly what the detokenizer emits) in a byte trie, so
 /// that a walk over it checks shared prefixes once and drops a whole subtree at the first byte the grammar refuses.
 /// Tokens with no bytes (control, unknown) and end-of-generation tokens are not in it. Built once per tokenizer.
+/// Inside a string most of the vocabulary is allowed; there the tokens that are plain text are marked in bulk (by
+/// length) and the walk skips the subtrees that hold nothing else.
 /// </summary>
 public sealed class TokenTrie
 {
@@ -20,6 +22,9 @@ public sealed class TokenTrie
     private readonly int[] _tokenCount;
     private readonly int[] _tokens;
     private readonly byte[][] _pieces;
+    private readonly bool[] _onlyPlainBelow;
+    private readonly int[] _plainByLength;
+    private readonly int[] _plainLengths;
 
     private TokenTrie(Tokenizer tokenizer)
     {
@@ -72,6 +77,20 @@ public sealed class TokenTrie
         }
         _tokens = [.. tokens];
         NodeCount = nodeCount;
+
+        var plainLength = new int[VocabSize];
+        for (var id = 0; id < VocabSize; id++) plainLength[id] = EndOfGeneration.Contains(id) ? -1 : StringRule.PlainLength(_pieces[id]);
+        _plainByLength = [.. Enumerable.Range(0, VocabSize).Where(id => plainLength[id] > 0).OrderBy(id => plainLength[id])];
+        _plainLengths = [.. _plainByLength.Select(id => plainLength[id])];
+        _onlyPlainBelow = new bool[nodeCount];
+        // Children have higher indices than their parent (breadth-first numbering): fill bottom-up.
+        for (var node = nodeCount - 1; node >= 0; node--)
+        {
+            var plain = true;
+            for (var t = 0; t < _tokenCount[node]; t++) plain &= plainLength[_tokens[_firstToken[node] + t]] > 0;
+            for (var c = 0; c < _childCount[node]; c++) plain &= _onlyPlainBelow[_firstChild[node] + c];
+            _onlyPlainBelow[node] = plain;
+        }
     }
 
     /// <summary>The trie of <paramref name="tokenizer"/>'s vocabulary (built on first use, then shared).</summary>
@@ -87,7 +106,14 @@ public sealed class TokenTrie
     /// (end-of-generation tokens when the document is complete); returns how many.</summary>
     public int MarkAllowed(in JsonCursor cursor, Span<bool> allowed)
     {
-        var count = Visit(0, cursor, allowed);
+        var room = cursor.PlainTextRoom;
+        var count = 0;
+        if (room > 0)
+        {
+            count = UpperBound(_plainLengths, room);
+            foreach (var id in _plainByLength.AsSpan(0, count)) allowed[id] = true;
+        }
+        count += Visit(0, cursor, allowed, skipPlain: room >= 0);
         if (cursor.IsAccepting)
         {
             foreach (var id in EndOfGeneration)
@@ -99,19 +125,32 @@ public sealed class TokenTrie
         return count;
     }
 
-    private int Visit(int node, in JsonCursor cursor, Span<bool> allowed)
+    private int Visit(int node, in JsonCursor cursor, Span<bool> allowed, bool skipPlain)
     {
         var count = 0;
         var end = _firstChild[node] + _childCount[node];
         for (var child = _firstChild[node]; child < end; child++)
         {
-            if (!cursor.TryAdvance(_label[child], out var next)) continue;
+            if (skipPlain && _onlyPlainBelow[child] || !cursor.TryAdvance(_label[child], out var next)) continue;
             var firstToken = _firstToken[child];
             for (var t = 0; t < _tokenCount[child]; t++) allowed[_tokens[firstToken + t]] = true;
             count += _tokenCount[child];
-            if (_childCount[child] > 0) count += Visit(child, next, allowed);
+            if (_childCount[child] > 0) count += Visit(child, next, allowed, skipPlain && next.PlainTextRoom >= 0);
         }
         return count;
+    }
+
+    // The number of entries <= value in an ascending array.
+    private static int UpperBound(int[] sorted, int value)
+    {
+        int low = 0, high = sorted.Length;
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (sorted[middle] <= value) low = middle + 1;
+            else high = middle;
+        }
+        return low;
     }
 
     private sealed class BuildNode
