@@ -44,6 +44,7 @@ public sealed class ChatEngineServer : IAsyncDisposable
         InfoEndpoints.Map(app, state);
         TokenizeEndpoints.Map(app, state);
         CompletionEndpoints.Map(app, state);
+        EmbeddingEndpoints.Map(app, state);
         app.MapFallback(context => throw new ApiException(StatusCodes.Status404NotFound,
             $"no endpoint {context.Request.Method} {context.Request.Path}", "invalid_request_error"));
         return new ChatEngineServer(app, state);

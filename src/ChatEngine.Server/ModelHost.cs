@@ -3,7 +3,8 @@ using ChatEngine.Server.Scheduling;
 
 namespace ChatEngine.Server;
 
-/// <summary>The loaded model with what the endpoints need around it: its public id, chat renderer and scheduler.</summary>
+/// <summary>The loaded model with what the endpoints need around it: its public id, chat renderer, scheduler and
+/// embedder (which has its own compute threads, so embeddings do not wait for generation steps).</summary>
 internal sealed class ModelHost : IDisposable
 {
     private ModelHost(LanguageModel model, ServerOptions options)
@@ -12,6 +13,7 @@ internal sealed class ModelHost : IDisposable
         Id = System.IO.Path.GetFileNameWithoutExtension(options.ModelPath);
         Renderer = ChatPromptRenderer.ForModel(model);
         Scheduler = new InferenceScheduler(model, options.Parallel, options.ContextSize, options.QueueLimit);
+        Embedder = new TextEmbedder(model, options.Threads);
         Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     }
 
@@ -35,6 +37,10 @@ internal sealed class ModelHost : IDisposable
     public string Id { get; }
     public ChatPromptRenderer Renderer { get; }
     public InferenceScheduler Scheduler { get; }
+
+    /// <summary>Used by one request at a time (take <see cref="EmbedderLock"/>).</summary>
+    public TextEmbedder Embedder { get; }
+    public SemaphoreSlim EmbedderLock { get; } = new(1, 1);
     public long Created { get; }
 
     /// <summary>Accepts the id, the file name with its extension, or no model at all.</summary>
@@ -44,6 +50,8 @@ internal sealed class ModelHost : IDisposable
     public void Dispose()
     {
         Scheduler.Dispose();
+        Embedder.Dispose();
+        EmbedderLock.Dispose();
         Model.Dispose();
     }
 }

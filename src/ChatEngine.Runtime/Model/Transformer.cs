@@ -51,9 +51,7 @@ public sealed class Transformer
         var vocab = _p.VocabSize;
         var allPositions = logits.Length >= tokens.Length * vocab;
         if (!allPositions && logits.Length < vocab) throw new ArgumentException($"logits needs at least {vocab} floats", nameof(logits));
-        if (cache.Length + tokens.Length > cache.ContextSize) throw new ContextOverflowException(cache.Length + tokens.Length, cache.ContextSize);
-        foreach (var token in tokens)
-            if ((uint)token >= (uint)vocab) throw new ArgumentOutOfRangeException(nameof(tokens), token, $"token id outside the vocabulary of {vocab}");
+        CheckInput(cache, tokens);
 
         for (var start = 0; start < tokens.Length; start += MaxBatch)
         {
@@ -62,6 +60,31 @@ public sealed class Transformer
             var output = allPositions ? logits.Slice(start * vocab, chunk.Length * vocab) : isLast ? logits[..vocab] : default;
             EvaluateChunk(cache, chunk, output, allPositions);
         }
+    }
+
+    /// <summary>
+    /// Appends <paramref name="tokens"/> to the sequence in <paramref name="cache"/> and writes each token's final
+    /// hidden state after the output norm (the output head's input) into <paramref name="hidden"/> (tokens x embd).
+    /// </summary>
+    public void EvaluateHiddenStates(KvCache cache, ReadOnlySpan<int> tokens, Span<float> hidden)
+    {
+        var embd = _p.EmbeddingSize;
+        if (hidden.Length < tokens.Length * embd) throw new ArgumentException($"hidden needs {tokens.Length * embd} floats", nameof(hidden));
+        CheckInput(cache, tokens);
+        for (var start = 0; start < tokens.Length; start += MaxBatch)
+        {
+            var chunk = tokens.Slice(start, Math.Min(MaxBatch, tokens.Length - start));
+            EvaluateChunk(cache, chunk, default, false);
+            for (var t = 0; t < chunk.Length; t++)
+                RmsNorm.Apply(_x.AsSpan(t * embd, embd), _w.OutputNorm, _p.RmsNormEpsilon, hidden.Slice((start + t) * embd, embd));
+        }
+    }
+
+    private void CheckInput(KvCache cache, ReadOnlySpan<int> tokens)
+    {
+        if (cache.Length + tokens.Length > cache.ContextSize) throw new ContextOverflowException(cache.Length + tokens.Length, cache.ContextSize);
+        foreach (var token in tokens)
+            if ((uint)token >= (uint)_p.VocabSize) throw new ArgumentOutOfRangeException(nameof(tokens), token, $"token id outside the vocabulary of {_p.VocabSize}");
     }
 
     private void EvaluateChunk(KvCache cache, ReadOnlySpan<int> tokens, Span<float> logits, bool allPositions)
