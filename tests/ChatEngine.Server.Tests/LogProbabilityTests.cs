@@ -1,0 +1,129 @@
+using System.ClientModel;
+using System.Text;
+using System.Text.Json;
+using OpenAI;
+using OpenAI.Chat;
+using Xunit;
+
+namespace ChatEngine.Server.Tests;
+
+/// <summary>logprobs through the official SDK (chat) and raw HTTP (legacy completions), checked against the log-softmax
+/// of the runtime's own logits for the greedy tokens.</summary>
+[Collection(ServerCollection.Name)]
+public sealed class LogProbabilityTests(ServerFixture fixture)
+{
+    private const string Question = "Tell me about the sun.";
+    private const float Tolerance = 1e-4f;
+
+    private ChatClient Chat => new("stories260K", new ApiKeyCredential("unused"),
+        new OpenAIClientOptions { Endpoint = new Uri(fixture.Server.BaseAddress, "v1") });
+
+    private static ChatCompletionOptions Options => new()
+    {
+        Temperature = 0f, MaxOutputTokenCount = 12, IncludeLogProbabilities = true, TopLogProbabilityCount = 4,
+    };
+
+    [Fact]
+    public async Task Chat_logprobs_are_the_log_softmax_of_the_runtime_logits_with_sorted_alternatives()
+    {
+        var steps = Reference.GreedySteps(Reference.ChatPrompt(("user", Question)), 12);
+
+        ChatCompletion completion = await Chat.CompleteChatAsync([new UserChatMessage(Question)], Options);
+
+        var logged = completion.ContentTokenLogProbabilities;
+        AssertMatches(steps, logged);
+        Assert.Equal(string.Concat(logged.Select(t => t.Token)), completion.Content[0].Text);
+    }
+
+    [Fact]
+    public async Task Streamed_chat_logprobs_equal_the_non_streamed_ones()
+    {
+        var steps = Reference.GreedySteps(Reference.ChatPrompt(("user", Question)), 12);
+
+        var logged = new List<ChatTokenLogProbabilityDetails>();
+        await foreach (var update in Chat.CompleteChatStreamingAsync([new UserChatMessage(Question)], Options))
+            logged.AddRange(update.ContentTokenLogProbabilities);
+
+        AssertMatches(steps, logged);
+    }
+
+    [Fact]
+    public async Task Legacy_completion_logprobs_have_tokens_logprobs_alternatives_and_text_offsets()
+    {
+        const string prompt = "Once upon a time";
+        var steps = Reference.GreedySteps(Reference.TextPrompt(prompt), 10);
+
+        var body = await fixture.Server.PostForJsonAsync("/v1/completions",
+            $$"""{"prompt":"{{prompt}}","max_tokens":10,"temperature":0,"logprobs":3}""");
+
+        var choice = body.GetProperty("choices")[0];
+        var text = choice.GetProperty("text").GetString()!;
+        var logprobs = choice.GetProperty("logprobs");
+        var tokens = logprobs.GetProperty("tokens").EnumerateArray().Select(t => t.GetString()!).ToList();
+        var values = logprobs.GetProperty("token_logprobs").EnumerateArray().Select(v => v.GetDouble()).ToList();
+        var offsets = logprobs.GetProperty("text_offset").EnumerateArray().Select(v => v.GetInt32()).ToList();
+        var top = logprobs.GetProperty("top_logprobs").EnumerateArray().ToList();
+        Assert.Equal(steps.Count, tokens.Count);
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var (id, logits) = steps[i];
+            Assert.Equal(Piece(id), tokens[i]);
+            Assert.Equal(Reference.LogSoftmax(logits, id), values[i], Tolerance);
+            Assert.Equal(tokens[i], text.Substring(offsets[i], tokens[i].Length));
+            var alternatives = top[i].EnumerateObject().ToList();
+            Assert.InRange(alternatives.Count, 1, 3);
+            Assert.Equal(tokens[i], alternatives[0].Name);
+            Assert.True(alternatives.Zip(alternatives.Skip(1)).All(p => p.First.Value.GetDouble() >= p.Second.Value.GetDouble()));
+        }
+    }
+
+    [Fact]
+    public async Task Echo_puts_the_prompt_before_the_completion_whole_and_streamed()
+    {
+        const string prompt = "The little dog";
+        var expected = Reference.Greedy(Reference.TextPrompt(prompt), 8);
+
+        var body = await fixture.Server.PostForJsonAsync("/v1/completions", $$"""{"prompt":"{{prompt}}","max_tokens":8,"temperature":0,"echo":true}""");
+        Assert.Equal(prompt + expected.Text, body.GetProperty("choices")[0].GetProperty("text").GetString());
+
+        using var response = await fixture.Server.PostStreamingAsync("/v1/completions",
+            $$"""{"prompt":"{{prompt}}","max_tokens":8,"temperature":0,"echo":true,"stream":true}""");
+        var events = await SseEvents.ReadAllAsync(response);
+        var streamed = string.Concat(events[..^1].Select(e => SseEvents.Json(e).GetProperty("choices")[0].GetProperty("text").GetString()));
+        Assert.Equal(prompt + expected.Text, streamed);
+    }
+
+    [Fact]
+    public async Task Without_logprobs_the_field_is_null()
+    {
+        var body = await fixture.Server.PostForJsonAsync("/v1/chat/completions",
+            """{"messages":[{"role":"user","content":"Hi"}],"max_tokens":3,"logprobs":false}""");
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("choices")[0].GetProperty("logprobs").ValueKind);
+    }
+
+    private static void AssertMatches(List<(int Id, float[] Logits)> steps, IReadOnlyList<ChatTokenLogProbabilityDetails> logged)
+    {
+        Assert.Equal(steps.Count, logged.Count);
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var (id, logits) = steps[i];
+            var entry = logged[i];
+            Assert.Equal(Piece(id), entry.Token);
+            Assert.Equal(Reference.Model.Tokenizer.TokenToPiece(id).ToArray(), entry.Utf8Bytes?.ToArray());
+            Assert.Equal(Reference.LogSoftmax(logits, id), entry.LogProbability, Tolerance);
+            var top = entry.TopLogProbabilities;
+            Assert.Equal(4, top.Count);
+            Assert.Equal(entry.Token, top[0].Token);
+            Assert.Equal(entry.LogProbability, top[0].LogProbability);
+            for (var k = 1; k < top.Count; k++) Assert.True(top[k - 1].LogProbability >= top[k].LogProbability, "top_logprobs are not sorted");
+            var expectedTop = Enumerable.Range(0, logits.Length).OrderByDescending(t => logits[t]).ThenBy(t => t).Take(4).ToList();
+            for (var k = 0; k < top.Count; k++)
+            {
+                Assert.Equal(Piece(expectedTop[k]), top[k].Token);
+                Assert.Equal(Reference.LogSoftmax(logits, expectedTop[k]), top[k].LogProbability, Tolerance);
+            }
+        }
+    }
+
+    private static string Piece(int id) => Encoding.UTF8.GetString(Reference.Model.Tokenizer.TokenToPiece(id));
+}
