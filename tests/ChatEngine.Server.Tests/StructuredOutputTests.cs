@@ -54,12 +54,12 @@ public sealed class StructuredOutputTests
     }
 
     [Fact]
-    public async Task Json_object_outputs_are_objects_streamed_or_not()
+    public async Task Json_object_outputs_are_complete_objects_within_the_token_limit_streamed_or_not()
     {
         await using var server = await TestServer.StartAsync(o => o with { ContextSize = 1024 });
         var chat = ClientFor(server, "stories260K");
         var options = Sampled(7, ChatResponseFormat.CreateJsonObjectFormat());
-        options.MaxOutputTokenCount = 600;
+        options.MaxOutputTokenCount = 60;
         ChatCompletion completion = await chat.CompleteChatAsync([new UserChatMessage("Give me JSON.")], options);
         Assert.Equal(ChatFinishReason.Stop, completion.FinishReason);
         using var document = JsonDocument.Parse(completion.Content[0].Text);

@@ -7,6 +7,16 @@ internal sealed class ArrayRule(ValueRule items, int minItems, int maxItems) : V
     public int MinItems { get; } = minItems;
     public int MaxItems { get; } = maxItems;
 
+    public override int MinimumLength => 1 + Remaining(0);
+
+    /// <summary>The fewest bytes that close the array once it holds <paramref name="count"/> items (the items'
+    /// length is looked at only when more are needed: the any-value rule contains itself).</summary>
+    public int Remaining(int count)
+    {
+        var missing = MinItems - count;
+        return missing <= 0 ? 1 : missing * (1 + Items.MinimumLength) - (count == 0 ? 1 : 0) + 1;
+    }
+
     public override bool TryStart(Frame parent, byte b, out JsonCursor next)
     {
         next = b == (byte)'[' ? new JsonCursor(new Frame(this, FramePhase.ArrayStart, 0, 0, parent), default) : default;

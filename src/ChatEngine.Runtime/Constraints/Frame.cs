@@ -65,6 +65,24 @@ internal sealed class Frame(ValueRule rule, FramePhase phase, int index, int cou
         }
     }
 
+    /// <summary>The fewest bytes that close this frame once the value it is waiting for is complete.</summary>
+    public int RestAfterChild() => Phase switch
+    {
+        FramePhase.RootValue => 0,
+        FramePhase.ObjectValue => ((ObjectRule)Rule).CloseAfter(Index),
+        _ => ((ArrayRule)Rule).Remaining(Count + 1),
+    };
+
+    /// <summary>The fewest bytes that close this frame when no value is open in it.</summary>
+    public int Rest() => Phase switch
+    {
+        FramePhase.RootValue => Rule.MinimumLength,
+        FramePhase.RootDone => 0,
+        < FramePhase.ArrayStart => ((ObjectRule)Rule).Rest(this),
+        FramePhase.ArrayValue => ((ArrayRule)Rule).Items.MinimumLength + RestAfterChild(),
+        _ => ((ArrayRule)Rule).Remaining(Count),
+    };
+
     /// <summary>The cursor after this container's closing byte.</summary>
     public JsonCursor Close() => new(Parent!.ChildCompleted(default), default);
 

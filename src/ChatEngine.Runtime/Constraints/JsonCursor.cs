@@ -66,6 +66,20 @@ public readonly struct JsonCursor
         return true;
     }
 
+    /// <summary>The fewest bytes that complete the document from here (0 when it is complete).</summary>
+    public int MinimumToFinish
+    {
+        get
+        {
+            int total;
+            if (!_leaf.IsActive) total = _frame.Rest();
+            else if (_frame.Phase == FramePhase.ObjectKey) total = ((ObjectRule)_frame.Rule).KeyRest(_leaf);
+            else total = _leaf.Rule!.Rest(_leaf) + _frame.RestAfterChild();
+            for (var outer = _frame.Parent; outer is not null; outer = outer.Parent) total += outer.RestAfterChild();
+            return total;
+        }
+    }
+
     /// <summary>How many characters of plain text (<see cref="StringRule.PlainLength"/>) may follow, when the cursor
     /// is between characters of a string; -1 otherwise.</summary>
     internal int PlainTextRoom => _leaf.Rule is StringRule rule ? rule.Room(_leaf) : -1;

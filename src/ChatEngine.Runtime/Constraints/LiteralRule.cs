@@ -47,6 +47,23 @@ internal sealed class LiteralRule : ScalarRule
         return longer ? LeafStep.Continued : LeafStep.Closed;
     }
 
+    public override int MinimumLength => Literals.Min(l => l.Length);
+
+    public override int Rest(in Leaf leaf) => Rest(leaf, _ => 0);
+
+    /// <summary>The fewest bytes that finish one of the leaf's candidates plus what <paramref name="after"/> says
+    /// that candidate then needs.</summary>
+    public int Rest(in Leaf leaf, Func<int, int> after)
+    {
+        var best = int.MaxValue;
+        for (var rest = leaf.Mask; rest != 0; rest &= rest - 1)
+        {
+            var i = BitOperations.TrailingZeroCount(rest);
+            best = Math.Min(best, Literals[i].Length - leaf.Count + after(i));
+        }
+        return best;
+    }
+
     public override bool CanEnd(in Leaf leaf) => Matched(leaf) >= 0;
 
     /// <summary>The literal read completely by <paramref name="leaf"/>, or -1.</summary>

@@ -44,6 +44,10 @@ internal sealed class NumberRule(bool integer) : ScalarRule
         }
     }
 
+    public override int MinimumLength => 1;
+
+    public override int Rest(in Leaf leaf) => CanEnd(leaf) ? 0 : 1;
+
     public override bool CanEnd(in Leaf leaf) => leaf.Phase is Zero or IntegerDigits or FractionDigits or ExponentDigits;
 
     private LeafStep Go(out Leaf next, int phase, int count)

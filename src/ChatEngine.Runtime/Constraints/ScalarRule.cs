@@ -22,6 +22,9 @@ internal abstract class ScalarRule : ValueRule
     /// literals that are a prefix of a longer one).</summary>
     public virtual bool CanEnd(in Leaf leaf) => false;
 
+    /// <summary>The fewest bytes that complete the value <paramref name="leaf"/> has begun.</summary>
+    public abstract int Rest(in Leaf leaf);
+
     /// <summary>Starts the leaf in <paramref name="initial"/> state and feeds it <paramref name="b"/>.</summary>
     protected bool Begin(Frame parent, Leaf initial, byte b, out JsonCursor next)
     {

@@ -71,6 +71,22 @@ internal sealed class StringRule(int minLength, int maxLength) : ScalarRule
 
     private static ulong Continuation(int due, uint lowest, uint highest) => due == 0 ? 0 : (uint)due | (ulong)lowest << 8 | (ulong)highest << 16;
 
+    public override int MinimumLength => 2 + MinLength;
+
+    public override int Rest(in Leaf leaf)
+    {
+        var escape = leaf.Phase switch
+        {
+            AfterBackslash => 1,
+            Hex1 => 4,
+            Hex2 or Hex2AfterD => 3,
+            Hex3 => 2,
+            Hex4 => 1,
+            _ => 0,
+        };
+        return (int)(leaf.Mask & 0xFF) + escape + Math.Max(0, MinLength - leaf.Count) + 1;
+    }
+
     /// <summary>How many more characters fit when <paramref name="leaf"/> is between characters (not inside an
     /// escape or a UTF-8 sequence); -1 otherwise.</summary>
     public int Room(in Leaf leaf) => leaf.Phase == Plain && leaf.Mask == 0 ? MaxLength - leaf.Count : -1;

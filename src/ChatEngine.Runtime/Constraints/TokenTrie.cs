@@ -98,22 +98,28 @@ public sealed class TokenTrie
 
     public int VocabSize { get; }
     public int NodeCount { get; }
+
+
     public IReadOnlySet<int> EndOfGeneration { get; }
 
     public ReadOnlySpan<byte> Piece(int id) => _pieces[id];
 
     /// <summary>Sets <paramref name="allowed"/>[id] for every token whose bytes <paramref name="cursor"/> accepts
-    /// (end-of-generation tokens when the document is complete); returns how many.</summary>
-    public int MarkAllowed(in JsonCursor cursor, Span<bool> allowed)
+    /// (end-of-generation tokens when the document is complete); returns how many. With <paramref name="maxRest"/>,
+    /// only tokens after which the document can still be completed in that many bytes (plain text never makes the
+    /// rest longer, so the bulk-marked tokens need no check).</summary>
+    public int MarkAllowed(in JsonCursor cursor, Span<bool> allowed, int maxRest = int.MaxValue)
     {
         var room = cursor.PlainTextRoom;
         var count = 0;
-        if (room > 0)
+        var bulk = room > 0 && (maxRest == int.MaxValue || cursor.MinimumToFinish <= maxRest);
+        if (bulk)
         {
             count = UpperBound(_plainLengths, room);
             foreach (var id in _plainByLength.AsSpan(0, count)) allowed[id] = true;
         }
-        count += Visit(0, cursor, allowed, skipPlain: room >= 0);
+        // With no room left plain text is never allowed; otherwise skip it only where it was marked in bulk.
+        count += Visit(0, cursor, allowed, skipPlain: room == 0 || bulk, maxRest);
         if (cursor.IsAccepting)
         {
             foreach (var id in EndOfGeneration)
@@ -125,17 +131,20 @@ public sealed class TokenTrie
         return count;
     }
 
-    private int Visit(int node, in JsonCursor cursor, Span<bool> allowed, bool skipPlain)
+    private int Visit(int node, in JsonCursor cursor, Span<bool> allowed, bool skipPlain, int maxRest)
     {
         var count = 0;
         var end = _firstChild[node] + _childCount[node];
         for (var child = _firstChild[node]; child < end; child++)
         {
             if (skipPlain && _onlyPlainBelow[child] || !cursor.TryAdvance(_label[child], out var next)) continue;
-            var firstToken = _firstToken[child];
-            for (var t = 0; t < _tokenCount[child]; t++) allowed[_tokens[firstToken + t]] = true;
-            count += _tokenCount[child];
-            if (_childCount[child] > 0) count += Visit(child, next, allowed, skipPlain && next.PlainTextRoom >= 0);
+            if (_tokenCount[child] > 0 && (maxRest == int.MaxValue || next.MinimumToFinish <= maxRest))
+            {
+                var firstToken = _firstToken[child];
+                for (var t = 0; t < _tokenCount[child]; t++) allowed[_tokens[firstToken + t]] = true;
+                count += _tokenCount[child];
+            }
+            if (_childCount[child] > 0) count += Visit(child, next, allowed, skipPlain, maxRest);
         }
         return count;
     }

@@ -7,6 +7,7 @@ namespace ChatEngine.Runtime.Constraints;
 internal sealed class UnionRule : ValueRule
 {
     private ValueRule[] _alternatives = [];
+    private int _minimumLength = -1;
 
     public UnionRule(IReadOnlyList<ValueRule> alternatives) => SetAlternatives(alternatives);
 
@@ -21,6 +22,8 @@ internal sealed class UnionRule : ValueRule
     public static ObjectRule AnyObject { get; } = (ObjectRule)Any._alternatives[0];
 
     public IReadOnlyList<ValueRule> Alternatives => _alternatives;
+
+    public override int MinimumLength => _minimumLength >= 0 ? _minimumLength : _minimumLength = _alternatives.Min(a => a.MinimumLength);
 
     public override bool TryStart(Frame parent, byte b, out JsonCursor next)
     {

@@ -12,4 +12,7 @@ internal abstract class ValueRule
     public abstract bool TryStart(Frame parent, byte b, out JsonCursor next);
 
     public bool CanStartWith(byte b) => TryStart(Frame.Root(this), b, out _);
+
+    /// <summary>The fewest bytes a complete value of this rule takes.</summary>
+    public abstract int MinimumLength { get; }
 }

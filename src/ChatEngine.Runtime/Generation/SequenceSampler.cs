@@ -40,6 +40,7 @@ public sealed class SequenceSampler
     /// <summary>Samples the next token from <paramref name="logits"/>; the result has a finish reason when it is the last.</summary>
     public GeneratedToken Next(ReadOnlySpan<float> logits)
     {
+        if (_constraint is not null) _constraint.TokensLeft = _options.MaxTokens - _generated;
         var id = _chain.SampleAndAccept(logits);
         _generated++;
         if (_tokenizer.IsEndOfGeneration(id) && !_options.IgnoreEndOfGeneration)

@@ -48,7 +48,9 @@ public static class RandomSchemas
     }
 
     /// <summary>Picks uniformly among the bytes the cursor allows until the document is complete (then stops with
-    /// probability 1/2 at each accepting point); null when it has not ended after <paramref name="maxBytes"/>.</summary>
+    /// probability 1/2 at each accepting point); null when it has not ended after <paramref name="maxBytes"/>.
+    /// Checks at every step that <see cref="ChatEngine.Runtime.Constraints.JsonCursor.MinimumToFinish"/> is the true
+    /// shortest completion: 0 exactly when complete, and otherwise some byte lowers it by one and none by more.</summary>
     public static byte[]? Walk(ChatEngine.Runtime.Constraints.JsonGrammar grammar, Random random, int maxBytes = 4000)
     {
         var cursor = ChatEngine.Runtime.Constraints.JsonCursor.Start(grammar);
@@ -58,11 +60,18 @@ public static class RandomSchemas
         {
             if (cursor.IsFinished || cursor.IsAccepting && random.Next(2) == 0) return [.. bytes];
             options.Clear();
+            var rest = cursor.MinimumToFinish;
+            var closest = int.MaxValue;
             for (var b = 0; b < 256; b++)
             {
-                if (cursor.TryAdvance((byte)b, out var next)) options.Add(((byte)b, next));
+                if (!cursor.TryAdvance((byte)b, out var next)) continue;
+                options.Add(((byte)b, next));
+                closest = Math.Min(closest, next.MinimumToFinish);
             }
-            if (options.Count == 0) throw new InvalidOperationException($"dead end after '{System.Text.Encoding.UTF8.GetString([.. bytes])}'");
+            var prefix = System.Text.Encoding.UTF8.GetString([.. bytes]);
+            if (options.Count == 0) throw new InvalidOperationException($"dead end after '{prefix}'");
+            if ((rest == 0) != cursor.IsAccepting || rest > 0 && closest != rest - 1)
+                throw new InvalidOperationException($"after '{prefix}' the rest is {rest} (accepting: {cursor.IsAccepting}) but the best byte leaves {closest}");
             var (chosen, after) = options[random.Next(options.Count)];
             bytes.Add(chosen);
             cursor = after;
