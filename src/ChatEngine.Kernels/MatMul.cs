@@ -38,6 +38,7 @@ public static class MatMul
         fixed (float* x = input)
         fixed (float* y = output)
         {
+            var batchKernel = tokens > 1 ? VecDot.BatchKernel(w.Type, w.Cols) : null;
             byte* activations;
             if (w.Type == GgmlType.F32)
             {
@@ -51,7 +52,7 @@ public static class MatMul
             }
 
             var job = pool.MatMulJob;
-            job.Prepare(VecDot.Kernel(w.Type), w.Data, w.RowBytes, w.Rows, w.Cols, activations, activationRowBytes, tokens, y);
+            job.Prepare(batchKernel != null ? batchKernel : VecDot.Kernel(w.Type), w.Data, w.RowBytes, w.Rows, w.Cols, activations, activationRowBytes, tokens, y);
             try
             {
                 if ((long)w.Rows * w.Cols * tokens < ParallelThreshold || pool.ThreadCount == 1) job.Execute(0, w.Rows);

@@ -60,6 +60,19 @@ internal static unsafe class Avx2Helpers
         return Avx2.CompareEqual(bytes, Vector256<byte>.AllBitsSet);
     }
 
+    /// <summary>
+    /// ggml's GGML_F32_VEC_REDUCE of four 8-lane accumulators: (0+2) + (1+3) lane-wise, then the lower and upper
+    /// halves added and the four lanes summed as (0+1) + (2+3) (two horizontal adds).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ReduceFourAccumulators(Vector256<float> acc0, Vector256<float> acc1, Vector256<float> acc2, Vector256<float> acc3)
+    {
+        var merged = Avx.Add(Avx.Add(acc0, acc2), Avx.Add(acc1, acc3));
+        var halves = Sse.Add(merged.GetLower(), merged.GetUpper());
+        var pairs = Sse3.HorizontalAdd(halves, halves);
+        return Sse3.HorizontalAdd(pairs, pairs).ToScalar();
+    }
+
     /// <summary>Sum of the 8 lanes in ggml's hsum_float_8 order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float HorizontalSum(Vector256<float> v)

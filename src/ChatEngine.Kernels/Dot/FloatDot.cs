@@ -20,6 +20,7 @@ internal static unsafe class FloatDot
         return (float)sum;
     }
 
+    /// <summary>ggml_vec_dot_f32 on AVX2: four FMA accumulators over 32-element steps, leftovers FMA'd in float.</summary>
     public static float F32Simd(byte* x, byte* y, int count)
     {
         var w = (float*)x;
@@ -33,10 +34,40 @@ internal static unsafe class FloatDot
             acc2 = Fma.MultiplyAdd(Avx.LoadVector256(w + i + 16), Avx.LoadVector256(a + i + 16), acc2);
             acc3 = Fma.MultiplyAdd(Avx.LoadVector256(w + i + 24), Avx.LoadVector256(a + i + 24), acc3);
         }
-        for (; i + 8 <= count; i += 8) acc0 = Fma.MultiplyAdd(Avx.LoadVector256(w + i), Avx.LoadVector256(a + i), acc0);
-        var sum = Avx2Helpers.HorizontalSum(Avx.Add(Avx.Add(acc0, acc1), Avx.Add(acc2, acc3)));
-        for (; i < count; i++) sum += w[i] * a[i];
+        var sum = Avx2Helpers.ReduceFourAccumulators(acc0, acc1, acc2, acc3);
+        for (; i < count; i++) sum = MathF.FusedMultiplyAdd(w[i], a[i], sum);
         return sum;
+    }
+
+    /// <summary>
+    /// F32 weights x F32 activations as llamafile's tinyBLAS computes a batch (two or more tokens): one 8-lane FMA
+    /// accumulator over the whole row, then <see cref="Avx2Helpers.HorizontalSum(Vector256{float})"/>.
+    /// </summary>
+    public static float F32Batch(byte* x, byte* y, int count)
+    {
+        var w = (float*)x;
+        var a = (float*)y;
+        var acc = Vector256<float>.Zero;
+        for (var i = 0; i < count; i += 8) acc = Fma.MultiplyAdd(Avx.LoadVector256(w + i), Avx.LoadVector256(a + i), acc);
+        return Avx2Helpers.HorizontalSum(acc);
+    }
+
+    /// <summary>F16 weights x F16-rounded activations, tinyBLAS's batch order (see <see cref="F32Batch"/>).</summary>
+    public static float F16Batch(byte* x, byte* y, int count)
+    {
+        var a = (float*)y;
+        var acc = Vector256<float>.Zero;
+        for (var i = 0; i < count; i += 8) acc = Fma.MultiplyAdd(HalvesToSingles(x + 2 * i), Avx.LoadVector256(a + i), acc);
+        return Avx2Helpers.HorizontalSum(acc);
+    }
+
+    /// <summary>BF16 weights x BF16-rounded activations, tinyBLAS's batch order (see <see cref="F32Batch"/>).</summary>
+    public static float BF16Batch(byte* x, byte* y, int count)
+    {
+        var a = (float*)y;
+        var acc = Vector256<float>.Zero;
+        for (var i = 0; i < count; i += 8) acc = Fma.MultiplyAdd(BFloat16sToSingles(x + 2 * i), Avx.LoadVector256(a + i), acc);
+        return Avx2Helpers.HorizontalSum(acc);
     }
 
     public static float F16Scalar(byte* x, byte* y, int count)
@@ -47,6 +78,7 @@ internal static unsafe class FloatDot
         return (float)sum;
     }
 
+    /// <summary>ggml_vec_dot_f16 on AVX2: as <see cref="F32Simd"/>, with leftovers added in double.</summary>
     public static float F16Simd(byte* x, byte* y, int count)
     {
         var a = (float*)y;
@@ -59,10 +91,9 @@ internal static unsafe class FloatDot
             acc2 = Fma.MultiplyAdd(HalvesToSingles(x + 2 * i + 32), Avx.LoadVector256(a + i + 16), acc2);
             acc3 = Fma.MultiplyAdd(HalvesToSingles(x + 2 * i + 48), Avx.LoadVector256(a + i + 24), acc3);
         }
-        for (; i + 8 <= count; i += 8) acc0 = Fma.MultiplyAdd(HalvesToSingles(x + 2 * i), Avx.LoadVector256(a + i), acc0);
-        var sum = Avx2Helpers.HorizontalSum(Avx.Add(Avx.Add(acc0, acc1), Avx.Add(acc2, acc3)));
+        double sum = Avx2Helpers.ReduceFourAccumulators(acc0, acc1, acc2, acc3);
         for (; i < count; i++) sum += HalfToSingle(x + 2 * i) * a[i];
-        return sum;
+        return (float)sum;
     }
 
     public static float BF16Scalar(byte* x, byte* y, int count)
@@ -87,9 +118,8 @@ internal static unsafe class FloatDot
             acc2 = Fma.MultiplyAdd(BFloat16sToSingles(x + 2 * i + 32), Avx.LoadVector256(a + i + 16), acc2);
             acc3 = Fma.MultiplyAdd(BFloat16sToSingles(x + 2 * i + 48), Avx.LoadVector256(a + i + 24), acc3);
         }
-        for (; i + 8 <= count; i += 8) acc0 = Fma.MultiplyAdd(BFloat16sToSingles(x + 2 * i), Avx.LoadVector256(a + i), acc0);
-        var sum = Avx2Helpers.HorizontalSum(Avx.Add(Avx.Add(acc0, acc1), Avx.Add(acc2, acc3)));
+        double sum = Avx2Helpers.HorizontalSum(Avx.Add(Avx.Add(acc0, acc2), Avx.Add(acc1, acc3)));
         for (; i < count; i++) sum += BitConverter.UInt32BitsToSingle((uint)w[i] << 16) * a[i];
-        return sum;
+        return (float)sum;
     }
 }

@@ -38,7 +38,6 @@ internal static unsafe class Q2_KDot
     public static float Simd(byte* x, byte* y, int count)
     {
         var acc = Vector256<float>.Zero;
-        var mins = 0f;
         var three = Vector256.Create((byte)3);
         for (var block = 0; block < count / BlockLayout.QK_K; block++, x += BlockLayout.Q2_KBytes, y += BlockLayout.Q8_KBytes)
         {
@@ -49,7 +48,8 @@ internal static unsafe class Q2_KDot
             var packedScales = Sse2.LoadVector128(scales);
             var minValues = Avx2.ConvertToVector256Int16(Sse2.And(Sse2.ShiftRightLogical(packedScales.AsUInt16(), 4).AsByte(), Vector128.Create((byte)0x0f)));
             var bsums = Avx.LoadVector256((short*)(y + BlockLayout.Q8_KBlockSums));
-            mins += yd * HalfToSingle(x + 82) * Avx2Helpers.HorizontalSum(Avx2.MultiplyAddAdjacent(minValues, bsums));
+            var minProducts = Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(minValues, bsums));
+            acc = Fma.MultiplyAdd(Vector256.Create(-yd * HalfToSingle(x + 82)), minProducts, acc);
 
             var sumi = Vector256<int>.Zero;
             for (var n = 0; n < 2; n++)
@@ -66,6 +66,6 @@ internal static unsafe class Q2_KDot
             }
             acc = Fma.MultiplyAdd(Vector256.Create(yd * HalfToSingle(x + 80)), Avx.ConvertToVector256Single(sumi), acc);
         }
-        return Avx2Helpers.HorizontalSum(acc) - mins;
+        return Avx2Helpers.HorizontalSum(acc);
     }
 }

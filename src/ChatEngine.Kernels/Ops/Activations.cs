@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ChatEngine.Kernels.Ops;
 
@@ -7,22 +10,30 @@ public static class Activations
 {
     private const int ChunkLength = 256;
 
-    /// <summary>silu(x) = x / (1 + exp(-x)), as ggml_silu_f32. <paramref name="output"/> may be <paramref name="x"/>.</summary>
+    /// <summary>
+    /// silu(x) = x / (1 + exp(-x)) as ggml_vec_silu_f32 computes it: whole groups of 8 with
+    /// <see cref="PolynomialExp"/>, the remaining elements with the C library's expf. <paramref name="output"/> may be
+    /// <paramref name="x"/>.
+    /// </summary>
     public static void Silu(ReadOnlySpan<float> x, Span<float> output)
     {
         if (output.Length < x.Length)
             throw new ArgumentException($"output has {output.Length} elements, x has {x.Length}", nameof(output));
-        Span<float> denominator = stackalloc float[ChunkLength];
-        for (var start = 0; start < x.Length; start += ChunkLength)
+        var grouped = x.Length & ~7;
+        var i = 0;
+        if (PolynomialExp.IsVectorized)
         {
-            var length = Math.Min(ChunkLength, x.Length - start);
-            var chunk = x.Slice(start, length);
-            var d = denominator[..length];
-            TensorPrimitives.Negate(chunk, d);
-            TensorPrimitives.Exp<float>(d, d);
-            TensorPrimitives.Add(d, 1f, d);
-            TensorPrimitives.Divide(chunk, d, output.Slice(start, length));
+            ref var source = ref MemoryMarshal.GetReference(x);
+            ref var target = ref MemoryMarshal.GetReference(output);
+            var one = Vector256.Create(1f);
+            for (; i < grouped; i += 8)
+            {
+                var v = Vector256.LoadUnsafe(ref source, (nuint)i);
+                Avx.Divide(v, Avx.Add(one, PolynomialExp.Exp(Avx.Subtract(Vector256<float>.Zero, v)))).StoreUnsafe(ref target, (nuint)i);
+            }
         }
+        for (; i < grouped; i++) output[i] = x[i] / (1f + PolynomialExp.Exp(0f - x[i]));
+        for (; i < x.Length; i++) output[i] = x[i] / (1f + MathF.Exp(-x[i]));
     }
 
     /// <summary>

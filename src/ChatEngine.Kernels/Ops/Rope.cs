@@ -46,8 +46,8 @@ public static class Rope
             var first = mode == RopeMode.Normal ? 2 * i : i;
             var x0 = head[first];
             var x1 = head[first + stride];
-            head[first] = x0 * cos[i] - x1 * sin[i];
-            head[first + stride] = x0 * sin[i] + x1 * cos[i];
+            head[first] = MathF.FusedMultiplyAdd(x0, cos[i], -(x1 * sin[i]));
+            head[first + stride] = MathF.FusedMultiplyAdd(x0, sin[i], x1 * cos[i]);
         }
     }
 

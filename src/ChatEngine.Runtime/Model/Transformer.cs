@@ -58,7 +58,7 @@ public sealed class Transformer
             var chunk = tokens.Slice(start, Math.Min(MaxBatch, tokens.Length - start));
             var isLast = start + chunk.Length == tokens.Length;
             var output = allPositions ? logits.Slice(start * vocab, chunk.Length * vocab) : isLast ? logits[..vocab] : default;
-            EvaluateChunk(cache, chunk, output, allPositions);
+            EvaluateChunk(cache, chunk, output, allPositions, singleToken: tokens.Length == 1);
         }
     }
 
@@ -74,7 +74,7 @@ public sealed class Transformer
         for (var start = 0; start < tokens.Length; start += MaxBatch)
         {
             var chunk = tokens.Slice(start, Math.Min(MaxBatch, tokens.Length - start));
-            EvaluateChunk(cache, chunk, default, false);
+            EvaluateChunk(cache, chunk, default, false, singleToken: tokens.Length == 1);
             for (var t = 0; t < chunk.Length; t++)
                 RmsNorm.Apply(_x.AsSpan(t * embd, embd), _w.OutputNorm, _p.RmsNormEpsilon, hidden.Slice((start + t) * embd, embd));
         }
@@ -87,7 +87,7 @@ public sealed class Transformer
             if ((uint)token >= (uint)_p.VocabSize) throw new ArgumentOutOfRangeException(nameof(tokens), token, $"token id outside the vocabulary of {_p.VocabSize}");
     }
 
-    private void EvaluateChunk(KvCache cache, ReadOnlySpan<int> tokens, Span<float> logits, bool allPositions)
+    private void EvaluateChunk(KvCache cache, ReadOnlySpan<int> tokens, Span<float> logits, bool allPositions, bool singleToken)
     {
         var n = tokens.Length;
         var embd = _p.EmbeddingSize;
@@ -98,7 +98,7 @@ public sealed class Transformer
         var startPosition = cache.Length;
         for (var layer = 0; layer < _p.LayerCount; layer++)
         {
-            Attention(cache, layer, n, startPosition);
+            Attention(cache, layer, n, startPosition, singleToken);
             FeedForward(_w.Layers[layer], n);
         }
         cache.Length = startPosition + n;
@@ -111,7 +111,7 @@ public sealed class Transformer
         MatMul.Multiply(_pool, _w.Output, normed, rows, logits[..(rows * _p.VocabSize)]);
     }
 
-    private void Attention(KvCache cache, int layer, int n, int startPosition)
+    private void Attention(KvCache cache, int layer, int n, int startPosition, bool singleToken)
     {
         var w = _w.Layers[layer];
         var embd = _p.EmbeddingSize;
@@ -141,7 +141,7 @@ public sealed class Transformer
         TensorPrimitives.ConvertToHalf(v, cache.Values[layer].AsSpan(startPosition * kvSize, n * kvSize));
 
         RoundToHalf(q);
-        _attentionJob.Run(_pool, _q, _attention, cache.Keys[layer], cache.Values[layer], n, startPosition);
+        _attentionJob.Run(_pool, _q, _attention, cache.Keys[layer], cache.Values[layer], n, startPosition, singleToken);
         var output = _attention.AsSpan(0, n * qSize);
         var projected = _xb.AsSpan(0, n * embd);
         MatMul.Multiply(_pool, w.AttentionOutput, output, n, projected);
@@ -159,7 +159,7 @@ public sealed class Transformer
         var up = _up.AsSpan(0, n * ff);
         MatMul.Multiply(_pool, w.Gate, xb, n, gate);
         MatMul.Multiply(_pool, w.Up, xb, n, up);
-        Activations.SwiGlu(gate, up, gate);
+        for (var t = 0; t < n; t++) Activations.SwiGlu(gate.Slice(t * ff, ff), up.Slice(t * ff, ff), gate.Slice(t * ff, ff));
         MatMul.Multiply(_pool, w.Down, gate, n, xb);
         TensorPrimitives.Add(x, xb, x);
     }

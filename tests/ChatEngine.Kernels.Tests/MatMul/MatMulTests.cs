@@ -115,17 +115,24 @@ public sealed class MatMulTests
 
     [Theory]
     [MemberData(nameof(Types))]
-    public void A_batch_of_tokens_gives_bitwise_the_results_of_one_call_per_token(GgmlType type)
+    public void A_batch_of_tokens_gives_the_results_of_one_call_per_token(GgmlType type)
     {
         const int tokens = 7;
         using var weights = TestWeights.Random(type, RandomRows, RandomCols, seed: (int)type);
         var w = weights.Matrix;
         var x = Activations(w.Cols, tokens, seed: 33);
         var batch = Multiply(w, x, tokens, threads: 2);
+        // Like llama.cpp (tinyBLAS for batches, vec_dot for one token), float weights sum a batch in another order;
+        // quantized weights use one order for both, so their results are bitwise equal.
+        var bitwise = type is not (GgmlType.F32 or GgmlType.F16 or GgmlType.BF16);
         for (var t = 0; t < tokens; t++)
         {
             var one = Multiply(w, x.AsSpan(t * w.Cols, w.Cols).ToArray(), 1, threads: 2);
-            Assert.Equal(one, batch.AsSpan(t * w.Rows, w.Rows).ToArray());
+            var fromBatch = batch.AsSpan(t * w.Rows, w.Rows).ToArray();
+            if (bitwise) Assert.Equal(one, fromBatch);
+            else
+                for (var r = 0; r < w.Rows; r++)
+                    Assert.True(Math.Abs(one[r] - fromBatch[r]) <= 1e-5f * (1 + Math.Abs(one[r])), $"row {r}: {fromBatch[r]} vs {one[r]}");
         }
     }
 

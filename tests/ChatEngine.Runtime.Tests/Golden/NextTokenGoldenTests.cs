@@ -7,39 +7,36 @@ namespace ChatEngine.Runtime.Tests.Golden;
 public sealed class NextTokenGoldenTests(ITestOutputHelper output)
 {
     /// <summary>
-    /// Float weights (F32, F16) meet golden/README.md's tolerances with room to spare: like llama.cpp we keep an F16
-    /// KV cache and round q and the attention weights to F16 (measured max |logit diff| 4.6e-4 on tiny-llama-F32).
-    /// Quantized and BF16 weights: activations are quantized (Q8_0/Q8_1/Q8_K) or rounded (BF16) before every matrix
-    /// product, which makes these random-weight models chaotic: a last-bit difference in a float sum flips an
-    /// activation's rounding and the flip grows through the layers. Measured on tiny-llama-Q5_K_S: 2e-6 with our AVX2
-    /// kernels (whose summation order equals ggml's) but 0.15 on the logits with our scalar kernels, which are just as
-    /// correct. Until every kernel reproduces ggml's summation order, these types are held to the bounds below
-    /// (measured maxima ~0.05 prob / 0.21 logit, plus headroom) — a layout or scale bug moves logits by whole units —
-    /// while top-1 agreement above the tie margin and perplexity keep the README's strict limits.
+    /// golden/README.md's tolerances. Quantized, BF16 and F16 weights are held to the README's figure for an engine
+    /// that reproduces llama.cpp's activation quantization exactly (1e-3): our AVX2 kernels, attention and activation
+    /// functions sum in ggml's order, so these models agree to float printing precision at nearly every step
+    /// (measured max |logit diff| 6e-6 on Q5_K_S, 1.2e-5 on F16, under 1e-7 on the rest). That exactness matters
+    /// because activation quantization makes these random-weight models chaotic: one last-bit difference that lands
+    /// on a rounding boundary grows to ~0.1 in the logits a few tokens later. F32 models are not chaotic and carry
+    /// the README's F32 figures (measured 3e-4 tiny-llama, 1.2e-3 stories260K).
     /// </summary>
     public static TheoryData<string, string, double, double> Models => new()
     {
-        { "stories260K.gguf", "nexttok-stories260K.json", 1e-3, 1e-2 },
+        { "stories260K.gguf", "nexttok-stories260K.json", 1e-3, 2e-3 },
         { "tiny-llama-F32.gguf", "nexttok-tiny-llama-F32.json", 1e-3, 2e-3 },
-        { "tiny-llama-F16.gguf", "nexttok-tiny-llama-F16.json", 2e-3, 1e-2 },
+        { "tiny-llama-F16.gguf", "nexttok-tiny-llama-F16.json", Exact, Exact },
         { "tiny-llama-lora-merged-F32.gguf", "nexttok-tiny-llama-F32-lora-merged.json", 1e-3, 2e-3 },
         { "tiny-qwen2-F32.gguf", "nexttok-tiny-qwen2-F32.json", 1e-3, 2e-3 },
-        { "tiny-llama-BF16.gguf", "nexttok-tiny-llama-BF16.json", ChaoticProb, ChaoticLogit },
-        { "tiny-llama-Q8_0.gguf", "nexttok-tiny-llama-Q8_0.json", ChaoticProb, ChaoticLogit },
-        { "tiny-llama-Q4_0.gguf", "nexttok-tiny-llama-Q4_0.json", ChaoticProb, ChaoticLogit },
-        { "tiny-llama-Q4_1.gguf", "nexttok-tiny-llama-Q4_1.json", ChaoticProb, ChaoticLogit },
-        { "tiny-llama-Q5_0.gguf", "nexttok-tiny-llama-Q5_0.json", ChaoticProb, ChaoticLogit },
-        { "tiny-llama-Q2_K.gguf", "nexttok-tiny-llama-Q2_K.json", ChaoticProb, ChaoticLogit },
-        { "tiny-llama-Q4_K_S.gguf", "nexttok-tiny-llama-Q4_K_S.json", ChaoticProb, ChaoticLogit },
-        { "tiny-llama-Q4_K_M.gguf", "nexttok-tiny-llama-Q4_K_M.json", ChaoticProb, ChaoticLogit },
-        { "tiny-llama-Q5_K_S.gguf", "nexttok-tiny-llama-Q5_K_S.json", ChaoticProb, ChaoticLogit },
-        { "tiny-llama-Q6_K.gguf", "nexttok-tiny-llama-Q6_K.json", ChaoticProb, ChaoticLogit },
-        { "tiny-qwen2-Q8_0.gguf", "nexttok-tiny-qwen2-Q8_0.json", ChaoticProb, ChaoticLogit },
-        { "tiny-qwen2-Q4_K_M.gguf", "nexttok-tiny-qwen2-Q4_K_M.json", ChaoticProb, ChaoticLogit },
+        { "tiny-llama-BF16.gguf", "nexttok-tiny-llama-BF16.json", Exact, Exact },
+        { "tiny-llama-Q8_0.gguf", "nexttok-tiny-llama-Q8_0.json", Exact, Exact },
+        { "tiny-llama-Q4_0.gguf", "nexttok-tiny-llama-Q4_0.json", Exact, Exact },
+        { "tiny-llama-Q4_1.gguf", "nexttok-tiny-llama-Q4_1.json", Exact, Exact },
+        { "tiny-llama-Q5_0.gguf", "nexttok-tiny-llama-Q5_0.json", Exact, Exact },
+        { "tiny-llama-Q2_K.gguf", "nexttok-tiny-llama-Q2_K.json", Exact, Exact },
+        { "tiny-llama-Q4_K_S.gguf", "nexttok-tiny-llama-Q4_K_S.json", Exact, Exact },
+        { "tiny-llama-Q4_K_M.gguf", "nexttok-tiny-llama-Q4_K_M.json", Exact, Exact },
+        { "tiny-llama-Q5_K_S.gguf", "nexttok-tiny-llama-Q5_K_S.json", Exact, Exact },
+        { "tiny-llama-Q6_K.gguf", "nexttok-tiny-llama-Q6_K.json", Exact, Exact },
+        { "tiny-qwen2-Q8_0.gguf", "nexttok-tiny-qwen2-Q8_0.json", Exact, Exact },
+        { "tiny-qwen2-Q4_K_M.gguf", "nexttok-tiny-qwen2-Q4_K_M.json", Exact, Exact },
     };
 
-    private const double ChaoticProb = 8e-2;
-    private const double ChaoticLogit = 0.3;
+    private const double Exact = 1e-3;
 
     [SharedTheory]
     [MemberData(nameof(Models))]
@@ -47,9 +44,9 @@ public sealed class NextTokenGoldenTests(ITestOutputHelper output)
         AssertMatches(modelFile, goldenFile, probTolerance, logitTolerance);
 
     [Theory]
-    [InlineData("stories260K.gguf", "nexttok-stories260K.json", 1e-3, 1e-2)]
-    [InlineData("tiny-llama-Q8_0.gguf", "nexttok-tiny-llama-Q8_0.json", ChaoticProb, ChaoticLogit)]
-    [InlineData("tiny-llama-Q4_K_M.gguf", "nexttok-tiny-llama-Q4_K_M.json", ChaoticProb, ChaoticLogit)]
+    [InlineData("stories260K.gguf", "nexttok-stories260K.json", 1e-3, 2e-3)]
+    [InlineData("tiny-llama-Q8_0.gguf", "nexttok-tiny-llama-Q8_0.json", Exact, Exact)]
+    [InlineData("tiny-llama-Q4_K_M.gguf", "nexttok-tiny-llama-Q4_K_M.json", Exact, Exact)]
     public void Bundled_models_match_llama_cpp(string modelFile, string goldenFile, double probTolerance, double logitTolerance) =>
         AssertMatches(modelFile, goldenFile, probTolerance, logitTolerance);
 

@@ -1,0 +1,68 @@
+using ChatEngine.Kernels.Ops;
+using Xunit;
+using static ChatEngine.Kernels.Tests.Ops.OpsTestData;
+
+namespace ChatEngine.Kernels.Tests.Ops;
+
+public sealed class F16AttentionTests
+{
+    private static Half[] ToHalf(float[] values) => values.Select(v => (Half)v).ToArray();
+
+    [Theory]
+    [InlineData(8)]
+    [InlineData(32)]
+    [InlineData(64)]
+    [InlineData(80)]
+    [InlineData(128)]
+    public void Dot_matches_the_float64_dot_of_the_half_values(int length)
+    {
+        var q = Gaussian(length, seed: length).Select(v => (float)(Half)v).ToArray();
+        var k = ToHalf(Gaussian(length, seed: length + 1));
+        var expected = 0.0;
+        for (var i = 0; i < length; i++) expected += q[i] * (double)(float)k[i];
+        Assert.True(Math.Abs(F16Attention.Dot(q, k) - expected) <= 1e-5 * length, $"{F16Attention.Dot(q, k)} vs {expected}");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(33)]
+    [InlineData(300)]
+    public void Softmax_matches_the_float64_softmax(int length)
+    {
+        var x = Gaussian(length, seed: length, scale: 4f);
+        var values = (float[])x.Clone();
+        F16Attention.Softmax(values);
+        var max = x.Max();
+        var sum = x.Sum(v => Math.Exp(v - max));
+        for (var i = 0; i < length; i++) AssertClose(Math.Exp(x[i] - max) / sum, values[i], 1e-5, $"element {i}");
+    }
+
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(5, false)]
+    [InlineData(40, true)]
+    [InlineData(40, false)]
+    [InlineData(200, true)]
+    public void Weighted_sum_matches_float64_in_both_orders(int positions, bool singleToken)
+    {
+        const int width = 16, stride = 48;
+        var weights = Gaussian(positions, seed: positions).Select(v => (float)(Half)Math.Abs(v)).ToArray();
+        var values = ToHalf(Gaussian(positions * stride, seed: positions + 3));
+        var output = new float[width];
+        F16Attention.WeightedSum(weights, values, stride, output, new float[F16Attention.MaxLanes * width], singleToken);
+        for (var d = 0; d < width; d++)
+        {
+            var expected = 0.0;
+            for (var p = 0; p < positions; p++) expected += weights[p] * (double)(float)values[p * stride + d];
+            Assert.True(Math.Abs(output[d] - expected) <= 1e-5 * positions, $"dimension {d}: {output[d]} vs {expected}");
+        }
+    }
+
+    [Fact]
+    public void Weighted_sum_rejects_short_scratch()
+    {
+        Assert.Throws<ArgumentException>(() =>
+            F16Attention.WeightedSum(new float[4], new Half[64], 16, new float[16], new float[16], singleToken: true));
+    }
+}
