@@ -1,7 +1,5 @@
-using System.ClientModel;
 using System.Net;
 using System.Text.Json;
-using OpenAI;
 using OpenAI.Embeddings;
 using Xunit;
 
@@ -11,8 +9,7 @@ namespace ChatEngine.Server.Tests;
 [Collection(ServerCollection.Name)]
 public sealed class EmbeddingsTests(ServerFixture fixture)
 {
-    private EmbeddingClient Client => new("stories260K", new ApiKeyCredential("unused"),
-        new OpenAIClientOptions { Endpoint = new Uri(fixture.Server.BaseAddress, "v1") });
+    private EmbeddingClient Client => fixture.Server.OpenAi.GetEmbeddingClient("stories260K");
 
     private static int Dimensions => Reference.Model.Parameters.EmbeddingSize;
 

@@ -1,7 +1,5 @@
-using System.ClientModel;
 using System.Text;
 using System.Text.Json;
-using OpenAI;
 using OpenAI.Chat;
 using Xunit;
 
@@ -15,8 +13,7 @@ public sealed class LogProbabilityTests(ServerFixture fixture)
     private const string Question = "Tell me about the sun.";
     private const float Tolerance = 1e-4f;
 
-    private ChatClient Chat => new("stories260K", new ApiKeyCredential("unused"),
-        new OpenAIClientOptions { Endpoint = new Uri(fixture.Server.BaseAddress, "v1") });
+    private ChatClient Chat => fixture.Server.OpenAi.GetChatClient("stories260K");
 
     private static ChatCompletionOptions Options => new()
     {

@@ -1,7 +1,5 @@
-using System.ClientModel;
 using System.Text.Json;
 using ChatEngine.Runtime.Tests.Constraints;
-using OpenAI;
 using OpenAI.Chat;
 using ChatEngine.TestData;
 using Xunit;
@@ -21,15 +19,12 @@ public sealed class StructuredOutputTests
             "properties":{"kind":{"enum":["cat","dog","bird"]},"legs":{"type":"number"},"happy":{"type":"boolean"}}}}}}
         """;
 
-    private static ChatClient ClientFor(TestServer server, string model) =>
-        new(model, new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri(server.BaseAddress, "v1") });
-
     [Fact]
     public async Task Json_schema_outputs_parse_and_validate_in_50_of_50_sampled_generations()
     {
         var schema = JsonDocument.Parse(PersonSchema).RootElement;
         await using var server = await TestServer.StartAsync(o => o with { ContextSize = 1024 });
-        var chat = ClientFor(server, "stories260K");
+        var chat = server.OpenAi.GetChatClient("stories260K");
         for (var seed = 0; seed < 50; seed++)
         {
             var options = Sampled(seed, ChatResponseFormat.CreateJsonSchemaFormat("person", BinaryData.FromString(PersonSchema), jsonSchemaIsStrict: true));
@@ -42,7 +37,7 @@ public sealed class StructuredOutputTests
     public async Task Random_schemas_are_honoured_on_a_bpe_model()
     {
         await using var server = await TestServer.StartAsync(o => o with { ModelPath = TestPaths.Model("tiny-qwen2-F32.gguf"), ContextSize = 1024, Parallel = 2 });
-        var chat = ClientFor(server, "tiny-qwen2-F32");
+        var chat = server.OpenAi.GetChatClient("tiny-qwen2-F32");
         var random = new Random(77);
         for (var i = 0; i < 8; i++)
         {
@@ -57,7 +52,7 @@ public sealed class StructuredOutputTests
     public async Task Json_object_outputs_are_complete_objects_within_the_token_limit_streamed_or_not()
     {
         await using var server = await TestServer.StartAsync(o => o with { ContextSize = 1024 });
-        var chat = ClientFor(server, "stories260K");
+        var chat = server.OpenAi.GetChatClient("stories260K");
         var options = Sampled(7, ChatResponseFormat.CreateJsonObjectFormat());
         options.MaxOutputTokenCount = 60;
         ChatCompletion completion = await chat.CompleteChatAsync([new UserChatMessage("Give me JSON.")], options);
