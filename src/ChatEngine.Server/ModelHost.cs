@@ -3,17 +3,20 @@ using ChatEngine.Server.Scheduling;
 
 namespace ChatEngine.Server;
 
-/// <summary>The loaded model with what the endpoints need around it: its public id, chat renderer, scheduler and
-/// embedder (which has its own compute threads, so embeddings do not wait for generation steps).</summary>
+/// <summary>The loaded model with what the endpoints need around it: its public id, chat renderer, scheduler, and a
+/// <see cref="DetachedEvaluator"/> (own compute threads: embeddings and prompt scoring do not wait for generation).</summary>
 internal sealed class ModelHost : IDisposable
 {
+    private readonly DetachedEvaluator _detached;
+    private readonly SemaphoreSlim _detachedLock = new(1, 1);
+
     private ModelHost(LanguageModel model, ServerOptions options)
     {
         Model = model;
         Id = System.IO.Path.GetFileNameWithoutExtension(options.ModelPath);
         Renderer = ChatPromptRenderer.ForModel(model);
         Scheduler = new InferenceScheduler(model, options.Parallel, options.ContextSize, options.QueueLimit);
-        Embedder = new TextEmbedder(model, options.Threads);
+        _detached = new DetachedEvaluator(model, options.Threads);
         Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     }
 
@@ -38,9 +41,22 @@ internal sealed class ModelHost : IDisposable
     public ChatPromptRenderer Renderer { get; }
     public InferenceScheduler Scheduler { get; }
 
-    /// <summary>Used by one request at a time (take <see cref="EmbedderLock"/>).</summary>
-    public TextEmbedder Embedder { get; }
-    public SemaphoreSlim EmbedderLock { get; } = new(1, 1);
+    /// <summary>The length of an embedding.</summary>
+    public int EmbeddingDimensions => _detached.Dimensions;
+
+    /// <summary>Runs <paramref name="work"/> on the detached evaluator once no other request is using it.</summary>
+    public async Task<T> RunDetachedAsync<T>(Func<DetachedEvaluator, T> work, CancellationToken cancellation)
+    {
+        await _detachedLock.WaitAsync(cancellation);
+        try
+        {
+            return work(_detached);
+        }
+        finally
+        {
+            _detachedLock.Release();
+        }
+    }
     public long Created { get; }
 
     /// <summary>Accepts the id, the file name with its extension, or no model at all.</summary>
@@ -50,8 +66,8 @@ internal sealed class ModelHost : IDisposable
     public void Dispose()
     {
         Scheduler.Dispose();
-        Embedder.Dispose();
-        EmbedderLock.Dispose();
+        _detached.Dispose();
+        _detachedLock.Dispose();
         Model.Dispose();
     }
 }

@@ -69,7 +69,6 @@ public sealed class ErrorTests(ServerFixture fixture)
         { "/v1/completions", """{"prompt":["a","b"]}""", 400, "prompt" },
         { "/v1/completions", """{"prompt":[]}""", 400, "prompt" },
         { "/v1/completions", """{"prompt":"Hi","max_tokens":300}""", 400, "prompt" },
-        { "/v1/completions", """{"prompt":"Hi","echo":true,"logprobs":1}""", 400, "echo" },
         { "/v1/completions", """{"prompt":"Hi","logprobs":6}""", 400, "logprobs" },
         { "/v1/completions", """{"prompt":"Hi","logprobs":true}""", 400, "logprobs" },
         { "/v1/completions", """{"prompt":"Hi","best_of":2}""", 400, "best_of" },

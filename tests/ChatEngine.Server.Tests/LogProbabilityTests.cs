@@ -91,6 +91,36 @@ public sealed class LogProbabilityTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Echo_with_logprobs_scores_the_prompt_tokens_then_the_generated_ones()
+    {
+        const string prompt = "The little dog ran";
+        var promptTokens = Reference.TextPrompt(prompt);
+        var steps = Reference.GreedySteps(promptTokens, 4);
+        var vocab = Reference.Model.Parameters.VocabSize;
+        var logits = Reference.AllLogits(promptTokens);
+
+        var body = await fixture.Server.PostForJsonAsync("/v1/completions",
+            $$"""{"prompt":"{{prompt}}","max_tokens":4,"temperature":0,"echo":true,"logprobs":2}""");
+
+        var logprobs = body.GetProperty("choices")[0].GetProperty("logprobs");
+        var values = logprobs.GetProperty("token_logprobs").EnumerateArray().ToList();
+        var tokens = logprobs.GetProperty("tokens").EnumerateArray().Select(t => t.GetString()).ToList();
+        Assert.Equal(promptTokens.Length + steps.Count, values.Count);
+        Assert.Equal(JsonValueKind.Null, values[0].ValueKind);
+        Assert.Equal(JsonValueKind.Null, logprobs.GetProperty("top_logprobs")[0].ValueKind);
+        for (var i = 1; i < promptTokens.Length; i++)
+        {
+            Assert.Equal(Piece(promptTokens[i]), tokens[i]);
+            Assert.Equal(Reference.LogSoftmax(logits.AsSpan((i - 1) * vocab, vocab).ToArray(), promptTokens[i]), values[i].GetDouble(), Tolerance);
+        }
+        for (var i = 0; i < steps.Count; i++)
+            Assert.Equal(Reference.LogSoftmax(steps[i].Logits, steps[i].Id), values[promptTokens.Length + i].GetDouble(), Tolerance);
+        var offsets = logprobs.GetProperty("text_offset").EnumerateArray().Select(o => o.GetInt32()).ToList();
+        Assert.True(offsets.Zip(offsets.Skip(1)).All(p => p.First <= p.Second), "text offsets decrease");
+        Assert.Equal(prompt.Length, offsets[promptTokens.Length]);
+    }
+
+    [Fact]
     public async Task Without_logprobs_the_field_is_null()
     {
         var body = await fixture.Server.PostForJsonAsync("/v1/chat/completions",

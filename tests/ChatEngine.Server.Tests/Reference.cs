@@ -73,6 +73,17 @@ public static class Reference
         }
     }
 
+    /// <summary>The next-token logits after every prompt position (tokens x vocab).</summary>
+    public static float[] AllLogits(int[] prompt)
+    {
+        lock (Gate)
+        {
+            var logits = new float[prompt.Length * Model.Parameters.VocabSize];
+            Model.CreateContext(prompt.Length).EvaluateAll(prompt, logits);
+            return logits;
+        }
+    }
+
     /// <summary>log softmax(logits)[id], computed here in double precision.</summary>
     public static double LogSoftmax(float[] logits, int id)
     {

@@ -45,7 +45,15 @@ internal static class CompletionEndpoints
                 $"all {host.Scheduler.SlotCount} slots are busy and the queue is full; retry shortly", "rate_limit_error", null, "queue_full");
         }
         var header = ResponseHeader.Create(format.IdPrefix, request.Model);
-        var reply = new Reply(context, format, header, request, new LogProbabilityWriter(host.Model.Tokenizer));
+        var logProbabilities = new LogProbabilityWriter(host.Model.Tokenizer);
+        IReadOnlyList<LoggedToken> promptLogged = [];
+        if (request.Echo is { } echo && request.Options.LogProbabilities is { } top)
+        {
+            // The prompt's own log-probabilities come from the detached evaluator while the choices queue.
+            var scores = await host.RunDetachedAsync(evaluator => evaluator.ScoreTokens(request.Prompt, top), context.RequestAborted);
+            promptLogged = logProbabilities.Prompt(request.Prompt, scores, echo.Length);
+        }
+        var reply = new Reply(context, format, header, request, logProbabilities, promptLogged);
         try
         {
             if (request.Stream) await reply.StreamAsync(Merge(jobs, context.RequestAborted));
@@ -86,13 +94,14 @@ internal static class CompletionEndpoints
     }
 
     /// <summary>Writes one request's answer, whole or as server-sent events.</summary>
-    private sealed class Reply(HttpContext context, CompletionFormat format, ResponseHeader header, GenerationRequest request, LogProbabilityWriter logProbabilities)
+    private sealed class Reply(HttpContext context, CompletionFormat format, ResponseHeader header, GenerationRequest request,
+        LogProbabilityWriter logProbabilities, IReadOnlyList<LoggedToken> promptLogged)
     {
         private readonly bool _logged = request.Options.LogProbabilities is not null;
 
         public async Task RespondAsync(ChannelReader<(int Choice, GeneratedToken Token)> tokens)
         {
-            var choices = Enumerable.Range(0, request.Choices).Select(_ => new ChoiceProgress(request.Echo)).ToArray();
+            var choices = Enumerable.Range(0, request.Choices).Select(_ => new ChoiceProgress(request.Echo, promptLogged)).ToArray();
             await foreach (var (choice, token) in tokens.ReadAllAsync(context.RequestAborted))
                 choices[choice].Add(token, _logged);
             context.Response.ContentType = "application/json";
@@ -125,12 +134,13 @@ internal static class CompletionEndpoints
             }
 
             var includeUsage = request.IncludeUsage;
-            var choices = Enumerable.Range(0, request.Choices).Select(_ => new ChoiceProgress(request.Echo)).ToArray();
+            var choices = Enumerable.Range(0, request.Choices).Select(_ => new ChoiceProgress(request.Echo, promptLogged)).ToArray();
             for (var i = 0; i < choices.Length; i++)
             {
                 var index = i;
                 if (format.HasOpeningChunk) await SendAsync(j => format.WriteOpeningChunk(j, header, index, includeUsage));
-                if (request.Echo is { Length: > 0 } echo) await SendAsync(j => format.WriteChunk(j, header, index, echo, null, null, includeUsage, logProbabilities));
+                if (request.Echo is { Length: > 0 } echo)
+                    await SendAsync(j => format.WriteChunk(j, header, index, echo, _logged ? promptLogged : null, null, includeUsage, logProbabilities));
             }
             try
             {
@@ -161,18 +171,18 @@ internal static class CompletionEndpoints
         private Usage Usage(ChoiceProgress[] choices) => new(request.Prompt.Length, choices.Sum(c => c.Generated));
     }
 
-    /// <summary>What one choice has produced so far.</summary>
-    private sealed class ChoiceProgress(string? echo)
+    /// <summary>What one choice has produced so far (starting with the echoed prompt, when asked).</summary>
+    private sealed class ChoiceProgress(string? echo, IReadOnlyList<LoggedToken> promptLogged)
     {
         public StringBuilder Text { get; } = new(echo);
-        public List<LoggedToken> Logged { get; } = [];
+        public List<LoggedToken> Logged { get; } = [.. promptLogged];
         public int Generated { get; private set; }
         public FinishReason Finish { get; private set; } = FinishReason.Length;
 
         public void Add(GeneratedToken token, bool logged)
         {
             Generated++;
-            if (logged && token.LogProbabilities is { } logProbabilities) Logged.Add(new LoggedToken(logProbabilities, Text.Length));
+            if (logged && token.LogProbabilities is { } logProbabilities) Logged.Add(new LoggedToken(token.Id, logProbabilities, Text.Length));
             Text.Append(token.Text);
             if (token.FinishReason is { } reason) Finish = reason;
         }

@@ -33,26 +33,18 @@ internal static class EmbeddingEndpoints
                     "base64" => true,
                     var other => throw ApiException.InvalidRequest($"encoding_format '{other}' is not supported (float, base64)", "encoding_format", "invalid_value"),
                 };
-                if (body.Integer("dimensions") is { } dimensions && dimensions != host.Embedder.Dimensions)
-                    throw ApiException.InvalidRequest($"this model's embeddings have {host.Embedder.Dimensions} dimensions; 'dimensions' cannot change that",
+                if (body.Integer("dimensions") is { } dimensions && dimensions != host.EmbeddingDimensions)
+                    throw ApiException.InvalidRequest($"this model's embeddings have {host.EmbeddingDimensions} dimensions; 'dimensions' cannot change that",
                         "dimensions", "invalid_value");
                 inputs = ReadInputs(body, host);
             }
 
-            var vectors = new float[inputs.Count][];
-            await host.EmbedderLock.WaitAsync(context.RequestAborted);
-            try
+            var cancellation = context.RequestAborted;
+            var vectors = await host.RunDetachedAsync(evaluator => inputs.Select(input =>
             {
-                for (var i = 0; i < inputs.Count; i++)
-                {
-                    context.RequestAborted.ThrowIfCancellationRequested();
-                    vectors[i] = host.Embedder.Embed(inputs[i]);
-                }
-            }
-            finally
-            {
-                host.EmbedderLock.Release();
-            }
+                cancellation.ThrowIfCancellationRequested();
+                return evaluator.Embed(input);
+            }).ToArray(), cancellation);
 
             var tokens = inputs.Sum(input => input.Length);
             await InfoEndpoints.WriteAsync(context, json =>

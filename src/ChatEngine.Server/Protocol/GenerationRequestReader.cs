@@ -65,8 +65,6 @@ internal static class GenerationRequestReader
         if (logProbabilities is < 0 or > MaxLegacyLogProbabilities)
             throw ApiException.InvalidRequest($"'logprobs' must be between 0 and {MaxLegacyLogProbabilities}", "logprobs", "invalid_value");
         var echo = body.Bool("echo") ?? false;
-        if (echo && logProbabilities is not null)
-            throw Unsupported("echo", "'echo' together with 'logprobs' (log-probabilities of the prompt) is not supported");
         var (prompt, text) = ReadPrompt(body, host);
         return Finish(body, host, prompt, "prompt", (int?)logProbabilities, echo ? text : null);
     }

@@ -24,10 +24,11 @@ internal sealed class LogProbabilityWriter(Tokenizer tokenizer)
         json.WriteStartArray("content");
         foreach (var token in tokens)
         {
+            var logProbabilities = token.LogProbabilities!;
             json.WriteStartObject();
-            WriteChatEntry(json, token.LogProbabilities.Chosen);
+            WriteChatEntry(json, logProbabilities.Chosen);
             json.WriteStartArray("top_logprobs");
-            foreach (var alternative in token.LogProbabilities.Top)
+            foreach (var alternative in logProbabilities.Top)
             {
                 json.WriteStartObject();
                 WriteChatEntry(json, alternative);
@@ -50,14 +51,23 @@ internal sealed class LogProbabilityWriter(Tokenizer tokenizer)
         }
         json.WriteStartObject("logprobs");
         json.WriteStartArray("tokens");
-        foreach (var token in tokens) json.WriteStringValue(Text(token.LogProbabilities.Chosen.Id));
+        foreach (var token in tokens) json.WriteStringValue(Text(token.Id));
         json.WriteEndArray();
         json.WriteStartArray("token_logprobs");
-        foreach (var token in tokens) json.WriteNumberValue(token.LogProbabilities.Chosen.LogProbability);
+        foreach (var token in tokens)
+        {
+            if (token.LogProbabilities is { } logProbabilities) json.WriteNumberValue(logProbabilities.Chosen.LogProbability);
+            else json.WriteNullValue();
+        }
         json.WriteEndArray();
         json.WriteStartArray("top_logprobs");
         foreach (var token in tokens)
         {
+            if (token.LogProbabilities is null)
+            {
+                json.WriteNullValue();
+                continue;
+            }
             json.WriteStartObject();
             var seen = new HashSet<string>();
             foreach (var alternative in token.LogProbabilities.Top)
@@ -83,6 +93,20 @@ internal sealed class LogProbabilityWriter(Tokenizer tokenizer)
         json.WriteStartArray("bytes");
         foreach (var b in bytes) json.WriteNumberValue(b);
         json.WriteEndArray();
+    }
+
+    /// <summary>The prompt's tokens as logged tokens, their offsets following the tokens' own text within the first
+    /// <paramref name="textLength"/> characters (a tokenizer's leading space can make that differ from the prompt as sent).</summary>
+    public IReadOnlyList<LoggedToken> Prompt(int[] tokens, TokenLogProbabilities?[] scores, int textLength)
+    {
+        var logged = new LoggedToken[tokens.Length];
+        var offset = 0;
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            logged[i] = new LoggedToken(tokens[i], scores[i], Math.Min(offset, textLength));
+            offset += Text(tokens[i]).Length;
+        }
+        return logged;
     }
 
     private string Text(int id) => Encoding.UTF8.GetString(tokenizer.TokenToPiece(id));
