@@ -111,6 +111,8 @@ internal static class GenerationRequestReader
             LogProbabilities = logProbabilities,
             OutputGrammar = ReadResponseFormat(body),
         };
+        // The vocabulary trie is built once, on first use: here on the request thread rather than in a scheduler step.
+        if (options.OutputGrammar is not null) TokenTrie.For(host.Model.Tokenizer);
         return new GenerationRequest(prompt, options, body.Bool("stream") ?? false, includeUsage, host.Id, (int)choices, echo);
     }
 
