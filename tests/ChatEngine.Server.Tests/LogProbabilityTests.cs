@@ -121,6 +121,30 @@ public sealed class LogProbabilityTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Streamed_legacy_logprobs_concatenate_to_the_non_streamed_ones()
+    {
+        const string request = """{"prompt":"Once upon a time","max_tokens":10,"temperature":0,"logprobs":2,"echo":true""";
+        var whole = (await fixture.Server.PostForJsonAsync("/v1/completions", request + "}")).GetProperty("choices")[0].GetProperty("logprobs");
+
+        using var response = await fixture.Server.PostStreamingAsync("/v1/completions", request + ""","stream":true}""");
+        var events = await SseEvents.ReadAllAsync(response);
+        var tokens = new List<string>();
+        var values = new List<string>();
+        var offsets = new List<int>();
+        foreach (var chunk in events[..^1].Select(SseEvents.Json))
+        {
+            var logprobs = chunk.GetProperty("choices")[0].GetProperty("logprobs");
+            if (logprobs.ValueKind == JsonValueKind.Null) continue;
+            tokens.AddRange(logprobs.GetProperty("tokens").EnumerateArray().Select(t => t.GetString()!));
+            values.AddRange(logprobs.GetProperty("token_logprobs").EnumerateArray().Select(v => v.GetRawText()));
+            offsets.AddRange(logprobs.GetProperty("text_offset").EnumerateArray().Select(o => o.GetInt32()));
+        }
+        Assert.Equal(whole.GetProperty("tokens").EnumerateArray().Select(t => t.GetString()!), tokens);
+        Assert.Equal(whole.GetProperty("token_logprobs").EnumerateArray().Select(v => v.GetRawText()), values);
+        Assert.Equal(whole.GetProperty("text_offset").EnumerateArray().Select(o => o.GetInt32()), offsets);
+    }
+
+    [Fact]
     public async Task Without_logprobs_the_field_is_null()
     {
         var body = await fixture.Server.PostForJsonAsync("/v1/chat/completions",
