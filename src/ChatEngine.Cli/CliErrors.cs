@@ -1,4 +1,5 @@
 using ChatEngine.Gguf;
+using ChatEngine.Runtime.Lora;
 using ChatEngine.Runtime.Model;
 using ChatEngine.Templates;
 
@@ -23,7 +24,7 @@ internal static class CliErrors
     private static bool IsUserError(Exception e) => e is FileNotFoundException or DirectoryNotFoundException
         or UnauthorizedAccessException or GgufFormatException or NotSupportedException or ArgumentException
         or ContextOverflowException or CliUsageException or IOException or System.Text.Json.JsonException
-        or TemplateSyntaxException or TemplateRenderException;
+        or TemplateSyntaxException or TemplateRenderException or LoraAdapterException;
 }
 
 /// <summary>An option value that parses but makes no sense (e.g. a context smaller than the prompt).</summary>

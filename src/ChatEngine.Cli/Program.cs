@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ChatEngine.Cli;
 using ChatEngine.Cli.Commands;
+using ChatEngine.Eval.Commands;
 
 var root = new RootCommand("ChatEngine: run GGUF language models in pure C#")
 {
@@ -12,5 +13,7 @@ var root = new RootCommand("ChatEngine: run GGUF language models in pure C#")
     TokenizeCommand.Create(),
     TemplateCommand.Create(),
     ServeCommand.Create(),
+    EvalCommand.Create(),
+    LoraCommand.Create(),
 };
 return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

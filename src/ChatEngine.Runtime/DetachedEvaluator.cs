@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using ChatEngine.Kernels;
 using ChatEngine.Runtime.Generation;
+using ChatEngine.Runtime.Lora;
 using ChatEngine.Runtime.Model;
 
 namespace ChatEngine.Runtime;
@@ -25,6 +26,13 @@ public sealed class DetachedEvaluator : IDisposable
         _pool = new ComputePool(threads);
         _transformer = new Transformer(model.Parameters, model.Weights, _pool);
         _hidden = new float[Transformer.MaxBatch * Dimensions];
+    }
+
+    /// <summary>The LoRA adapters the following evaluations apply (none by default).</summary>
+    public LoraSelection Adapters
+    {
+        get => _transformer.Adapters;
+        set => _transformer.Adapters = value ?? throw new ArgumentNullException(nameof(value));
     }
 
     /// <summary>The length of an embedding: the model's hidden size.</summary>

@@ -1,3 +1,4 @@
+using ChatEngine.Runtime.Lora;
 using ChatEngine.Runtime.Model;
 
 namespace ChatEngine.Runtime;
@@ -20,6 +21,16 @@ public sealed class InferenceContext
     public KvCache Cache { get; }
     public int Position => Cache.Length;
     public int ContextSize => Cache.ContextSize;
+
+    /// <summary>
+    /// LoRA adapters applied from the next evaluation on (none by default). Positions already in the cache keep what
+    /// they were computed with, so switch adapters between sequences (after <see cref="Reset"/>), not inside one.
+    /// </summary>
+    public LoraSelection Adapters
+    {
+        get => _transformer.Adapters;
+        set => _transformer.Adapters = value ?? throw new ArgumentNullException(nameof(value));
+    }
 
     /// <summary>Appends tokens and returns the next-token logits after the last one (valid until the next call).</summary>
     public ReadOnlySpan<float> Evaluate(scoped ReadOnlySpan<int> tokens)

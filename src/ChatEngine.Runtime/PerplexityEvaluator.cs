@@ -1,3 +1,5 @@
+using ChatEngine.Runtime.Lora;
+
 namespace ChatEngine.Runtime;
 
 /// <summary>Result of a perplexity run: exp(mean negative log-likelihood) over the scored positions.</summary>
@@ -12,7 +14,7 @@ public sealed record PerplexityResult(double Perplexity, double MeanNegativeLogL
 public static class PerplexityEvaluator
 {
     public static PerplexityResult Evaluate(LanguageModel model, IReadOnlyList<int> tokens, int contextSize, int? bosTokenId,
-        Action<int, int, double>? onChunkDone = null)
+        Action<int, int, double>? onChunkDone = null, LoraSelection? adapters = null)
     {
         if (contextSize < 4) throw new ArgumentOutOfRangeException(nameof(contextSize), contextSize, "context must be at least 4 tokens");
         var chunks = tokens.Count / contextSize;
@@ -20,6 +22,7 @@ public static class PerplexityEvaluator
             throw new ArgumentException($"the text has {tokens.Count} tokens, fewer than one context of {contextSize}", nameof(tokens));
         var vocab = model.Parameters.VocabSize;
         var context = model.CreateContext(contextSize);
+        context.Adapters = adapters ?? LoraSelection.None;
         var logits = new float[contextSize * vocab];
         var chunk = new int[contextSize];
         var first = contextSize / 2;

@@ -1,3 +1,4 @@
+using ChatEngine.Server.Chat;
 using ChatEngine.Server.Endpoints;
 using ChatEngine.Server.Protocol;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -23,8 +24,9 @@ public sealed class ChatEngineServer : IAsyncDisposable
     }
 
     /// <summary>Builds the application; nothing is loaded or bound until <see cref="StartAsync"/>.</summary>
-    public static ChatEngineServer Create(ServerOptions options, Action<ILoggingBuilder>? logging = null)
+    public static ChatEngineServer Create(ServerOptions options, Action<ILoggingBuilder>? logging = null, IReadOnlyList<IServerExtension>? extensions = null)
     {
+        extensions ??= [];
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var builder = WebApplication.CreateSlimBuilder();
@@ -38,6 +40,9 @@ public sealed class ChatEngineServer : IAsyncDisposable
         logging?.Invoke(builder.Logging);
         var state = new ServerState(options);
         builder.Services.AddSingleton(state);
+        builder.Services.AddSingleton(new ChatService(state));
+        builder.Services.AddSignalR();
+        foreach (var extension in extensions) extension.ConfigureServices(builder);
 
         var app = builder.Build();
         app.UseMiddleware<ApiMiddleware>();
@@ -45,6 +50,9 @@ public sealed class ChatEngineServer : IAsyncDisposable
         TokenizeEndpoints.Map(app, state);
         CompletionEndpoints.Map(app, state);
         EmbeddingEndpoints.Map(app, state);
+        app.MapHub<ChatHub>(ChatHub.Path);
+        foreach (var extension in extensions) extension.MapEndpoints(app);
+        LoraEndpoints.Map(app, state);
         app.MapFallback(context => throw new ApiException(StatusCodes.Status404NotFound,
             $"no endpoint {context.Request.Method} {context.Request.Path}", "invalid_request_error"));
         return new ChatEngineServer(app, state);

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ChatEngine.Runtime;
 using ChatEngine.Server.Scheduling;
 
@@ -10,9 +11,10 @@ internal sealed class ModelHost : IDisposable
     private readonly DetachedEvaluator _detached;
     private readonly SemaphoreSlim _detachedLock = new(1, 1);
 
-    private ModelHost(LanguageModel model, ServerOptions options)
+    private ModelHost(LanguageModel model, ServerAdapters adapters, ServerOptions options)
     {
         Model = model;
+        Adapters = adapters;
         Id = System.IO.Path.GetFileNameWithoutExtension(options.ModelPath);
         Renderer = ChatPromptRenderer.ForModel(model);
         Scheduler = new InferenceScheduler(model, options.Parallel, options.ContextSize, options.QueueLimit);
@@ -23,18 +25,24 @@ internal sealed class ModelHost : IDisposable
     public static ModelHost Load(ServerOptions options)
     {
         var model = LanguageModel.Load(options.ModelPath, options.Threads);
+        ServerAdapters? adapters = null;
         try
         {
-            return new ModelHost(model, options);
+            adapters = ServerAdapters.Load(options.LoraAdapters, model);
+            return new ModelHost(model, adapters, options);
         }
         catch
         {
+            adapters?.Dispose();
             model.Dispose();
             throw;
         }
     }
 
     public LanguageModel Model { get; }
+
+    /// <summary>The LoRA adapters given at start-up and their current global scales.</summary>
+    public ServerAdapters Adapters { get; }
 
     /// <summary>The id clients pass as <c>model</c>: the file name without <c>.gguf</c>.</summary>
     public string Id { get; }
@@ -63,11 +71,23 @@ internal sealed class ModelHost : IDisposable
     public bool Serves(string? requested) =>
         requested is null || requested == Id || requested == System.IO.Path.GetFileName(Model.Path);
 
+    /// <summary>Renders chat messages (<c>role</c>/<c>content</c> objects) with the model's template and tokenizes
+    /// the result, adding BOS only when the template did not; throws the template's
+    /// <see cref="Templates.TemplateRenderException"/> when it rejects the messages.</summary>
+    public int[] EncodeChat(JsonArray messages)
+    {
+        var rendered = Renderer.Render(messages, addGenerationPrompt: true);
+        var tokenizer = Model.Tokenizer;
+        var startsWithBos = tokenizer.BosTokenId >= 0 && rendered.StartsWith(tokenizer.TokenText(tokenizer.BosTokenId), StringComparison.Ordinal);
+        return tokenizer.Encode(rendered, addSpecial: !startsWithBos, parseSpecial: true);
+    }
+
     public void Dispose()
     {
         Scheduler.Dispose();
         _detached.Dispose();
         _detachedLock.Dispose();
+        Adapters.Dispose();
         Model.Dispose();
     }
 }

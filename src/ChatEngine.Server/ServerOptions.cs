@@ -4,6 +4,9 @@ namespace ChatEngine.Server;
 public sealed record ServerOptions
 {
     public required string ModelPath { get; init; }
+
+    /// <summary>LoRA adapters loaded with the model (ids 0, 1, ... in this order), applied at these scales by default.</summary>
+    public IReadOnlyList<Runtime.Lora.LoraAdapterSpec> LoraAdapters { get; init; } = [];
     public string Host { get; init; } = "127.0.0.1";
 
     /// <summary>TCP port; 0 lets the OS pick one (read it back from <see cref="ChatEngineServer.BaseAddress"/>).</summary>

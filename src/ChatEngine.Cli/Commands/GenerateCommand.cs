@@ -23,9 +23,10 @@ internal static class GenerateCommand
         var context = new Option<int?>("--ctx-size", "-c") { Description = "context tokens (default: prompt + n)" };
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
+        var lora = LoraOption.Create();
         var command = new Command("generate", "generate text from a prompt")
         {
-            model, prompt, count, temperature, topK, topP, minP, seed, context, threads, json,
+            model, prompt, count, temperature, topK, topP, minP, seed, context, threads, json, lora,
         };
         command.SetAction(parse =>
         {
@@ -37,8 +38,9 @@ internal static class GenerateCommand
                 MinP = parse.GetValue(minP),
                 Seed = parse.GetValue(seed),
             };
-            var options = new GenerationOptions { MaxTokens = parse.GetValue(count), Sampling = sampling };
             using var lm = LanguageModel.Load(parse.GetValue(model)!.FullName, parse.GetValue(threads));
+            using var adapters = LoraOption.Load(parse, lora, lm);
+            var options = new GenerationOptions { MaxTokens = parse.GetValue(count), Sampling = sampling, Adapters = adapters.Selection };
             var text = parse.GetValue(prompt)!;
             var promptIds = lm.Tokenizer.Encode(text, addSpecial: true);
             if (promptIds.Length == 0) promptIds = [lm.Tokenizer.BosTokenId >= 0 ? lm.Tokenizer.BosTokenId : 0];

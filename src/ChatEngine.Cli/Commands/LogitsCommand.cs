@@ -18,14 +18,17 @@ internal static class LogitsCommand
         var top = CommonOptions.Positive("--top", "-k", "candidates to report per step", 10);
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
-        var command = new Command("logits", "top-k next-token probabilities along a greedy generation") { model, prompt, steps, top, threads, json };
+        var lora = LoraOption.Create();
+        var command = new Command("logits", "top-k next-token probabilities along a greedy generation") { model, prompt, steps, top, threads, json, lora };
         command.SetAction(parse =>
         {
             using var lm = LanguageModel.Load(parse.GetValue(model)!.FullName, parse.GetValue(threads));
+            using var adapters = LoraOption.Load(parse, lora, lm);
             var promptIds = lm.Tokenizer.Encode(parse.GetValue(prompt)!, addSpecial: true).ToArray();
             var n = parse.GetValue(steps);
             var k = Math.Min(parse.GetValue(top), lm.Parameters.VocabSize);
             var context = lm.CreateContext(promptIds.Length + n);
+            context.Adapters = adapters.Selection;
             var logits = context.Evaluate(promptIds);
             var reported = new List<Step>();
             var generated = new List<int>();

@@ -14,22 +14,24 @@ internal static class PerplexityCommand
         var context = CommonOptions.Positive("--ctx-size", "-c", "tokens per chunk", 512);
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
+        var lora = LoraOption.Create();
         var command = new Command("perplexity", "perplexity of a model on a text file, computed as llama-perplexity does")
         {
-            model, file, context, threads, json,
+            model, file, context, threads, json, lora,
         };
         command.SetAction(parse =>
         {
             var textFile = parse.GetValue(file)!;
             if (!textFile.Exists) throw new FileNotFoundException($"text file '{textFile.FullName}' does not exist");
             using var lm = LanguageModel.Load(parse.GetValue(model)!.FullName, parse.GetValue(threads));
+            using var adapters = LoraOption.Load(parse, lora, lm);
             var tokens = lm.Tokenizer.Encode(File.ReadAllText(textFile.FullName), addSpecial: true);
             var asJson = parse.GetValue(json);
             Action<int, int, double>? progress = asJson
                 ? null
                 : (chunk, chunks, running) => Console.Error.Write($"\r[{chunk}/{chunks}] running estimate {running:F4}   ");
             var result = PerplexityEvaluator.Evaluate(lm, tokens, parse.GetValue(context),
-                lm.Tokenizer.AddBos ? lm.Tokenizer.BosTokenId : null, progress);
+                lm.Tokenizer.AddBos ? lm.Tokenizer.BosTokenId : null, progress, adapters.Selection);
             if (asJson)
             {
                 Console.WriteLine(JsonSerializer.Serialize(new { perplexity = result.Perplexity, tokens = result.Tokens, chunks = result.Chunks }));

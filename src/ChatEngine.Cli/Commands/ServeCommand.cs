@@ -1,9 +1,10 @@
 using System.CommandLine;
 using ChatEngine.Server;
+using ChatEngine.Web;
 
 namespace ChatEngine.Cli.Commands;
 
-/// <summary><c>serve -m MODEL [--host H --port P --parallel N --ctx-size C --threads T --api-key KEY --queue-limit Q]</c>.</summary>
+/// <summary><c>serve -m MODEL [--host H --port P --parallel N --ctx-size C --threads T --api-key KEY --queue-limit Q --lora FILE[:SCALE]...]</c>.</summary>
 internal static class ServeCommand
 {
     public static Command Create()
@@ -16,9 +17,10 @@ internal static class ServeCommand
         var threads = CommonOptions.Threads();
         var apiKey = new Option<string?>("--api-key") { Description = "require 'Authorization: Bearer KEY' (default: open)" };
         var queueLimit = new Option<int>("--queue-limit") { Description = "requests that may wait for a slot before 429", DefaultValueFactory = _ => 64 };
-        var command = new Command("serve", "OpenAI-compatible HTTP server")
+        var lora = LoraOption.Create();
+        var command = new Command("serve", "OpenAI-compatible HTTP server, SignalR chat hub and browser chat UI")
         {
-            model, host, port, parallel, contextSize, threads, apiKey, queueLimit,
+            model, host, port, parallel, contextSize, threads, apiKey, queueLimit, lora,
         };
         command.SetAction(parse =>
         {
@@ -32,9 +34,10 @@ internal static class ServeCommand
                 Threads = parse.GetValue(threads),
                 ApiKey = parse.GetValue(apiKey),
                 QueueLimit = parse.GetValue(queueLimit),
+                LoraAdapters = parse.GetValue(lora) ?? [],
             };
             if (!File.Exists(options.ModelPath)) throw new FileNotFoundException($"model file '{options.ModelPath}' does not exist", options.ModelPath);
-            var server = ChatEngineServer.Create(options);
+            var server = ChatEngineServer.Create(options, extensions: [new ChatUi()]);
             try
             {
                 server.RunAsync(address => Console.Error.WriteLine($"chatengine: serving {Path.GetFileName(options.ModelPath)} on {address}")).GetAwaiter().GetResult();

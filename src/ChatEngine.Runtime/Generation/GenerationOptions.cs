@@ -1,4 +1,5 @@
 using ChatEngine.Runtime.Constraints;
+using ChatEngine.Runtime.Lora;
 using ChatEngine.Runtime.Sampling;
 
 namespace ChatEngine.Runtime.Generation;
@@ -19,6 +20,9 @@ public sealed record GenerationOptions
 
     /// <summary>Generation ends when the text contains one of these; the stop sequence itself is not returned.</summary>
     public IReadOnlyList<string> StopSequences { get; init; } = [];
+
+    /// <summary>LoRA adapters (and scales) the whole sequence is evaluated with, prompt included.</summary>
+    public LoraSelection Adapters { get; init; } = LoraSelection.None;
 
     /// <summary>Keep going past end-of-generation tokens (for fixed-length benchmarks).</summary>
     public bool IgnoreEndOfGeneration { get; init; }

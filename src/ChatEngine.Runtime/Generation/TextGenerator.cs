@@ -28,6 +28,7 @@ public sealed class TextGenerator(InferenceContext context, Tokenizer tokenizer)
         var sampler = new SequenceSampler(options, tokenizer);
         sampler.AcceptPrompt(prompt);
 
+        context.Adapters = options.Adapters;
         var watch = Stopwatch.StartNew();
         context.Evaluate(prompt);
         var prefillTime = watch.Elapsed;

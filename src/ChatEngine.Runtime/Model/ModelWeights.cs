@@ -22,8 +22,13 @@ public sealed record LayerWeights(
 /// <summary>All weights of a decoder-only model, validated against its hyper-parameters.</summary>
 public sealed record ModelWeights(WeightMatrix TokenEmbedding, LayerWeights[] Layers, float[] OutputNorm, WeightMatrix Output)
 {
+    /// <summary>Every matrix above by its GGUF tensor name (what LoRA adapters are matched against).</summary>
+    public IReadOnlyDictionary<string, WeightMatrix> Matrices { get; private init; } = new Dictionary<string, WeightMatrix>();
+
     public static ModelWeights Load(GgufFile file, ModelHyperParameters p, ArchitectureDefinition architecture)
     {
+        var matrices = new Dictionary<string, WeightMatrix>();
+        WeightMatrix Matrix(string name, int rows, int cols) => matrices[name] = LoadMatrix(file, name, rows, cols);
         var embd = p.EmbeddingSize;
         var layers = new LayerWeights[p.LayerCount];
         for (var i = 0; i < layers.Length; i++)
@@ -31,24 +36,24 @@ public sealed record ModelWeights(WeightMatrix TokenEmbedding, LayerWeights[] La
             var b = $"blk.{i}.";
             layers[i] = new LayerWeights(
                 Vector(file, b + "attn_norm.weight", embd),
-                Matrix(file, b + "attn_q.weight", p.HeadCount * p.HeadSize, embd),
-                Matrix(file, b + "attn_k.weight", p.KvSize, embd),
-                Matrix(file, b + "attn_v.weight", p.KvSize, embd),
+                Matrix(b + "attn_q.weight", p.HeadCount * p.HeadSize, embd),
+                Matrix(b + "attn_k.weight", p.KvSize, embd),
+                Matrix(b + "attn_v.weight", p.KvSize, embd),
                 architecture.HasQkvBias ? Vector(file, b + "attn_q.bias", p.HeadCount * p.HeadSize) : null,
                 architecture.HasQkvBias ? Vector(file, b + "attn_k.bias", p.KvSize) : null,
                 architecture.HasQkvBias ? Vector(file, b + "attn_v.bias", p.KvSize) : null,
-                Matrix(file, b + "attn_output.weight", embd, p.HeadCount * p.HeadSize),
+                Matrix(b + "attn_output.weight", embd, p.HeadCount * p.HeadSize),
                 Vector(file, b + "ffn_norm.weight", embd),
-                Matrix(file, b + "ffn_gate.weight", p.FeedForwardSize, embd),
-                Matrix(file, b + "ffn_up.weight", p.FeedForwardSize, embd),
-                Matrix(file, b + "ffn_down.weight", embd, p.FeedForwardSize));
+                Matrix(b + "ffn_gate.weight", p.FeedForwardSize, embd),
+                Matrix(b + "ffn_up.weight", p.FeedForwardSize, embd),
+                Matrix(b + "ffn_down.weight", embd, p.FeedForwardSize));
         }
-        var embedding = Matrix(file, "token_embd.weight", p.VocabSize, embd);
-        var output = file.TryGetTensor("output.weight", out _) ? Matrix(file, "output.weight", p.VocabSize, embd) : embedding;
-        return new ModelWeights(embedding, layers, Vector(file, "output_norm.weight", embd), output);
+        var embedding = Matrix("token_embd.weight", p.VocabSize, embd);
+        var output = file.TryGetTensor("output.weight", out _) ? Matrix("output.weight", p.VocabSize, embd) : embedding;
+        return new ModelWeights(embedding, layers, Vector(file, "output_norm.weight", embd), output) { Matrices = matrices };
     }
 
-    private static unsafe WeightMatrix Matrix(GgufFile file, string name, int rows, int cols)
+    private static unsafe WeightMatrix LoadMatrix(GgufFile file, string name, int rows, int cols)
     {
         var tensor = file.GetTensor(name);
         if (tensor.Dimensions.Length != 2 || tensor.Dimensions[0] != cols || tensor.Dimensions[1] != rows)

@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using ChatEngine.Kernels;
 using ChatEngine.Kernels.Ops;
 using ChatEngine.Kernels.Quants;
+using ChatEngine.Runtime.Lora;
 
 namespace ChatEngine.Runtime.Model;
 
@@ -20,6 +21,7 @@ public sealed class Transformer
     private readonly float[] _x, _xb, _q, _k, _v, _attention, _gate, _up;
     private readonly float[] _ropeCos, _ropeSin;
     private readonly AttentionJob _attentionJob;
+    private readonly LoraProjection _lora;
 
     public Transformer(ModelHyperParameters parameters, ModelWeights weights, ComputePool pool)
     {
@@ -38,9 +40,13 @@ public sealed class Transformer
         _ropeCos = new float[_p.RopeDimensions / 2];
         _ropeSin = new float[_p.RopeDimensions / 2];
         _attentionJob = new AttentionJob(_p);
+        _lora = new LoraProjection(pool);
     }
 
     public ModelHyperParameters Parameters => _p;
+
+    /// <summary>LoRA adapters added to the projections of the following evaluations (none by default).</summary>
+    public LoraSelection Adapters { get; set; } = LoraSelection.None;
 
     /// <summary>
     /// Appends <paramref name="tokens"/> to the sequence in <paramref name="cache"/> and writes next-token logits:
@@ -94,6 +100,7 @@ public sealed class Transformer
         var x = _x.AsSpan(0, n * embd);
         for (var t = 0; t < n; t++)
             QuantFormats.Dequantize(_w.TokenEmbedding.Type, _w.TokenEmbedding.Row(tokens[t]), x.Slice(t * embd, embd));
+        if (!Adapters.IsEmpty) _lora.AddToEmbeddings(Adapters, tokens, x);
 
         var startPosition = cache.Length;
         for (var layer = 0; layer < _p.LayerCount; layer++)
@@ -108,7 +115,7 @@ public sealed class Transformer
         var rows = n - first;
         var normed = _xb.AsSpan(0, rows * embd);
         for (var t = 0; t < rows; t++) RmsNorm.Apply(x.Slice((first + t) * embd, embd), _w.OutputNorm, _p.RmsNormEpsilon, normed.Slice(t * embd, embd));
-        MatMul.Multiply(_pool, _w.Output, normed, rows, logits[..(rows * _p.VocabSize)]);
+        Project(_w.Output, normed, rows, logits[..(rows * _p.VocabSize)]);
     }
 
     private void Attention(KvCache cache, int layer, int n, int startPosition, bool singleToken)
@@ -125,9 +132,9 @@ public sealed class Transformer
         var q = _q.AsSpan(0, n * qSize);
         var k = _k.AsSpan(0, n * kvSize);
         var v = _v.AsSpan(0, n * kvSize);
-        MatMul.Multiply(_pool, w.Query, xb, n, q);
-        MatMul.Multiply(_pool, w.Key, xb, n, k);
-        MatMul.Multiply(_pool, w.Value, xb, n, v);
+        Project(w.Query, xb, n, q);
+        Project(w.Key, xb, n, k);
+        Project(w.Value, xb, n, v);
         for (var t = 0; t < n; t++)
         {
             if (w.QueryBias is not null) TensorPrimitives.Add(q.Slice(t * qSize, qSize), w.QueryBias, q.Slice(t * qSize, qSize));
@@ -144,7 +151,7 @@ public sealed class Transformer
         _attentionJob.Run(_pool, _q, _attention, cache.Keys[layer], cache.Values[layer], n, startPosition, singleToken);
         var output = _attention.AsSpan(0, n * qSize);
         var projected = _xb.AsSpan(0, n * embd);
-        MatMul.Multiply(_pool, w.AttentionOutput, output, n, projected);
+        Project(w.AttentionOutput, output, n, projected);
         TensorPrimitives.Add(x, projected, x);
     }
 
@@ -157,11 +164,18 @@ public sealed class Transformer
         for (var t = 0; t < n; t++) RmsNorm.Apply(x.Slice(t * embd, embd), w.FeedForwardNorm, _p.RmsNormEpsilon, xb.Slice(t * embd, embd));
         var gate = _gate.AsSpan(0, n * ff);
         var up = _up.AsSpan(0, n * ff);
-        MatMul.Multiply(_pool, w.Gate, xb, n, gate);
-        MatMul.Multiply(_pool, w.Up, xb, n, up);
+        Project(w.Gate, xb, n, gate);
+        Project(w.Up, xb, n, up);
         for (var t = 0; t < n; t++) Activations.SwiGlu(gate.Slice(t * ff, ff), up.Slice(t * ff, ff), gate.Slice(t * ff, ff));
-        MatMul.Multiply(_pool, w.Down, gate, n, xb);
+        Project(w.Down, gate, n, xb);
         TensorPrimitives.Add(x, xb, x);
+    }
+
+    /// <summary>output = W input for <paramref name="tokens"/> rows, plus the selected adapters' terms for W.</summary>
+    private void Project(in WeightMatrix w, ReadOnlySpan<float> input, int tokens, Span<float> output)
+    {
+        MatMul.Multiply(_pool, w, input, tokens, output);
+        if (!Adapters.IsEmpty) _lora.AddTo(Adapters, w, input, tokens, output);
     }
 
     private static void RoundToHalf(Span<float> values)

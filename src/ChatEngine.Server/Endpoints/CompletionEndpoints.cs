@@ -50,7 +50,11 @@ internal static class CompletionEndpoints
         if (request.Echo is { } echo && request.Options.LogProbabilities is { } top)
         {
             // The prompt's own log-probabilities come from the detached evaluator while the choices queue.
-            var scores = await host.RunDetachedAsync(evaluator => evaluator.ScoreTokens(request.Prompt, top), context.RequestAborted);
+            var scores = await host.RunDetachedAsync(evaluator =>
+            {
+                evaluator.Adapters = request.Options.Adapters;
+                return evaluator.ScoreTokens(request.Prompt, top);
+            }, context.RequestAborted);
             promptLogged = logProbabilities.Prompt(request.Prompt, scores, echo.Length);
         }
         var reply = new Reply(context, format, header, request, logProbabilities, promptLogged);

@@ -21,6 +21,7 @@ internal static class EmbeddingEndpoints
             var host = state.RequireModel();
             List<int[]> inputs;
             bool base64;
+            Runtime.Lora.LoraSelection adapters;
             using (var body = await RequestBody.ReadAsync(context, state.Options.MaxRequestBodyBytes))
             {
                 var model = body.String("model");
@@ -37,14 +38,19 @@ internal static class EmbeddingEndpoints
                     throw ApiException.InvalidRequest($"this model's embeddings have {host.EmbeddingDimensions} dimensions; 'dimensions' cannot change that",
                         "dimensions", "invalid_value");
                 inputs = ReadInputs(body, host);
+                adapters = host.Adapters.ForRequest(body);
             }
 
             var cancellation = context.RequestAborted;
-            var vectors = await host.RunDetachedAsync(evaluator => inputs.Select(input =>
+            var vectors = await host.RunDetachedAsync(evaluator =>
             {
-                cancellation.ThrowIfCancellationRequested();
-                return evaluator.Embed(input);
-            }).ToArray(), cancellation);
+                evaluator.Adapters = adapters;
+                return inputs.Select(input =>
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    return evaluator.Embed(input);
+                }).ToArray();
+            }, cancellation);
 
             var tokens = inputs.Sum(input => input.Length);
             await InfoEndpoints.WriteAsync(context, json =>

@@ -41,18 +41,15 @@ internal static class GenerationRequestReader
             throw ApiException.InvalidRequest("'logprobs' must be true when 'top_logprobs' is set", "top_logprobs", "invalid_value");
 
         var messages = ReadMessages(body);
-        string rendered;
+        int[] prompt;
         try
         {
-            rendered = host.Renderer.Render(messages, addGenerationPrompt: true);
+            prompt = host.EncodeChat(messages);
         }
         catch (TemplateRenderException e)
         {
             throw ApiException.InvalidRequest($"the model's chat template rejected the messages: {e.Message}", "messages");
         }
-        var tokenizer = host.Model.Tokenizer;
-        var startsWithBos = tokenizer.BosTokenId >= 0 && rendered.StartsWith(tokenizer.TokenText(tokenizer.BosTokenId), StringComparison.Ordinal);
-        var prompt = tokenizer.Encode(rendered, addSpecial: !startsWithBos, parseSpecial: true);
         return Finish(body, host, prompt, "messages", logProbabilities ? (int)(topLogProbabilities ?? 0) : null, echo: null);
     }
 
@@ -110,6 +107,8 @@ internal static class GenerationRequestReader
             StopSequences = ReadStop(body),
             LogProbabilities = logProbabilities,
             OutputGrammar = ReadResponseFormat(body),
+            IgnoreEndOfGeneration = body.Bool("ignore_eos") ?? false,
+            Adapters = host.Adapters.ForRequest(body),
         };
         // The vocabulary trie is built once, on first use: here on the request thread rather than in a scheduler step.
         if (options.OutputGrammar is not null) TokenTrie.For(host.Model.Tokenizer);

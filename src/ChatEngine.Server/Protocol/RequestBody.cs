@@ -15,8 +15,8 @@ internal sealed class RequestBody : IDisposable
 
     public JsonElement Root => _document.RootElement;
 
-    /// <summary>Reads and parses the body: 413 past <paramref name="limit"/>, 400 when not a JSON object.</summary>
-    public static async Task<RequestBody> ReadAsync(HttpContext context, long limit)
+    /// <summary>Reads and parses the body: 413 past <paramref name="limit"/>, 400 when not JSON of <paramref name="rootKind"/> (an object unless said).</summary>
+    public static async Task<RequestBody> ReadAsync(HttpContext context, long limit, JsonValueKind rootKind = JsonValueKind.Object)
     {
         var request = context.Request;
         if (request.ContentLength > limit) throw TooLarge(limit);
@@ -35,10 +35,10 @@ internal sealed class RequestBody : IDisposable
         {
             throw TooLarge(limit);
         }
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        if (document.RootElement.ValueKind != rootKind)
         {
             document.Dispose();
-            throw ApiException.InvalidRequest("the request body must be a JSON object");
+            throw ApiException.InvalidRequest($"the request body must be a JSON {rootKind.ToString().ToLowerInvariant()}");
         }
         return new RequestBody(document);
     }

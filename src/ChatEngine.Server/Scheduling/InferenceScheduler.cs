@@ -74,7 +74,8 @@ internal sealed class InferenceScheduler : IDisposable
         {
             while (!_stopping.IsCancellationRequested)
             {
-                if (Volatile.Read(ref _active) == 0) _queueSignal.Wait(_stopping.Token);
+                // Signals are drained while slots run, so jobs can still be queued when the last slot frees up.
+                if (Volatile.Read(ref _active) == 0 && _queue.IsEmpty) _queueSignal.Wait(_stopping.Token);
                 else while (_queueSignal.CurrentCount > 0 && _queueSignal.Wait(0)) { }
                 Step();
             }

@@ -26,6 +26,7 @@ internal sealed class Slot(InferenceContext context, Tokenizer tokenizer)
     public void Start(GenerationJob job)
     {
         Context.Reset();
+        Context.Adapters = job.Options.Adapters;
         Job = job;
         _sampler = new SequenceSampler(job.Options, tokenizer);
         _sampler.AcceptPrompt(job.Prompt);

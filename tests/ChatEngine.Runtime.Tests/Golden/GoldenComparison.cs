@@ -1,3 +1,4 @@
+using ChatEngine.Runtime.Lora;
 using ChatEngine.TestData;
 using Xunit;
 
@@ -8,18 +9,18 @@ internal static class GoldenComparison
 {
     public sealed record Result(double MaxProbDiff, double MaxLogitDiff, int Steps, int Top1Checked, IReadOnlyList<string> Top1Mismatches);
 
-    public static Result Compare(LanguageModel model, NextTokenGolden golden, double tieTolerance)
+    public static Result Compare(LanguageModel model, NextTokenGolden golden, double tieTolerance, LoraSelection? adapters = null)
     {
         double maxProb = 0, maxLogit = 0;
         var steps = 0;
         var top1Checked = 0;
         var mismatches = new List<string>();
-        var vocab = model.Parameters.VocabSize;
         foreach (var run in golden.Runs)
         {
             // As llama.cpp produced the data: the prompt as one batch, then one token per evaluation (the summation
             // order of some kernels depends on whether a batch or a single token is evaluated).
             var context = model.CreateContext(run.PromptIds.Length + run.GeneratedIds.Length);
+            context.Adapters = adapters ?? LoraSelection.None;
             var row = context.Evaluate(run.PromptIds).ToArray();
             for (var s = 0; s < run.Steps.Length; s++)
             {

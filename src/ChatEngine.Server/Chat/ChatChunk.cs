@@ -1,0 +1,19 @@
+namespace ChatEngine.Server.Chat;
+
+/// <summary>
+/// One item of a chat stream: a piece of answer <see cref="Text"/> (one or more tokens, never split inside a UTF-8
+/// character), and, on the last item only, the <see cref="Summary"/>.
+/// </summary>
+public sealed record ChatChunk(string Text, ChatSummary? Summary = null);
+
+/// <summary>How the answer ended (<c>stop</c> or <c>length</c>), what it cost and how fast it came.</summary>
+public sealed record ChatSummary(string FinishReason, ChatUsage Usage, ChatTimings Timings);
+
+public sealed record ChatUsage(int PromptTokens, int CompletionTokens);
+
+/// <summary>
+/// Wall-clock figures measured on the server: <see cref="TimeToFirstTokenMs"/> from acceptance (queueing and prompt
+/// evaluation included) to the first token, <see cref="TotalMs"/> to the last one, and the generation speed over the
+/// tokens after the first.
+/// </summary>
+public sealed record ChatTimings(double TimeToFirstTokenMs, double TotalMs, double TokensPerSecond);

@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using ChatEngine.Runtime.Generation;
+using ChatEngine.Server.Scheduling;
+
+namespace ChatEngine.Server.Chat;
+
+/// <summary>
+/// An answer accepted by the scheduler. <see cref="ReadAllAsync"/> yields its text as the scheduler samples it and
+/// ends with the summary; cancelling the token given to <see cref="ChatService.Start"/> makes the scheduler drop the
+/// sequence (freeing its slot) at its next step.
+/// </summary>
+public sealed class ChatGeneration
+{
+    private readonly GenerationJob _job;
+    private readonly long _accepted;
+
+    internal ChatGeneration(GenerationJob job, long accepted)
+    {
+        _job = job;
+        _accepted = accepted;
+    }
+
+    public int PromptTokens => _job.Prompt.Length;
+
+    public async IAsyncEnumerable<ChatChunk> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        long firstToken = 0;
+        var generated = 0;
+        var finish = FinishReason.Length;
+        await foreach (var token in _job.Tokens.ReadAllAsync(cancellation))
+        {
+            if (generated++ == 0) firstToken = Stopwatch.GetTimestamp();
+            if (token.FinishReason is { } reason) finish = reason;
+            if (token.Text.Length > 0) yield return new ChatChunk(token.Text);
+        }
+        var end = Stopwatch.GetTimestamp();
+        var decodeSeconds = Stopwatch.GetElapsedTime(firstToken, end).TotalSeconds;
+        var timings = new ChatTimings(
+            Stopwatch.GetElapsedTime(_accepted, firstToken).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(_accepted, end).TotalMilliseconds,
+            generated > 1 && decodeSeconds > 0 ? (generated - 1) / decodeSeconds : 0);
+        var summary = new ChatSummary(finish == FinishReason.Stop ? "stop" : "length", new ChatUsage(PromptTokens, generated), timings);
+        yield return new ChatChunk("", summary);
+    }
+}

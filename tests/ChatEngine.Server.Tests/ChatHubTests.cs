@@ -1,0 +1,128 @@
+using System.Text;
+using System.Text.Json;
+using Xunit;
+
+namespace ChatEngine.Server.Tests;
+
+/// <summary>The SignalR chat hub at /hubs/chat, spoken to over the wire protocol like any external client.</summary>
+[Collection(ServerCollection.Name)]
+public sealed class ChatHubTests(ServerFixture fixture)
+{
+    private TestServer Server => fixture.Server;
+
+    [Fact]
+    public async Task StreamChat_yields_the_runtime_answer_in_pieces_then_usage_and_timings()
+    {
+        var expected = Reference.Greedy(Reference.ChatPrompt(("user", "Hi")), 20);
+        await using var hub = await HubClient.ConnectAsync(Server.BaseAddress);
+
+        var id = await hub.StartStreamAsync("StreamChat", new { messages = new[] { new { role = "user", content = "Hi" } }, temperature = 0, maxTokens = 20 });
+        var items = await hub.ReadStreamAsync(id).ToListAsync();
+
+        var text = new StringBuilder();
+        foreach (var item in items[..^1])
+        {
+            Assert.Equal(JsonValueKind.Null, item.GetProperty("summary").ValueKind);
+            text.Append(item.GetProperty("text").GetString());
+        }
+        Assert.True(items.Count >= 3, $"{items.Count} stream items: the answer did not arrive in pieces");
+        Assert.Equal(expected.Text, text.ToString());
+        var summary = items[^1].GetProperty("summary");
+        Assert.Equal("", items[^1].GetProperty("text").GetString());
+        Assert.Equal(expected.Finish == Runtime.Generation.FinishReason.Stop ? "stop" : "length", summary.GetProperty("finishReason").GetString());
+        Assert.Equal(expected.PromptTokens, summary.GetProperty("usage").GetProperty("promptTokens").GetInt32());
+        Assert.Equal(expected.CompletionTokens, summary.GetProperty("usage").GetProperty("completionTokens").GetInt32());
+        var timings = summary.GetProperty("timings");
+        Assert.True(timings.GetProperty("timeToFirstTokenMs").GetDouble() > 0);
+        Assert.True(timings.GetProperty("totalMs").GetDouble() >= timings.GetProperty("timeToFirstTokenMs").GetDouble());
+        Assert.True(timings.GetProperty("tokensPerSecond").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task The_system_prompt_goes_first_as_a_system_message()
+    {
+        var expected = Reference.Greedy(Reference.ChatPrompt(("system", "You tell stories."), ("user", "Hi")), 12);
+        await using var hub = await HubClient.ConnectAsync(Server.BaseAddress);
+
+        var id = await hub.StartStreamAsync("StreamChat",
+            new { messages = new[] { new { role = "user", content = "Hi" } }, systemPrompt = "You tell stories.", temperature = 0, maxTokens = 12 });
+        var items = await hub.ReadStreamAsync(id).ToListAsync();
+
+        Assert.Equal(expected.Text, string.Concat(items.Select(i => i.GetProperty("text").GetString())));
+        Assert.Equal(expected.PromptTokens, items[^1].GetProperty("summary").GetProperty("usage").GetProperty("promptTokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task GetInfo_names_the_model_and_its_limits()
+    {
+        await using var hub = await HubClient.ConnectAsync(Server.BaseAddress);
+
+        var info = await hub.InvokeAsync("GetInfo");
+
+        Assert.Equal("stories260K", info.GetProperty("model").GetString());
+        Assert.True(info.GetProperty("ready").GetBoolean());
+        Assert.Equal(Server.Server.Options.ContextSize, info.GetProperty("contextSize").GetInt32());
+        Assert.Equal(Server.Server.Options.Parallel, info.GetProperty("slots").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("""{"messages":[]}""", "invalid_request: messages must contain at least one message")]
+    [InlineData("""{"messages":[{"role":"robot","content":"Hi"}]}""", "invalid_request: messages[0].role 'robot'")]
+    [InlineData("""{"messages":[{"role":"user","content":"Hi"}],"temperature":-1}""", "invalid_request: temperature must be finite and >= 0")]
+    [InlineData("""{"messages":[{"role":"user","content":"Hi"}],"topP":0}""", "invalid_request: topP must be in (0, 1]")]
+    [InlineData("""{"messages":[{"role":"user","content":"Hi"}],"maxTokens":0}""", "invalid_request: maxTokens must be at least 1")]
+    [InlineData("""{"messages":[{"role":"user","content":"Hi"}],"model":"gpt-4"}""", "invalid_request: the model 'gpt-4' does not exist")]
+    public async Task Bad_requests_end_the_stream_with_a_coded_reason(string request, string expectedStart)
+    {
+        await using var hub = await HubClient.ConnectAsync(Server.BaseAddress);
+
+        var id = await hub.StartStreamAsync("StreamChat", JsonDocument.Parse(request).RootElement);
+        var error = await Assert.ThrowsAsync<HubError>(async () => await hub.ReadStreamAsync(id).ToListAsync());
+
+        Assert.Contains("HubException: " + expectedStart, error.Message, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>Hub behaviour that needs a server of its own: one slot, no queue.</summary>
+public sealed class ChatHubCapacityTests
+{
+    private static readonly object LongAnswer = new { messages = new[] { new { role = "user", content = "Once upon a time" } }, temperature = 0, maxTokens = 1500 };
+
+    [Fact]
+    public async Task Cancelling_the_stream_stops_the_answer_and_frees_the_slot()
+    {
+        await using var server = await TestServer.StartAsync(o => o with { Parallel = 1, QueueLimit = 0, ContextSize = 2048 });
+        await using var hub = await HubClient.ConnectAsync(server.BaseAddress);
+
+        var id = await hub.StartStreamAsync("StreamChat", LongAnswer);
+        await using (var stream = hub.ReadStreamAsync(id).GetAsyncEnumerator())
+        {
+            Assert.True(await stream.MoveNextAsync());
+            Assert.Equal(JsonValueKind.Null, stream.Current.GetProperty("summary").ValueKind);
+        }
+        await hub.CancelStreamAsync(id);
+        await server.WaitForIdleSlotsAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, server.Server.CancelledSequences);
+        var next = await hub.StartStreamAsync("StreamChat", new { messages = new[] { new { role = "user", content = "Hi" } }, maxTokens = 3 });
+        Assert.NotEmpty(await hub.ReadStreamAsync(next).ToListAsync());
+    }
+
+    [Fact]
+    public async Task A_full_server_refuses_with_queue_full_and_the_http_api_shares_the_slots()
+    {
+        await using var server = await TestServer.StartAsync(o => o with { Parallel = 1, QueueLimit = 0, ContextSize = 2048 });
+        await using var hub = await HubClient.ConnectAsync(server.BaseAddress);
+        var busy = await hub.StartStreamAsync("StreamChat", LongAnswer);
+        await using var stream = hub.ReadStreamAsync(busy).GetAsyncEnumerator();
+        Assert.True(await stream.MoveNextAsync());
+
+        var refused = await hub.StartStreamAsync("StreamChat", new { messages = new[] { new { role = "user", content = "Hi" } } });
+        var error = await Assert.ThrowsAsync<HubError>(async () => await hub.ReadStreamAsync(refused).ToListAsync());
+        using var http = await server.PostJsonAsync("/v1/chat/completions", """{"messages":[{"role":"user","content":"Hi"}],"max_tokens":2}""");
+
+        Assert.Contains("HubException: queue_full: all 1 slots are busy", error.Message, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, http.StatusCode);
+        await hub.CancelStreamAsync(busy);
+    }
+}

@@ -1,0 +1,184 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using Xunit;
+
+namespace ChatEngine.Web.Tests;
+
+/// <summary>End to end in Chromium against the real server: streaming, Stop, persistence, escaping, concurrency.</summary>
+[Collection(UiCollection.Name)]
+public sealed class ChatUiTests(UiServerFixture fixture)
+{
+    private const string Greedy = """{"systemPrompt":"","temperature":0,"topP":1,"maxTokens":200}""";
+    private UiServer Ui => fixture.Server;
+
+    [Fact]
+    public async Task Tokens_arrive_in_the_page_one_update_after_another()
+    {
+        await using var chat = await Ui.OpenAsync(settingsJson: Greedy);
+        // Record the answer's text length at every DOM change while it is still streaming.
+        await chat.Page.EvaluateAsync("""
+            () => {
+              window.__lengths = [];
+              new MutationObserver(() => {
+                const answer = document.querySelector('.message.assistant[data-state="streaming"] .content');
+                if (answer) window.__lengths.push(answer.textContent.length);
+              }).observe(document.getElementById('messages'), { subtree: true, childList: true, characterData: true });
+            }
+            """);
+
+        await chat.SendAsync("Tell me a story about a cat.");
+        await chat.WaitForAnswerAsync();
+
+        var lengths = await chat.Page.EvaluateAsync<int[]>("() => window.__lengths");
+        var final = (await chat.LastAnswer.Locator(".content").TextContentAsync())!.Length;
+        var growing = lengths.Where(l => l > 0).Distinct().ToList();
+        Assert.True(growing.Count >= 3, $"only {growing.Count} partial renders before completion: [{string.Join(", ", lengths)}]");
+        Assert.True(growing.Max() <= final, $"a partial render ({growing.Max()}) is longer than the answer ({final})");
+        await Assertions.Expect(chat.LastAnswer.Locator(".stats")).ToContainTextAsync("tok/s");
+        await Assertions.Expect(chat.LastAnswer.Locator(".stats")).ToContainTextAsync("TTFT");
+
+        await chat.Page.Locator(".toggle-settings").ClickAsync();
+        await chat.Page.Locator(".settings").WaitForAsync();
+        await chat.Page.ScreenshotAsync(new() { Path = Artifacts.PathOf("chat-desktop.png") });
+        await chat.Page.Locator(".toggle-settings").ClickAsync();
+        await chat.Page.SetViewportSizeAsync(390, 844);
+        await chat.Page.ScreenshotAsync(new() { Path = Artifacts.PathOf("chat-phone.png") });
+        await Assertions.Expect(chat.Page.Locator(".conversations")).ToBeHiddenAsync();
+        await chat.Page.Locator(".toggle-conversations").ClickAsync();
+        await Assertions.Expect(chat.Page.Locator(".conversations")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Stop_halts_the_answer_and_frees_the_server_slot()
+    {
+        // A long greedy answer; Stop is pressed as soon as text appears.
+        await using var chat = await Ui.OpenAsync(settingsJson: """{"temperature":0,"topP":1,"maxTokens":900}""");
+        var cancelledBefore = Ui.Server.CancelledSequences;
+        await chat.SendAsync("Once upon a time");
+        await Assertions.Expect(chat.LastAnswer.Locator(".content")).Not.ToBeEmptyAsync();
+        await chat.Page.Locator(".composer .stop").ClickAsync();
+
+        await chat.WaitForAnswerAsync(10_000);
+        await Ui.WaitForIdleSlotsAsync(TimeSpan.FromSeconds(10));
+        var stoppedText = await chat.LastAnswer.Locator(".content").TextContentAsync();
+        await Task.Delay(300);
+
+        Assert.Equal(stoppedText, await chat.LastAnswer.Locator(".content").TextContentAsync());
+        await Assertions.Expect(chat.LastAnswer.Locator(".stats")).ToContainTextAsync("stopped");
+        Assert.True(Ui.Server.CancelledSequences > cancelledBefore, "the server never dropped the sequence");
+        await Assertions.Expect(chat.Page.Locator(".composer .send")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task A_reload_keeps_the_conversation_and_its_name()
+    {
+        await using var chat = await Ui.OpenAsync(settingsJson: Greedy);
+        await chat.SendAsync("Where do rabbits live?");
+        await chat.WaitForAnswerAsync();
+        var answer = await chat.LastAnswer.Locator(".content").InnerHTMLAsync();
+        await chat.Page.Locator(".conversations .rename-button").First.ClickAsync();
+        await chat.Page.Locator(".conversations .rename input").FillAsync("Rabbits");
+        await chat.Page.Locator(".conversations .rename input").PressAsync("Enter");
+        await Assertions.Expect(chat.Page.Locator(".conversations .select").First).ToHaveTextAsync("Rabbits");
+
+        await chat.Page.ReloadAsync();
+        await chat.WaitUntilInteractiveAsync();
+
+        await Assertions.Expect(chat.Page.Locator(".conversations .select")).ToHaveTextAsync(["Rabbits"]);
+        await Assertions.Expect(chat.Page.Locator(".message.user .content")).ToHaveTextAsync("Where do rabbits live?");
+        Assert.Equal(answer, await chat.LastAnswer.Locator(".content").InnerHTMLAsync());
+    }
+
+    [Fact]
+    public async Task Markup_in_user_and_model_text_is_shown_as_text()
+    {
+        const string payload = "<script>window.__injected = 1</script><img src=x onerror=\"window.__injected = 2\">";
+        await using var chat = await Ui.OpenAsync(settingsJson: Greedy);
+        // A stored conversation whose answer carries markup, as if the model had written it.
+        var stored = JsonSerializer.Serialize(new[]
+        {
+            new { id = "stored", title = "Stored", messages = new[] { new { role = "user", content = "hi" }, new { role = "assistant", content = "model says " + payload } } },
+        });
+        await chat.Page.EvaluateAsync("s => { localStorage.setItem('chatengine.conversations', s); localStorage.setItem('chatengine.selected', 'stored'); }", stored);
+        await chat.Page.ReloadAsync();
+        await chat.WaitUntilInteractiveAsync();
+        await Assertions.Expect(chat.LastAnswer.Locator(".content")).ToContainTextAsync("<script>");
+
+        await chat.SendAsync(payload);
+        await chat.WaitForAnswerAsync();
+
+        await Assertions.Expect(chat.Page.Locator(".message.user .content").Last).ToContainTextAsync(payload);
+        Assert.Equal(0, await chat.Page.Locator(".messages script, .messages img").CountAsync());
+        Assert.Equal("undefined", await chat.Page.EvaluateAsync<string>("() => typeof window.__injected"));
+    }
+
+    [Fact]
+    public async Task Two_browser_contexts_chat_at_the_same_time()
+    {
+        const string settings = """{"temperature":0,"topP":1,"maxTokens":400}""";
+        await using var first = await Ui.OpenAsync(settingsJson: settings);
+        await using var second = await Ui.OpenAsync(settingsJson: settings);
+        var mostActive = 0;
+        using var watching = new CancellationTokenSource();
+        var watcher = Task.Run(async () =>
+        {
+            while (!watching.IsCancellationRequested)
+            {
+                mostActive = Math.Max(mostActive, Ui.Server.ActiveSlots);
+                await Task.Delay(2);
+            }
+        });
+
+        await Task.WhenAll(first.SendAsync("Once upon a time there was a dog"), second.SendAsync("Once upon a time there was a bird"));
+        await Task.WhenAll(first.WaitForAnswerAsync(), second.WaitForAnswerAsync());
+        await watching.CancelAsync();
+        await watcher;
+
+        Assert.Equal(2, mostActive);
+        await Assertions.Expect(first.LastAnswer.Locator(".content")).Not.ToBeEmptyAsync();
+        await Assertions.Expect(second.LastAnswer.Locator(".content")).Not.ToBeEmptyAsync();
+        Assert.NotEqual(await first.LastAnswer.Locator(".content").TextContentAsync(), await second.LastAnswer.Locator(".content").TextContentAsync());
+    }
+
+    [Fact]
+    public async Task Shift_enter_makes_a_new_line_and_regenerate_and_edit_resend_rerun_the_conversation()
+    {
+        await using var chat = await Ui.OpenAsync(settingsJson: """{"temperature":0,"topP":1,"maxTokens":40}""");
+        await chat.Composer.PressSequentiallyAsync("line one");
+        await chat.Composer.PressAsync("Shift+Enter");
+        await chat.Composer.PressSequentiallyAsync("line two");
+        await chat.Composer.PressAsync("Enter");
+        await chat.WaitForAnswerAsync();
+        Assert.Equal("line one\nline two", await chat.Page.Locator(".message.user .content").InnerTextAsync());
+        var first = await chat.LastAnswer.Locator(".content").InnerTextAsync();
+
+        await chat.MarkCurrentAnswerOldAsync();
+        await chat.Page.Locator(".message.assistant .regenerate").ClickAsync();
+        await chat.WaitForNewAnswerAsync();
+        Assert.Equal(2, await chat.Messages.CountAsync());
+        Assert.Equal(first, await chat.LastAnswer.Locator(".content").InnerTextAsync()); // greedy: same conversation, same answer
+
+        await chat.MarkCurrentAnswerOldAsync();
+        await chat.Page.Locator(".message.user .edit-button").ClickAsync();
+        await chat.Page.Locator(".message.user .edit textarea").FillAsync("Tell me about the sea");
+        await chat.Page.Locator(".message.user .edit button[type=submit]").ClickAsync();
+        await chat.WaitForNewAnswerAsync();
+        Assert.Equal(2, await chat.Messages.CountAsync());
+        Assert.Equal("Tell me about the sea", await chat.Page.Locator(".message.user .content").InnerTextAsync());
+        Assert.NotEqual(first, await chat.LastAnswer.Locator(".content").InnerTextAsync());
+    }
+
+    [Fact]
+    public async Task A_system_prompt_preset_comes_from_the_prompts_folder()
+    {
+        var storyteller = File.ReadAllText(Path.Combine(ChatEngine.TestData.TestPaths.RepoRoot, "prompts", "storyteller.txt")).Trim();
+        await using var chat = await Ui.OpenAsync();
+        await chat.Page.Locator(".toggle-settings").ClickAsync();
+
+        await chat.Page.Locator("#preset").SelectOptionAsync("storyteller");
+
+        await Assertions.Expect(chat.Page.Locator("#system-prompt")).ToHaveValueAsync(storyteller);
+        await chat.Page.Locator("#temperature").FillAsync("0.3");
+        await Assertions.Expect(chat.Page.Locator("label[for=temperature] output")).ToHaveTextAsync("0.30");
+    }
+}

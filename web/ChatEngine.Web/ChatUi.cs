@@ -1,0 +1,31 @@
+using ChatEngine.Server;
+using ChatEngine.Web.Components;
+using ChatEngine.Web.Conversations;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ChatEngine.Web;
+
+/// <summary>
+/// The browser chat UI as a server extension: Razor components with interactive server rendering at <c>/</c>, their
+/// static files (this library's <c>wwwroot</c> and the framework's <c>blazor.web.js</c>, embedded in the assembly so
+/// that any host process serves them), and the default system prompts (<c>prompts/*.txt</c>, copied next to the binaries).
+/// </summary>
+public sealed class ChatUi(string? promptsDirectory = null) : IServerExtension
+{
+    public void ConfigureServices(WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddSingleton(new SystemPromptLibrary(promptsDirectory ?? Path.Combine(AppContext.BaseDirectory, "prompts")));
+    }
+
+    public void MapEndpoints(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = new EmbeddedFileProvider(typeof(ChatUi).Assembly, "ChatEngine.Web.wwwroot") });
+        app.UseAntiforgery();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+    }
+}

@@ -1,0 +1,11 @@
+namespace ChatEngine.Web.Conversations;
+
+/// <summary>The settings panel's values, kept in local storage and applied to every answer.</summary>
+public sealed class ChatSettings
+{
+    public string SystemPrompt { get; set; } = "";
+    public float Temperature { get; set; } = 0.8f;
+    public float TopP { get; set; } = 0.95f;
+    public int MaxTokens { get; set; } = 256;
+    public string? Model { get; set; }
+}
