@@ -52,6 +52,7 @@ public sealed class ChatEngineServer : IAsyncDisposable
         TokenizeEndpoints.Map(app, state);
         CompletionEndpoints.Map(app, state);
         MetricsEndpoint.Map(app, state);
+        EmbeddingEndpoints.Map(app, state);
         app.MapHub<ChatHub>(ChatHub.Path);
         foreach (var extension in extensions) extension.MapEndpoints(app);
         LoraEndpoints.Map(app, state);

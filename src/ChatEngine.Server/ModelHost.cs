@@ -4,9 +4,13 @@ using ChatEngine.Server.Scheduling;
 
 namespace ChatEngine.Server;
 
-/// <summary>The loaded model with what the endpoints need around it: its public id, chat renderer and scheduler.</summary>
+/// <summary>The loaded model with what the endpoints need around it: its public id, chat renderer, scheduler, and a
+/// <see cref="DetachedEvaluator"/> (own compute threads: embeddings and prompt scoring do not wait for generation).</summary>
 internal sealed class ModelHost : IDisposable
 {
+    private readonly DetachedEvaluator _detached;
+    private readonly SemaphoreSlim _detachedLock = new(1, 1);
+
     private ModelHost(LanguageModel model, ServerAdapters adapters, ServerOptions options)
     {
         Model = model;
@@ -14,6 +18,7 @@ internal sealed class ModelHost : IDisposable
         Id = System.IO.Path.GetFileNameWithoutExtension(options.ModelPath);
         Renderer = ChatPromptRenderer.ForModel(model);
         Scheduler = new InferenceScheduler(model, options.Parallel, options.ContextSize, options.QueueLimit);
+        _detached = new DetachedEvaluator(model, options.Threads);
         Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     }
 
@@ -43,6 +48,23 @@ internal sealed class ModelHost : IDisposable
     public string Id { get; }
     public ChatPromptRenderer Renderer { get; }
     public InferenceScheduler Scheduler { get; }
+
+    /// <summary>The length of an embedding.</summary>
+    public int EmbeddingDimensions => _detached.Dimensions;
+
+    /// <summary>Runs <paramref name="work"/> on the detached evaluator once no other request is using it.</summary>
+    public async Task<T> RunDetachedAsync<T>(Func<DetachedEvaluator, T> work, CancellationToken cancellation)
+    {
+        await _detachedLock.WaitAsync(cancellation);
+        try
+        {
+            return work(_detached);
+        }
+        finally
+        {
+            _detachedLock.Release();
+        }
+    }
     public long Created { get; }
 
     /// <summary>Accepts the id, the file name with its extension, or no model at all.</summary>
@@ -63,6 +85,8 @@ internal sealed class ModelHost : IDisposable
     public void Dispose()
     {
         Scheduler.Dispose();
+        _detached.Dispose();
+        _detachedLock.Dispose();
         Adapters.Dispose();
         Model.Dispose();
     }

@@ -52,4 +52,42 @@ public static class Reference
             return new Completion(text.ToString(), prompt.Length, count, finish);
         }
     }
+
+    /// <summary>The greedy tokens of <paramref name="prompt"/> with the raw logits each was chosen from (the
+    /// end-of-generation token, when reached, is not included).</summary>
+    public static List<(int Id, float[] Logits)> GreedySteps(int[] prompt, int maxTokens)
+    {
+        lock (Gate)
+        {
+            var context = Model.CreateContext(prompt.Length + maxTokens);
+            var logits = context.Evaluate(prompt).ToArray();
+            var steps = new List<(int, float[])>();
+            for (var i = 0; i < maxTokens; i++)
+            {
+                var id = Array.IndexOf(logits, logits.Max());
+                if (Model.Tokenizer.IsEndOfGeneration(id)) break;
+                steps.Add((id, logits));
+                logits = context.Evaluate([id]).ToArray();
+            }
+            return steps;
+        }
+    }
+
+    /// <summary>The next-token logits after every prompt position (tokens x vocab).</summary>
+    public static float[] AllLogits(int[] prompt)
+    {
+        lock (Gate)
+        {
+            var logits = new float[prompt.Length * Model.Parameters.VocabSize];
+            Model.CreateContext(prompt.Length).EvaluateAll(prompt, logits);
+            return logits;
+        }
+    }
+
+    /// <summary>log softmax(logits)[id], computed here in double precision.</summary>
+    public static double LogSoftmax(float[] logits, int id)
+    {
+        double max = logits.Max();
+        return logits[id] - max - Math.Log(logits.Sum(l => Math.Exp(l - max)));
+    }
 }

@@ -33,6 +33,10 @@ public sealed class TestServer : IAsyncDisposable
         return new TestServer(server, http);
     }
 
+    /// <summary>The official OpenAI SDK pointed at this server.</summary>
+    public OpenAI.OpenAIClient OpenAi => new(new System.ClientModel.ApiKeyCredential(Server.Options.ApiKey ?? "unused"),
+        new OpenAI.OpenAIClientOptions { Endpoint = new Uri(BaseAddress, "v1") });
+
     public Task<HttpResponseMessage> PostJsonAsync(string path, string json, CancellationToken cancellation = default) =>
         Http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"), cancellation);
 

@@ -1,3 +1,4 @@
+using ChatEngine.Runtime.Constraints;
 using ChatEngine.Runtime.Lora;
 using ChatEngine.Runtime.Sampling;
 
@@ -25,4 +26,16 @@ public sealed record GenerationOptions
 
     /// <summary>Keep going past end-of-generation tokens (for fixed-length benchmarks).</summary>
     public bool IgnoreEndOfGeneration { get; init; }
+
+    /// <summary>When set, every generated token reports its log-probability and this many most likely alternatives
+    /// (<see cref="GeneratedToken.LogProbabilities"/>).</summary>
+    public int? LogProbabilities
+    {
+        get;
+        init => field = value is null or >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(LogProbabilities), value, "the number of alternatives must be >= 0");
+    }
+
+    /// <summary>When set, only tokens that keep the output a prefix of a document of this grammar may be sampled,
+    /// end-of-generation only once it is complete, and generation stops as soon as nothing more can follow.</summary>
+    public JsonGrammar? OutputGrammar { get; init; }
 }

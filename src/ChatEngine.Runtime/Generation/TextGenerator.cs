@@ -1,14 +1,13 @@
 using System.Diagnostics;
 using ChatEngine.Runtime.Model;
-using ChatEngine.Runtime.Sampling;
 using ChatEngine.Text;
-using ChatEngine.Text.Detokenizer;
 
 namespace ChatEngine.Runtime.Generation;
 
 /// <summary>
-/// Generates one completion in an <see cref="InferenceContext"/>: prefill the prompt, then sample, detokenize and
-/// check stop conditions token by token. The end-of-generation token itself is not part of the text.
+/// Generates one completion in an <see cref="InferenceContext"/>: prefill the prompt, then let a
+/// <see cref="SequenceSampler"/> pick, detokenize and check stop conditions token by token. The end-of-generation
+/// token itself is not part of the text.
 /// </summary>
 public sealed class TextGenerator(InferenceContext context, Tokenizer tokenizer)
 {
@@ -26,9 +25,8 @@ public sealed class TextGenerator(InferenceContext context, Tokenizer tokenizer)
     private IEnumerable<GeneratedToken> Run(int[] prompt, GenerationOptions options, CancellationToken cancellation)
     {
         Timings = null;
-        var sampler = new SamplerChain(options.Sampling, context.Model.Parameters.VocabSize);
+        var sampler = new SequenceSampler(options, tokenizer);
         sampler.AcceptPrompt(prompt);
-        var detokenizer = new StreamingDetokenizer(tokenizer, options.StopSequences);
 
         context.Adapters = options.Adapters;
         var watch = Stopwatch.StartNew();
@@ -37,27 +35,19 @@ public sealed class TextGenerator(InferenceContext context, Tokenizer tokenizer)
         watch.Restart();
         var generated = 0;
         var next = new int[1];
-        for (var step = 0; ; step++)
+        while (true)
         {
             cancellation.ThrowIfCancellationRequested();
-            var id = sampler.SampleAndAccept(context.Logits);
+            var token = sampler.Next(context.Logits);
             generated++;
-            if (tokenizer.IsEndOfGeneration(id) && !options.IgnoreEndOfGeneration)
+            if (token.FinishReason is not null)
             {
                 Timings = new GenerationTimings(prompt.Length, prefillTime, generated, watch.Elapsed);
-                yield return new GeneratedToken(id, detokenizer.Flush(), FinishReason.Stop);
+                yield return token;
                 yield break;
             }
-            var (text, stopped) = detokenizer.Push(id);
-            var last = stopped || step + 1 == options.MaxTokens;
-            if (last)
-            {
-                Timings = new GenerationTimings(prompt.Length, prefillTime, generated, watch.Elapsed);
-                yield return new GeneratedToken(id, stopped ? text : text + detokenizer.Flush(), stopped ? FinishReason.Stop : FinishReason.Length);
-                yield break;
-            }
-            yield return new GeneratedToken(id, text, null);
-            next[0] = id;
+            yield return token;
+            next[0] = token.Id;
             context.Evaluate(next);
         }
     }

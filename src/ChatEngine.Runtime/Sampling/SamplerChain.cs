@@ -19,9 +19,10 @@ public sealed class SamplerChain
     private readonly CandidateList _candidates;
     private int _lastToken = -1;
 
-    /// <summary>Builds the default chain for <paramref name="options"/>.</summary>
-    public SamplerChain(SamplingOptions options, int vocabSize)
-        : this(BuildStages(options, vocabSize), BuildSelector(options, out var seed), vocabSize)
+    /// <summary>Builds the default chain for <paramref name="options"/>, with <paramref name="mask"/> (a stage that
+    /// removes tokens that may not come next, e.g. an output grammar) in front of it when given.</summary>
+    public SamplerChain(SamplingOptions options, int vocabSize, ISamplerStage? mask = null)
+        : this(BuildStages(options, vocabSize, mask), BuildSelector(options, out var seed), vocabSize)
     {
         Options = options;
         Seed = seed;
@@ -112,10 +113,11 @@ public sealed class SamplerChain
         return _candidates.Items[..n];
     }
 
-    private static ISamplerStage[] BuildStages(SamplingOptions options, int vocabSize)
+    private static ISamplerStage[] BuildStages(SamplingOptions options, int vocabSize, ISamplerStage? mask)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var stages = new List<ISamplerStage>(7);
+        var stages = new List<ISamplerStage>(8);
+        if (mask is not null) stages.Add(mask);
         if (options.LogitBias.Count > 0) stages.Add(new LogitBiasStage(options.LogitBias, vocabSize));
         if (options.HasPenalties)
         {

@@ -1,13 +1,17 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using ChatEngine.Runtime.Generation;
 using ChatEngine.Server.Protocol;
 using ChatEngine.Server.Scheduling;
 
 namespace ChatEngine.Server.Endpoints;
 
-/// <summary><c>POST /v1/chat/completions</c> and <c>POST /v1/completions</c>: validate, queue, answer or stream.</summary>
+/// <summary>
+/// <c>POST /v1/chat/completions</c> and <c>POST /v1/completions</c>: validate, queue one job per choice, answer or
+/// stream. Choices are independent sequences; a stream interleaves their chunks as tokens arrive.
+/// </summary>
 internal static class CompletionEndpoints
 {
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
@@ -28,84 +32,164 @@ internal static class CompletionEndpoints
         {
             request = read(body, host);
         }
-        var job = new GenerationJob(request.Prompt, request.Options, context.RequestAborted);
-        if (!host.Scheduler.TrySubmit(job))
+        // Cancelled when the client leaves, or when not every choice could be queued.
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        var jobs = new GenerationJob[request.Choices];
+        for (var i = 0; i < jobs.Length; i++)
         {
+            jobs[i] = new GenerationJob(request.Prompt, request.OptionsFor(i), cancellation.Token);
+            if (host.Scheduler.TrySubmit(jobs[i])) continue;
+            await cancellation.CancelAsync();
             context.Response.Headers.RetryAfter = "1";
             throw new ApiException(StatusCodes.Status429TooManyRequests,
                 $"all {host.Scheduler.SlotCount} slots are busy and the queue is full; retry shortly", "rate_limit_error", null, "queue_full");
         }
         var header = ResponseHeader.Create(format.IdPrefix, request.Model);
+        var logProbabilities = new LogProbabilityWriter(host.Model.Tokenizer);
+        IReadOnlyList<LoggedToken> promptLogged = [];
+        if (request.Echo is { } echo && request.Options.LogProbabilities is { } top)
+        {
+            // The prompt's own log-probabilities come from the detached evaluator while the choices queue.
+            var scores = await host.RunDetachedAsync(evaluator =>
+            {
+                evaluator.Adapters = request.Options.Adapters;
+                return evaluator.ScoreTokens(request.Prompt, top);
+            }, context.RequestAborted);
+            promptLogged = logProbabilities.Prompt(request.Prompt, scores, echo.Length);
+        }
+        var reply = new Reply(context, format, header, request, jobs, logProbabilities, promptLogged);
         try
         {
-            if (request.Stream) await StreamAsync(context, format, header, request, job);
-            else await RespondAsync(context, format, header, request, job);
+            if (request.Stream) await reply.StreamAsync(Merge(jobs, context.RequestAborted));
+            else await reply.RespondAsync(Merge(jobs, context.RequestAborted));
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            // The client left; the scheduler drops the sequence at its next step.
+            // The client left; the scheduler drops the sequences at their next step.
         }
     }
 
-    private static async Task RespondAsync(HttpContext context, CompletionFormat format, ResponseHeader header, GenerationRequest request, GenerationJob job)
+    /// <summary>Every job's tokens, tagged with the choice index, in the order they were produced.</summary>
+    private static ChannelReader<(int Choice, GeneratedToken Token)> Merge(GenerationJob[] jobs, CancellationToken cancellation)
     {
-        var text = new StringBuilder();
-        var generated = 0;
-        FinishReason finish = FinishReason.Length;
-        await foreach (var token in job.Tokens.ReadAllAsync(context.RequestAborted))
+        if (jobs.Length == 1) return new SingleJob(jobs[0].Tokens);
+        var merged = Channel.CreateUnbounded<(int, GeneratedToken)>(new UnboundedChannelOptions { SingleReader = true });
+        var pumps = jobs.Select((job, choice) => Task.Run(async () =>
         {
-            generated++;
-            text.Append(token.Text);
-            if (token.FinishReason is { } reason) finish = reason;
-        }
-        context.Response.ContentType = "application/json";
-        await using var json = new Utf8JsonWriter(context.Response.Body, JsonOutput.Options);
-        format.WriteResponse(json, header, text.ToString(), finish, new Usage(request.Prompt.Length, generated, job.CachedPromptTokens));
-        await json.FlushAsync(context.RequestAborted);
+            await foreach (var token in job.Tokens.ReadAllAsync(cancellation)) merged.Writer.TryWrite((choice, token));
+        }, CancellationToken.None));
+        Task.WhenAll(pumps).ContinueWith(all => merged.Writer.TryComplete(all.Exception?.InnerException), TaskScheduler.Default);
+        return merged.Reader;
     }
 
-    private static async Task StreamAsync(HttpContext context, CompletionFormat format, ResponseHeader header, GenerationRequest request, GenerationJob job)
+    /// <summary>One job's channel seen as choice 0, without a pump.</summary>
+    private sealed class SingleJob(ChannelReader<GeneratedToken> tokens) : ChannelReader<(int, GeneratedToken)>
     {
-        var response = context.Response;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using var json = new Utf8JsonWriter(buffer, JsonOutput.Options);
-        var cancellation = context.RequestAborted;
-
-        async Task SendAsync(Action<Utf8JsonWriter> write)
+        public override bool TryRead(out (int, GeneratedToken) item)
         {
-            buffer.ResetWrittenCount();
-            json.Reset(buffer);
-            write(json);
-            json.Flush();
-            await response.Body.WriteAsync(DataPrefix, cancellation);
-            await response.Body.WriteAsync(buffer.WrittenMemory, cancellation);
-            await response.Body.WriteAsync(EventEnd, cancellation);
+            var read = tokens.TryRead(out var token);
+            item = (0, token);
+            return read;
+        }
+
+        public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) => tokens.WaitToReadAsync(cancellationToken);
+
+        public override Task Completion => tokens.Completion;
+    }
+
+    /// <summary>Writes one request's answer, whole or as server-sent events.</summary>
+    private sealed class Reply(HttpContext context, CompletionFormat format, ResponseHeader header, GenerationRequest request, GenerationJob[] jobs,
+        LogProbabilityWriter logProbabilities, IReadOnlyList<LoggedToken> promptLogged)
+    {
+        private readonly bool _logged = request.Options.LogProbabilities is not null;
+
+        public async Task RespondAsync(ChannelReader<(int Choice, GeneratedToken Token)> tokens)
+        {
+            var choices = Enumerable.Range(0, request.Choices).Select(_ => new ChoiceProgress(request.Echo, promptLogged)).ToArray();
+            await foreach (var (choice, token) in tokens.ReadAllAsync(context.RequestAborted))
+                choices[choice].Add(token, _logged);
+            context.Response.ContentType = "application/json";
+            await using var json = new Utf8JsonWriter(context.Response.Body, JsonOutput.Options);
+            var results = choices.Select((c, i) => new ChoiceResult(i, c.Text.ToString(), c.Finish, _logged ? c.Logged : null)).ToList();
+            format.WriteResponse(json, header, results, Usage(choices), logProbabilities);
+            await json.FlushAsync(context.RequestAborted);
+        }
+
+        public async Task StreamAsync(ChannelReader<(int Choice, GeneratedToken Token)> tokens)
+        {
+            var response = context.Response;
+            response.ContentType = "text/event-stream";
+            response.Headers.CacheControl = "no-cache";
+            response.Headers["X-Accel-Buffering"] = "no";
+            var buffer = new ArrayBufferWriter<byte>(512);
+            using var json = new Utf8JsonWriter(buffer, JsonOutput.Options);
+            var cancellation = context.RequestAborted;
+
+            async Task SendAsync(Action<Utf8JsonWriter> write)
+            {
+                buffer.ResetWrittenCount();
+                json.Reset(buffer);
+                write(json);
+                json.Flush();
+                await response.Body.WriteAsync(DataPrefix, cancellation);
+                await response.Body.WriteAsync(buffer.WrittenMemory, cancellation);
+                await response.Body.WriteAsync(EventEnd, cancellation);
+                await response.Body.FlushAsync(cancellation);
+            }
+
+            var includeUsage = request.IncludeUsage;
+            var choices = Enumerable.Range(0, request.Choices).Select(_ => new ChoiceProgress(request.Echo, promptLogged)).ToArray();
+            for (var i = 0; i < choices.Length; i++)
+            {
+                var index = i;
+                if (format.HasOpeningChunk) await SendAsync(j => format.WriteOpeningChunk(j, header, index, includeUsage));
+                if (request.Echo is { Length: > 0 } echo)
+                    await SendAsync(j => format.WriteChunk(j, header, index, echo, _logged ? promptLogged : null, null, includeUsage, logProbabilities));
+            }
+            try
+            {
+                await foreach (var (choice, token) in tokens.ReadAllAsync(cancellation))
+                {
+                    var progress = choices[choice];
+                    var firstLogged = progress.Logged.Count;
+                    progress.Add(token, _logged);
+                    var logged = _logged ? progress.Logged.GetRange(firstLogged, progress.Logged.Count - firstLogged) : null;
+                    if (token.Text.Length > 0 || logged is { Count: > 0 })
+                        await SendAsync(j => format.WriteChunk(j, header, choice, token.Text, logged, null, includeUsage, logProbabilities));
+                    if (token.FinishReason is { } finish)
+                        await SendAsync(j => format.WriteChunk(j, header, choice, "", null, finish, includeUsage, logProbabilities));
+                }
+            }
+            catch (Exception) when (!cancellation.IsCancellationRequested)
+            {
+                // A sequence failed after the stream started: the status is sent, so end the stream without [DONE].
+                context.Abort();
+                return;
+            }
+            if (includeUsage) await SendAsync(j => format.WriteUsageChunk(j, header, Usage(choices)));
+            await response.Body.WriteAsync(Done, cancellation);
             await response.Body.FlushAsync(cancellation);
         }
 
-        var includeUsage = request.IncludeUsage;
-        if (format.HasOpeningChunk) await SendAsync(j => format.WriteOpeningChunk(j, header, includeUsage));
-        var generated = 0;
-        try
+        /// <summary>The prompt counts once however many choices there are; every choice's tokens count.</summary>
+        /// <summary>The prompt counts once; its cached part is what every choice reused.</summary>
+        private Usage Usage(ChoiceProgress[] choices) => new(request.Prompt.Length, choices.Sum(c => c.Generated), jobs.Min(j => j.CachedPromptTokens));
+    }
+
+    /// <summary>What one choice has produced so far (starting with the echoed prompt, when asked).</summary>
+    private sealed class ChoiceProgress(string? echo, IReadOnlyList<LoggedToken> promptLogged)
+    {
+        public StringBuilder Text { get; } = new(echo);
+        public List<LoggedToken> Logged { get; } = [.. promptLogged];
+        public int Generated { get; private set; }
+        public FinishReason Finish { get; private set; } = FinishReason.Length;
+
+        public void Add(GeneratedToken token, bool logged)
         {
-            await foreach (var token in job.Tokens.ReadAllAsync(cancellation))
-            {
-                generated++;
-                if (token.Text.Length > 0) await SendAsync(j => format.WriteChunk(j, header, token.Text, null, includeUsage));
-                if (token.FinishReason is { } finish) await SendAsync(j => format.WriteChunk(j, header, "", finish, includeUsage));
-            }
+            Generated++;
+            if (logged && token.LogProbabilities is { } logProbabilities) Logged.Add(new LoggedToken(token.Id, logProbabilities, Text.Length));
+            Text.Append(token.Text);
+            if (token.FinishReason is { } reason) Finish = reason;
         }
-        catch (Exception) when (!cancellation.IsCancellationRequested)
-        {
-            // The sequence failed after the stream started: the status is sent, so end the stream without [DONE].
-            context.Abort();
-            return;
-        }
-        if (includeUsage) await SendAsync(j => format.WriteUsageChunk(j, header, new Usage(request.Prompt.Length, generated, job.CachedPromptTokens)));
-        await response.Body.WriteAsync(Done, cancellation);
-        await response.Body.FlushAsync(cancellation);
     }
 }

@@ -35,16 +35,7 @@ internal static class TokenizeEndpoints
             using (var body = await RequestBody.ReadAsync(context, state.Options.MaxRequestBodyBytes))
             {
                 if (!body.TryGet("tokens", out var tokens)) throw ApiException.InvalidRequest("'tokens' is required", "tokens", "missing_required_parameter");
-                if (tokens.ValueKind != JsonValueKind.Array) throw RequestBody.WrongType("tokens", "an array of token ids");
-                var ids = new int[tokens.GetArrayLength()];
-                var i = 0;
-                foreach (var item in tokens.EnumerateArray())
-                {
-                    var id = RequestBody.ReadInteger(item, "tokens");
-                    if (id < 0 || id >= tokenizer.VocabSize)
-                        throw ApiException.InvalidRequest($"token id {id} is outside the vocabulary [0, {tokenizer.VocabSize})", "tokens", "invalid_value");
-                    ids[i++] = (int)id;
-                }
+                var ids = TokenArray.Read(tokens, "tokens", tokenizer.VocabSize);
                 content = tokenizer.DecodePieces(ids);
             }
             await InfoEndpoints.WriteAsync(context, json =>

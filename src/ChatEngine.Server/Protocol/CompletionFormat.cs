@@ -15,15 +15,32 @@ internal abstract class CompletionFormat
 
     public abstract string IdPrefix { get; }
 
-    public abstract void WriteResponse(Utf8JsonWriter json, ResponseHeader header, string text, FinishReason finish, Usage usage);
+    public void WriteResponse(Utf8JsonWriter json, ResponseHeader header, IReadOnlyList<ChoiceResult> choices, Usage usage, LogProbabilityWriter logProbabilities)
+    {
+        WriteStart(json, header, ResponseObject);
+        json.WriteStartArray("choices");
+        foreach (var choice in choices) WriteChoice(json, choice.Index, choice.Text, choice.LogProbabilities, choice.Finish, logProbabilities, complete: true);
+        json.WriteEndArray();
+        WriteUsage(json, usage);
+        json.WriteEndObject();
+    }
 
-    /// <summary>Whether a stream starts with <see cref="WriteOpeningChunk"/> (chat: the assistant role).</summary>
+    /// <summary>Whether a stream starts with <see cref="WriteOpeningChunk"/> for each choice (chat: the assistant role).</summary>
     public abstract bool HasOpeningChunk { get; }
 
-    public abstract void WriteOpeningChunk(Utf8JsonWriter json, ResponseHeader header, bool includeUsage);
+    public abstract void WriteOpeningChunk(Utf8JsonWriter json, ResponseHeader header, int index, bool includeUsage);
 
-    /// <summary>A content chunk (<paramref name="finish"/> null) or the final one (chat: empty delta; text: empty text).</summary>
-    public abstract void WriteChunk(Utf8JsonWriter json, ResponseHeader header, string text, FinishReason? finish, bool includeUsage);
+    /// <summary>A content chunk of choice <paramref name="index"/> (<paramref name="finish"/> null) or its final one
+    /// (chat: empty delta; text: empty text), with the log-probabilities of the tokens it covers when requested.</summary>
+    public void WriteChunk(Utf8JsonWriter json, ResponseHeader header, int index, string text, IReadOnlyList<LoggedToken>? tokens,
+        FinishReason? finish, bool includeUsage, LogProbabilityWriter logProbabilities)
+    {
+        WriteStart(json, header, ChunkObject);
+        json.WriteStartArray("choices");
+        WriteChoice(json, index, text, tokens, finish, logProbabilities, complete: false);
+        json.WriteEndArray();
+        EndChunk(json, includeUsage);
+    }
 
     /// <summary>The extra last chunk of <c>stream_options.include_usage</c>: no choices, the usage.</summary>
     public void WriteUsageChunk(Utf8JsonWriter json, ResponseHeader header, Usage usage)
@@ -35,7 +52,12 @@ internal abstract class CompletionFormat
         json.WriteEndObject();
     }
 
+    protected abstract string ResponseObject { get; }
     protected abstract string ChunkObject { get; }
+
+    /// <summary>One entry of <c>choices</c>: a whole one (<paramref name="complete"/>) or a streamed piece.</summary>
+    protected abstract void WriteChoice(Utf8JsonWriter json, int index, string text, IReadOnlyList<LoggedToken>? tokens, FinishReason? finish,
+        LogProbabilityWriter logProbabilities, bool complete);
 
     protected static void WriteStart(Utf8JsonWriter json, ResponseHeader header, string objectName)
     {
@@ -53,7 +75,7 @@ internal abstract class CompletionFormat
         else json.WriteString("finish_reason", finish == FinishReason.Stop ? "stop" : "length");
     }
 
-    protected static void WriteUsage(Utf8JsonWriter json, Usage usage)
+    private static void WriteUsage(Utf8JsonWriter json, Usage usage)
     {
         json.WriteStartObject("usage");
         json.WriteNumber("prompt_tokens", usage.PromptTokens);
@@ -65,7 +87,7 @@ internal abstract class CompletionFormat
         json.WriteEndObject();
     }
 
-    protected static void EndChunk(Utf8JsonWriter json, bool includeUsage)
+    private static void EndChunk(Utf8JsonWriter json, bool includeUsage)
     {
         if (includeUsage) json.WriteNull("usage");
         json.WriteEndObject();
@@ -74,35 +96,16 @@ internal abstract class CompletionFormat
     private sealed class ChatFormat : CompletionFormat
     {
         public override string IdPrefix => "chatcmpl-";
+        protected override string ResponseObject => "chat.completion";
         protected override string ChunkObject => "chat.completion.chunk";
-
-        public override void WriteResponse(Utf8JsonWriter json, ResponseHeader header, string text, FinishReason finish, Usage usage)
-        {
-            WriteStart(json, header, "chat.completion");
-            json.WriteStartArray("choices");
-            json.WriteStartObject();
-            json.WriteNumber("index", 0);
-            json.WriteStartObject("message");
-            json.WriteString("role", "assistant");
-            json.WriteString("content", text);
-            json.WriteNull("refusal");
-            json.WriteEndObject();
-            json.WriteNull("logprobs");
-            WriteFinish(json, finish);
-            json.WriteEndObject();
-            json.WriteEndArray();
-            WriteUsage(json, usage);
-            json.WriteEndObject();
-        }
-
         public override bool HasOpeningChunk => true;
 
-        public override void WriteOpeningChunk(Utf8JsonWriter json, ResponseHeader header, bool includeUsage)
+        public override void WriteOpeningChunk(Utf8JsonWriter json, ResponseHeader header, int index, bool includeUsage)
         {
             WriteStart(json, header, ChunkObject);
             json.WriteStartArray("choices");
             json.WriteStartObject();
-            json.WriteNumber("index", 0);
+            json.WriteNumber("index", index);
             json.WriteStartObject("delta");
             json.WriteString("role", "assistant");
             json.WriteString("content", "");
@@ -115,58 +118,41 @@ internal abstract class CompletionFormat
             EndChunk(json, includeUsage);
         }
 
-        public override void WriteChunk(Utf8JsonWriter json, ResponseHeader header, string text, FinishReason? finish, bool includeUsage)
+        protected override void WriteChoice(Utf8JsonWriter json, int index, string text, IReadOnlyList<LoggedToken>? tokens, FinishReason? finish,
+            LogProbabilityWriter logProbabilities, bool complete)
         {
-            WriteStart(json, header, ChunkObject);
-            json.WriteStartArray("choices");
             json.WriteStartObject();
-            json.WriteNumber("index", 0);
-            json.WriteStartObject("delta");
-            if (finish is null) json.WriteString("content", text);
+            json.WriteNumber("index", index);
+            json.WriteStartObject(complete ? "message" : "delta");
+            if (complete) json.WriteString("role", "assistant");
+            if (complete || finish is null) json.WriteString("content", text);
+            if (complete) json.WriteNull("refusal");
             json.WriteEndObject();
-            json.WriteNull("logprobs");
+            logProbabilities.WriteChat(json, tokens);
             WriteFinish(json, finish);
             json.WriteEndObject();
-            json.WriteEndArray();
-            EndChunk(json, includeUsage);
         }
     }
 
     private sealed class TextFormat : CompletionFormat
     {
         public override string IdPrefix => "cmpl-";
+        protected override string ResponseObject => "text_completion";
         protected override string ChunkObject => "text_completion";
-
-        public override void WriteResponse(Utf8JsonWriter json, ResponseHeader header, string text, FinishReason finish, Usage usage)
-        {
-            WriteStart(json, header, "text_completion");
-            WriteChoice(json, text, finish);
-            WriteUsage(json, usage);
-            json.WriteEndObject();
-        }
-
         public override bool HasOpeningChunk => false;
 
-        public override void WriteOpeningChunk(Utf8JsonWriter json, ResponseHeader header, bool includeUsage) =>
+        public override void WriteOpeningChunk(Utf8JsonWriter json, ResponseHeader header, int index, bool includeUsage) =>
             throw new InvalidOperationException("text completion streams have no opening chunk");
 
-        public override void WriteChunk(Utf8JsonWriter json, ResponseHeader header, string text, FinishReason? finish, bool includeUsage)
+        protected override void WriteChoice(Utf8JsonWriter json, int index, string text, IReadOnlyList<LoggedToken>? tokens, FinishReason? finish,
+            LogProbabilityWriter logProbabilities, bool complete)
         {
-            WriteStart(json, header, ChunkObject);
-            WriteChoice(json, text, finish);
-            EndChunk(json, includeUsage);
-        }
-
-        private static void WriteChoice(Utf8JsonWriter json, string text, FinishReason? finish)
-        {
-            json.WriteStartArray("choices");
             json.WriteStartObject();
             json.WriteString("text", text);
-            json.WriteNumber("index", 0);
-            json.WriteNull("logprobs");
+            json.WriteNumber("index", index);
+            logProbabilities.WriteLegacy(json, tokens);
             WriteFinish(json, finish);
             json.WriteEndObject();
-            json.WriteEndArray();
         }
     }
 }

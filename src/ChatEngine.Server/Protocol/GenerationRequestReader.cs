@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ChatEngine.Runtime.Constraints;
 using ChatEngine.Runtime.Generation;
 using ChatEngine.Runtime.Sampling;
 using ChatEngine.Templates;
@@ -10,11 +11,21 @@ namespace ChatEngine.Server.Protocol;
 /// <summary>
 /// Turns the JSON of <c>/v1/chat/completions</c> and <c>/v1/completions</c> into a <see cref="GenerationRequest"/>.
 /// Unset sampling fields keep llama.cpp's defaults (<see cref="SamplingOptions.Default"/>), as llama-server does.
-/// Fields this server cannot honour (n &gt; 1, logprobs, tools, structured output, echo ...) are rejected with 400
-/// naming the field rather than silently ignored; purely informational ones (user, metadata, store ...) are ignored.
+/// Fields this server cannot honour (tools, audio, suffix, best_of &gt; 1 ...) are rejected with 400 naming the field
+/// rather than silently ignored; purely informational ones (user, metadata, store ...) are ignored. docs/api.md
+/// lists every field.
 /// </summary>
 internal static class GenerationRequestReader
 {
+    /// <summary>Most choices one request may ask for.</summary>
+    public const int MaxChoices = 16;
+
+    /// <summary>Most alternatives per token in chat's top_logprobs (OpenAI's limit).</summary>
+    public const int MaxTopLogProbabilities = 20;
+
+    /// <summary>Most alternatives per token in the legacy completions' logprobs (OpenAI's limit).</summary>
+    public const int MaxLegacyLogProbabilities = 5;
+
     private static readonly string[] ChatUnsupported = ["tools", "functions", "audio", "prediction"];
     private static readonly string[] CompletionUnsupported = ["suffix"];
 
@@ -22,14 +33,12 @@ internal static class GenerationRequestReader
     {
         CheckCommon(body, host);
         RejectPresent(body, ChatUnsupported);
-        if (body.Bool("logprobs") == true) throw Unsupported("logprobs");
-        if (body.Integer("top_logprobs") is > 0) throw Unsupported("top_logprobs");
-        if (body.TryGet("response_format", out var format))
-        {
-            var type = format.ValueKind == JsonValueKind.Object && format.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
-                ? t.GetString() : throw RequestBody.WrongType("response_format", "an object with a string 'type'");
-            if (type != "text") throw Unsupported("response_format", $"response_format type '{type}' is not supported yet (only 'text')");
-        }
+        var topLogProbabilities = body.Integer("top_logprobs");
+        if (topLogProbabilities is < 0 or > MaxTopLogProbabilities)
+            throw ApiException.InvalidRequest($"'top_logprobs' must be between 0 and {MaxTopLogProbabilities}", "top_logprobs", "invalid_value");
+        var logProbabilities = body.Bool("logprobs") ?? false;
+        if (topLogProbabilities is not null && !logProbabilities)
+            throw ApiException.InvalidRequest("'logprobs' must be true when 'top_logprobs' is set", "top_logprobs", "invalid_value");
 
         var messages = ReadMessages(body);
         int[] prompt;
@@ -41,17 +50,20 @@ internal static class GenerationRequestReader
         {
             throw ApiException.InvalidRequest($"the model's chat template rejected the messages: {e.Message}", "messages");
         }
-        return Finish(body, host, prompt, "messages");
+        return Finish(body, host, prompt, "messages", logProbabilities ? (int)(topLogProbabilities ?? 0) : null, echo: null);
     }
 
     public static GenerationRequest ReadCompletion(RequestBody body, ModelHost host)
     {
         CheckCommon(body, host);
         RejectPresent(body, CompletionUnsupported);
-        if (body.Bool("echo") == true) throw Unsupported("echo");
-        if (body.Integer("logprobs") is > 0) throw Unsupported("logprobs");
         if (body.Integer("best_of") is > 1) throw Unsupported("best_of", "best_of > 1 is not supported");
-        return Finish(body, host, ReadPrompt(body, host), "prompt");
+        var logProbabilities = body.Integer("logprobs");
+        if (logProbabilities is < 0 or > MaxLegacyLogProbabilities)
+            throw ApiException.InvalidRequest($"'logprobs' must be between 0 and {MaxLegacyLogProbabilities}", "logprobs", "invalid_value");
+        var echo = body.Bool("echo") ?? false;
+        var (prompt, text) = ReadPrompt(body, host);
+        return Finish(body, host, prompt, "prompt", (int?)logProbabilities, echo ? text : null);
     }
 
     private static void CheckCommon(RequestBody body, ModelHost host)
@@ -60,11 +72,12 @@ internal static class GenerationRequestReader
         if (!host.Serves(model))
             throw new ApiException(StatusCodes.Status404NotFound, $"The model '{model}' does not exist; this server serves '{host.Id}'",
                 "invalid_request_error", "model", "model_not_found");
-        if (body.Integer("n") is { } n && n != 1) throw Unsupported("n", "only n = 1 is supported");
     }
 
-    private static GenerationRequest Finish(RequestBody body, ModelHost host, int[] prompt, string promptParam)
+    private static GenerationRequest Finish(RequestBody body, ModelHost host, int[] prompt, string promptParam, int? logProbabilities, string? echo)
     {
+        var choices = body.Integer("n") ?? 1;
+        if (choices is < 1 or > MaxChoices) throw ApiException.InvalidRequest($"'n' must be between 1 and {MaxChoices}", "n", "invalid_value");
         if (prompt.Length == 0) throw ApiException.InvalidRequest("the prompt has no tokens", promptParam);
         var contextSize = host.Scheduler.ContextSize;
         var room = contextSize - prompt.Length;
@@ -92,10 +105,47 @@ internal static class GenerationRequestReader
             MaxTokens = (int)limit,
             Sampling = ReadSampling(body),
             StopSequences = ReadStop(body),
+            LogProbabilities = logProbabilities,
+            OutputGrammar = ReadResponseFormat(body),
             IgnoreEndOfGeneration = body.Bool("ignore_eos") ?? false,
             Adapters = host.Adapters.ForRequest(body),
         };
-        return new GenerationRequest(prompt, options, body.Bool("stream") ?? false, includeUsage, host.Id);
+        // The vocabulary trie is built once, on first use: here on the request thread rather than in a scheduler step.
+        if (options.OutputGrammar is not null) TokenTrie.For(host.Model.Tokenizer);
+        return new GenerationRequest(prompt, options, body.Bool("stream") ?? false, includeUsage, host.Id, (int)choices, echo);
+    }
+
+    /// <summary><c>response_format</c>: text (no constraint), json_object, or json_schema compiled to a grammar; a
+    /// schema using what the grammar cannot enforce is a 400 naming the schema path.</summary>
+    private static JsonGrammar? ReadResponseFormat(RequestBody body)
+    {
+        const string param = "response_format";
+        if (!body.TryGet(param, out var format)) return null;
+        var type = format.ValueKind == JsonValueKind.Object && format.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
+            ? t.GetString() : throw RequestBody.WrongType(param, "an object with a string 'type'");
+        switch (type)
+        {
+            case "text":
+                return null;
+            case "json_object":
+                return JsonGrammar.AnyObject;
+            case "json_schema":
+                if (!format.TryGetProperty("json_schema", out var definition) || definition.ValueKind != JsonValueKind.Object)
+                    throw ApiException.InvalidRequest("'response_format.json_schema' is required for type 'json_schema'", param, "missing_required_parameter");
+                if (definition.TryGetProperty("strict", out var strict) && strict.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
+                    throw RequestBody.WrongType("response_format.json_schema.strict", "a boolean");
+                if (!definition.TryGetProperty("schema", out var schema) || schema.ValueKind == JsonValueKind.Null) return JsonGrammar.AnyObject;
+                try
+                {
+                    return JsonGrammar.FromSchema(schema);
+                }
+                catch (JsonSchemaException e)
+                {
+                    throw ApiException.InvalidRequest($"response_format.json_schema.schema is not supported: {e.Message}", param, "invalid_value");
+                }
+            default:
+                throw ApiException.InvalidRequest($"response_format type '{type}' is not supported (text, json_object, json_schema)", param, "invalid_value");
+        }
     }
 
     private static (long? Value, string Param) ReadMaxTokens(RequestBody body)
@@ -204,27 +254,21 @@ internal static class GenerationRequestReader
         return text.ToString();
     }
 
-    private static int[] ReadPrompt(RequestBody body, ModelHost host)
+    /// <summary>The prompt's tokens and its text (as sent, or the decoded tokens).</summary>
+    private static (int[] Tokens, string Text) ReadPrompt(RequestBody body, ModelHost host)
     {
         if (!body.TryGet("prompt", out var prompt)) throw ApiException.InvalidRequest("'prompt' is required", "prompt", "missing_required_parameter");
         var tokenizer = host.Model.Tokenizer;
-        if (prompt.ValueKind == JsonValueKind.String) return tokenizer.Encode(prompt.GetString()!, addSpecial: true, parseSpecial: false);
+        if (prompt.ValueKind == JsonValueKind.String) return FromText(prompt.GetString()!);
         if (prompt.ValueKind != JsonValueKind.Array) throw RequestBody.WrongType("prompt", "a string or an array of token ids");
         var length = prompt.GetArrayLength();
-        if (length == 1 && prompt[0].ValueKind == JsonValueKind.String)
-            return tokenizer.Encode(prompt[0].GetString()!, addSpecial: true, parseSpecial: false);
+        if (length == 1 && prompt[0].ValueKind == JsonValueKind.String) return FromText(prompt[0].GetString()!);
         if (length > 0 && prompt[0].ValueKind is JsonValueKind.String or JsonValueKind.Array)
             throw Unsupported("prompt", "several prompts in one request are not supported; send one request per prompt");
-        var ids = new int[length];
-        var i = 0;
-        foreach (var item in prompt.EnumerateArray())
-        {
-            var id = RequestBody.ReadInteger(item, "prompt");
-            if (id < 0 || id >= tokenizer.VocabSize)
-                throw ApiException.InvalidRequest($"token id {id} is outside the vocabulary [0, {tokenizer.VocabSize})", "prompt", "invalid_value");
-            ids[i++] = (int)id;
-        }
-        return ids;
+        var ids = TokenArray.Read(prompt, "prompt", tokenizer.VocabSize);
+        return (ids, tokenizer.Decode(ids));
+
+        (int[], string) FromText(string text) => (tokenizer.Encode(text, addSpecial: true, parseSpecial: false), text);
     }
 
     private static void RejectPresent(RequestBody body, string[] names)

@@ -53,7 +53,7 @@ internal sealed class InferenceScheduler : IDisposable
         var parameters = model.Parameters;
         _vocabularySize = parameters.VocabSize;
         _slots = new Slot[slots];
-        for (var i = 0; i < slots; i++) _slots[i] = new Slot(new KvCache(parameters, contextSize), model.Tokenizer, _vocabularySize);
+        for (var i = 0; i < slots; i++) _slots[i] = new Slot(new KvCache(parameters, contextSize), model.Tokenizer);
         _transformer = new Transformer(parameters, model.Weights, model.Pool);
         _batch = new TokenBatch(_vocabularySize, StepTokens + slots);
         _logits = new float[(long)slots * _vocabularySize];

@@ -1,29 +1,25 @@
 using ChatEngine.Runtime.Generation;
 using ChatEngine.Runtime.Lora;
 using ChatEngine.Runtime.Model;
-using ChatEngine.Runtime.Sampling;
 using ChatEngine.Text;
-using ChatEngine.Text.Detokenizer;
 
 namespace ChatEngine.Server.Scheduling;
 
 /// <summary>
 /// One of the scheduler's sequence slots: a <see cref="KvCache"/> created once and reused, the tokens whose keys and
 /// values it holds (kept after a sequence ends, so a later prompt with the same beginning skips them), and the state
-/// of the sequence it currently runs (sampler chain, streaming detokenizer, progress). It follows
-/// <see cref="TextGenerator"/>'s rules exactly (prompt tokens feed the penalties, EOG ends with "stop" and is not text,
-/// the token limit ends with "length"), split into steps so the scheduler can batch sequences.
+/// of the sequence it currently runs (its <see cref="SequenceSampler"/>, progress). Sampling, detokenizing and the
+/// stop rules are <see cref="TextGenerator"/>'s own (the same <see cref="SequenceSampler"/>), split into steps so the
+/// scheduler can batch sequences.
 /// Only the scheduler thread touches a slot.
 /// </summary>
-internal sealed class Slot(KvCache cache, Tokenizer tokenizer, int vocabularySize)
+internal sealed class Slot(KvCache cache, Tokenizer tokenizer)
 {
     private readonly int[] _cachedTokens = new int[cache.ContextSize];
     private readonly int[] _pendingToken = new int[1];
     private LoraSelection _cacheAdapters = LoraSelection.None;
-    private SamplerChain? _sampler;
-    private StreamingDetokenizer? _detokenizer;
+    private SequenceSampler? _sampler;
     private int _prefilled;
-    private int _generated;
     private int _inFlight;
     private int _logitsRow = -1;
 
@@ -68,11 +64,9 @@ internal sealed class Slot(KvCache cache, Tokenizer tokenizer, int vocabularySiz
         Cache.Truncate(reused);
         _cacheAdapters = job.Options.Adapters;
         Job = job;
-        _sampler = new SamplerChain(job.Options.Sampling, vocabularySize);
+        _sampler = new SequenceSampler(job.Options, tokenizer);
         _sampler.AcceptPrompt(job.Prompt);
-        _detokenizer = new StreamingDetokenizer(tokenizer, job.Options.StopSequences);
         _prefilled = reused;
-        _generated = 0;
         Phase = SlotPhase.Prefill;
         return reused;
     }
@@ -116,19 +110,13 @@ internal sealed class Slot(KvCache cache, Tokenizer tokenizer, int vocabularySiz
     /// <summary>Samples the next token from <paramref name="logits"/>; the returned token has a finish reason when it is the last.</summary>
     public GeneratedToken Sample(ReadOnlySpan<float> logits, long now)
     {
-        var options = Job!.Options;
-        var id = _sampler!.SampleAndAccept(logits);
-        _generated++;
+        var token = _sampler!.Next(logits);
         _logitsRow = -1;
         LastTokenAt = now;
-        if (tokenizer.IsEndOfGeneration(id) && !options.IgnoreEndOfGeneration)
-            return new GeneratedToken(id, _detokenizer!.Flush(), FinishReason.Stop);
-        var (text, stopped) = _detokenizer!.Push(id);
-        if (stopped) return new GeneratedToken(id, text, FinishReason.Stop);
-        if (_generated == options.MaxTokens) return new GeneratedToken(id, text + _detokenizer.Flush(), FinishReason.Length);
-        _pendingToken[0] = id;
+        if (token.FinishReason is not null) return token;
+        _pendingToken[0] = token.Id;
         Phase = SlotPhase.Decode;
-        return new GeneratedToken(id, text, null);
+        return token;
     }
 
     /// <summary>Whether two selections compute the same thing (adapters at scale 0 change nothing).</summary>
@@ -142,7 +130,6 @@ internal sealed class Slot(KvCache cache, Tokenizer tokenizer, int vocabularySiz
         if (!keepCache) Cache.Truncate(0);
         Job = null;
         _sampler = null;
-        _detokenizer = null;
         _inFlight = 0;
         _logitsRow = -1;
         ReleasedAt = step;

@@ -1,0 +1,80 @@
+using System.Numerics.Tensors;
+using ChatEngine.Kernels;
+using ChatEngine.Runtime.Generation;
+using ChatEngine.Runtime.Lora;
+using ChatEngine.Runtime.Model;
+
+namespace ChatEngine.Runtime;
+
+/// <summary>
+/// Whole-sequence evaluations that produce no tokens, on their own compute pool and scratch so they can run on
+/// another thread beside generation on the same model: embeddings (<see cref="Embed"/>) and the log-probabilities of
+/// a given text (<see cref="ScoreTokens"/>). One call at a time.
+/// </summary>
+public sealed class DetachedEvaluator : IDisposable
+{
+    private readonly LanguageModel _model;
+    private readonly ComputePool _pool;
+    private readonly Transformer _transformer;
+    private readonly float[] _hidden;
+    private float[]? _logits;
+
+    public DetachedEvaluator(LanguageModel model, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _model = model;
+        _pool = new ComputePool(threads);
+        _transformer = new Transformer(model.Parameters, model.Weights, _pool);
+        _hidden = new float[Transformer.MaxBatch * Dimensions];
+    }
+
+    /// <summary>The LoRA adapters the following evaluations apply (none by default).</summary>
+    public LoraSelection Adapters
+    {
+        get => _transformer.Adapters;
+        set => _transformer.Adapters = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>The length of an embedding: the model's hidden size.</summary>
+    public int Dimensions => _model.Parameters.EmbeddingSize;
+
+    /// <summary>The mean over <paramref name="tokens"/> (at least one) of the final hidden states after the output
+    /// norm, scaled to unit length.</summary>
+    public float[] Embed(ReadOnlySpan<int> tokens)
+    {
+        if (tokens.IsEmpty) throw new ArgumentException("nothing to embed: no tokens", nameof(tokens));
+        var cache = new KvCache(_model.Parameters, tokens.Length);
+        var sum = new float[Dimensions];
+        for (var start = 0; start < tokens.Length; start += Transformer.MaxBatch)
+        {
+            var chunk = tokens.Slice(start, Math.Min(Transformer.MaxBatch, tokens.Length - start));
+            _transformer.EvaluateHiddenStates(cache, chunk, _hidden);
+            for (var t = 0; t < chunk.Length; t++) TensorPrimitives.Add(sum, _hidden.AsSpan(t * Dimensions, Dimensions), sum);
+        }
+        // The mean's 1/n vanishes in the normalisation.
+        var norm = TensorPrimitives.Norm(sum);
+        if (norm > 0) TensorPrimitives.Divide(sum, norm, sum);
+        return sum;
+    }
+
+    /// <summary>Each token's log-probability given the ones before it, with the <paramref name="top"/> most likely
+    /// alternatives (<see cref="TokenLogProbabilities"/>); null for the first token, which has no context.</summary>
+    public TokenLogProbabilities?[] ScoreTokens(ReadOnlySpan<int> tokens, int top)
+    {
+        var vocab = _model.Parameters.VocabSize;
+        _logits ??= new float[Transformer.MaxBatch * vocab];
+        var cache = new KvCache(_model.Parameters, Math.Max(1, tokens.Length));
+        var scores = new TokenLogProbabilities?[tokens.Length];
+        for (var start = 0; start + 1 < tokens.Length; start += Transformer.MaxBatch)
+        {
+            // Positions start..end-1 predict tokens start+1..end.
+            var chunk = tokens.Slice(start, Math.Min(Transformer.MaxBatch, tokens.Length - 1 - start));
+            _transformer.Evaluate(cache, chunk, _logits.AsSpan(0, chunk.Length * vocab));
+            for (var t = 0; t < chunk.Length; t++)
+                scores[start + t + 1] = TokenLogProbabilities.Compute(_logits.AsSpan(t * vocab, vocab), tokens[start + t + 1], top);
+        }
+        return scores;
+    }
+
+    public void Dispose() => _pool.Dispose();
+}
