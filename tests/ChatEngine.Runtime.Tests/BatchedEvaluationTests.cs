@@ -20,13 +20,17 @@ public sealed class BatchedEvaluationTests
 
     private static readonly int[] DecodeTokens = [17, 250, 3, 99];
 
+    /// <summary>The same on models only in ../shared (skipped with a message without it).</summary>
+    [SharedTheory]
+    [InlineData("tiny-llama-F32.gguf")]
+    [InlineData("tiny-llama-Q4_0.gguf")]
+    [InlineData("tiny-qwen2-Q8_0.gguf")]
+    public void Each_sequence_of_a_batch_gets_its_solo_logits_bit_for_bit_on_shared_models(string modelFile) => Each_sequence_of_a_batch_gets_its_solo_logits_bit_for_bit(modelFile);
+
     [Theory]
     [InlineData("stories260K.gguf")]
-    [InlineData("tiny-llama-F32.gguf")]
     [InlineData("tiny-llama-Q8_0.gguf")]
-    [InlineData("tiny-llama-Q4_0.gguf")]
     [InlineData("tiny-llama-Q4_K_M.gguf")]
-    [InlineData("tiny-qwen2-Q8_0.gguf")]
     public void Each_sequence_of_a_batch_gets_its_solo_logits_bit_for_bit(string modelFile)
     {
         using var model = LanguageModel.Load(TestPaths.Model(modelFile), threads: 2);
@@ -73,6 +77,11 @@ public sealed class BatchedEvaluationTests
         Assert.Equal(Prompts[1].Length + DecodeTokens.Length - 1, caches[1].Length);
     }
 
+    /// <summary>The same on models only in ../shared (skipped with a message without it).</summary>
+    [SharedTheory]
+    [InlineData("tiny-llama-F32.gguf")]
+    public void Sequences_cut_by_chunk_boundaries_keep_their_solo_summation_order_on_shared_models(string modelFile) => Sequences_cut_by_chunk_boundaries_keep_their_solo_summation_order(modelFile);
+
     /// <summary>
     /// A 64-token prompt behind a decode token spills its last token alone into the next forward chunk, and a
     /// 65-token prompt ends with a one-token chunk even alone: both must keep the order of their solo evaluation
@@ -80,7 +89,6 @@ public sealed class BatchedEvaluationTests
     /// </summary>
     [Theory]
     [InlineData("stories260K.gguf")]
-    [InlineData("tiny-llama-F32.gguf")]
     [InlineData("tiny-llama-Q8_0.gguf")]
     public void Sequences_cut_by_chunk_boundaries_keep_their_solo_summation_order(string modelFile)
     {

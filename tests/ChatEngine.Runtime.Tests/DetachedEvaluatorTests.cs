@@ -7,9 +7,13 @@ namespace ChatEngine.Runtime.Tests;
 
 public sealed class DetachedEvaluatorTests
 {
+    /// <summary>The same on models only in ../shared (skipped with a message without it).</summary>
+    [SharedTheory]
+    [InlineData("tiny-qwen2-F32.gguf")]
+    public void Hidden_states_are_what_the_output_head_turns_into_the_logits_on_shared_models(string modelFile) => Hidden_states_are_what_the_output_head_turns_into_the_logits(modelFile);
+
     [Theory]
     [InlineData("stories260K.gguf")]
-    [InlineData("tiny-qwen2-F32.gguf")]
     public void Hidden_states_are_what_the_output_head_turns_into_the_logits(string modelFile)
     {
         using var model = LanguageModel.Load(TestPaths.Model(modelFile), threads: 1);

@@ -33,7 +33,7 @@ public sealed class StructuredOutputTests
         }
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Random_schemas_are_honoured_on_a_bpe_model()
     {
         await using var server = await TestServer.StartAsync(o => o with { ModelPath = TestPaths.Model("tiny-qwen2-F32.gguf"), ContextSize = 1024, Parallel = 2 });

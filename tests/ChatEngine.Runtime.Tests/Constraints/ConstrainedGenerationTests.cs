@@ -16,9 +16,13 @@ public sealed class ConstrainedGenerationTests(ITestOutputHelper output)
 {
     private const int MaxTokens = 300;
 
+    /// <summary>The same on models only in ../shared (skipped with a message without it).</summary>
+    [SharedTheory]
+    [InlineData("tiny-qwen2-F32.gguf", 25)]
+    public void Sampled_outputs_of_random_schemas_parse_and_validate_on_shared_models(string modelFile, int schemas) => Sampled_outputs_of_random_schemas_parse_and_validate(modelFile, schemas);
+
     [Theory]
     [InlineData("stories260K.gguf", 25)]
-    [InlineData("tiny-qwen2-F32.gguf", 25)]
     public void Sampled_outputs_of_random_schemas_parse_and_validate(string modelFile, int schemas)
     {
         using var model = LanguageModel.Load(TestPaths.Model(modelFile), threads: 1);
@@ -35,11 +39,15 @@ public sealed class ConstrainedGenerationTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>The same on models only in ../shared (skipped with a message without it).</summary>
+    [SharedTheory]
+    [InlineData("tiny-qwen2-F32.gguf", 40)]
+    [InlineData("tiny-qwen2-F32.gguf", 8)]
+    public void Json_objects_are_complete_within_the_token_limit_on_shared_models(string modelFile, int maxTokens) => Json_objects_are_complete_within_the_token_limit(modelFile, maxTokens);
+
     [Theory]
     [InlineData("stories260K.gguf", 40)]
     [InlineData("stories260K.gguf", 8)]
-    [InlineData("tiny-qwen2-F32.gguf", 40)]
-    [InlineData("tiny-qwen2-F32.gguf", 8)]
     public void Json_objects_are_complete_within_the_token_limit(string modelFile, int maxTokens)
     {
         using var model = LanguageModel.Load(TestPaths.Model(modelFile), threads: 1);
