@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
 
 namespace ChatEngine.Extensions.AI;
@@ -40,21 +39,12 @@ public sealed class InProcessEmbeddingGenerator : IEmbeddingGenerator<string, Em
                 throw new ArgumentException($"an input of {tokens.Length} tokens exceeds the context size of {_model.Options.ContextSize}", nameof(values));
             inputTokens += tokens.Length;
             using var lease = await _model.RentAsync(cancellationToken).ConfigureAwait(false);
-            var hidden = new float[tokens.Length * dimensions];
-            _model.RunForwardPass(() => lease.Context.EvaluateHiddenStates(tokens, hidden));
-            result.Add(new Embedding<float>(MeanPooledUnitVector(hidden, tokens.Length, dimensions)) { ModelId = _model.ModelId, CreatedAt = DateTimeOffset.UtcNow });
+            var vector = Array.Empty<float>();
+            _model.RunForwardPass(() => vector = lease.Context.Embed(tokens));
+            result.Add(new Embedding<float>(vector) { ModelId = _model.ModelId, CreatedAt = DateTimeOffset.UtcNow });
         }
         result.Usage = new UsageDetails { InputTokenCount = inputTokens, TotalTokenCount = inputTokens };
         return result;
-    }
-
-    private static float[] MeanPooledUnitVector(float[] hidden, int tokens, int dimensions)
-    {
-        var mean = new float[dimensions];
-        for (var t = 0; t < tokens; t++) TensorPrimitives.Add(mean, hidden.AsSpan(t * dimensions, dimensions), mean);
-        var norm = TensorPrimitives.Norm(mean);
-        if (norm > 0) TensorPrimitives.Divide(mean, norm, mean);
-        return mean;
     }
 
     /// <inheritdoc />

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using ChatEngine.Kernels;
 using ChatEngine.Runtime.Generation;
 using ChatEngine.Runtime.Lora;
@@ -16,7 +15,7 @@ public sealed class DetachedEvaluator : IDisposable
     private readonly LanguageModel _model;
     private readonly ComputePool _pool;
     private readonly Transformer _transformer;
-    private readonly float[] _hidden;
+    private float[] _hidden = [];
     private float[]? _logits;
 
     public DetachedEvaluator(LanguageModel model, int threads)
@@ -25,7 +24,6 @@ public sealed class DetachedEvaluator : IDisposable
         _model = model;
         _pool = new ComputePool(threads);
         _transformer = new Transformer(model.Parameters, model.Weights, _pool);
-        _hidden = new float[Transformer.MaxBatch * Dimensions];
     }
 
     /// <summary>The LoRA adapters the following evaluations apply (none by default).</summary>
@@ -38,24 +36,9 @@ public sealed class DetachedEvaluator : IDisposable
     /// <summary>The length of an embedding: the model's hidden size.</summary>
     public int Dimensions => _model.Parameters.EmbeddingSize;
 
-    /// <summary>The mean over <paramref name="tokens"/> (at least one) of the final hidden states after the output
-    /// norm, scaled to unit length.</summary>
-    public float[] Embed(ReadOnlySpan<int> tokens)
-    {
-        if (tokens.IsEmpty) throw new ArgumentException("nothing to embed: no tokens", nameof(tokens));
-        var cache = new KvCache(_model.Parameters, tokens.Length);
-        var sum = new float[Dimensions];
-        for (var start = 0; start < tokens.Length; start += Transformer.MaxBatch)
-        {
-            var chunk = tokens.Slice(start, Math.Min(Transformer.MaxBatch, tokens.Length - start));
-            _transformer.EvaluateHiddenStates(cache, chunk, _hidden);
-            for (var t = 0; t < chunk.Length; t++) TensorPrimitives.Add(sum, _hidden.AsSpan(t * Dimensions, Dimensions), sum);
-        }
-        // The mean's 1/n vanishes in the normalisation.
-        var norm = TensorPrimitives.Norm(sum);
-        if (norm > 0) TensorPrimitives.Divide(sum, norm, sum);
-        return sum;
-    }
+    /// <summary>The embedding of <paramref name="tokens"/> (at least one): see <see cref="MeanPooling"/>.</summary>
+    public float[] Embed(ReadOnlySpan<int> tokens) =>
+        MeanPooling.Embed(_transformer, new KvCache(_model.Parameters, Math.Max(1, tokens.Length)), tokens, ref _hidden);
 
     /// <summary>Each token's log-probability given the ones before it, with the <paramref name="top"/> most likely
     /// alternatives (<see cref="TokenLogProbabilities"/>); null for the first token, which has no context.</summary>

@@ -8,6 +8,7 @@ public sealed class InferenceContext
 {
     private readonly Transformer _transformer;
     private readonly float[] _logits;
+    private float[] _hidden = [];
 
     internal InferenceContext(LanguageModel model, int contextSize)
     {
@@ -52,6 +53,10 @@ public sealed class InferenceContext
 
     /// <summary>Appends tokens and writes each one's final (output-normed) hidden state into <paramref name="hidden"/> (tokens x embedding).</summary>
     public void EvaluateHiddenStates(ReadOnlySpan<int> tokens, Span<float> hidden) => _transformer.EvaluateHiddenStates(Cache, tokens, hidden);
+
+    /// <summary>Appends tokens (at least one) and returns their embedding: the unit-length mean of their final hidden
+    /// states (<see cref="EvaluateHiddenStates"/>).</summary>
+    public float[] Embed(ReadOnlySpan<int> tokens) => MeanPooling.Embed(_transformer, Cache, tokens, ref _hidden);
 
     /// <summary>Drops every position from <paramref name="length"/> on.</summary>
     public void Truncate(int length) => Cache.Truncate(length);
