@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using ChatEngine.Kernels.Dot;
 
 namespace ChatEngine.Kernels.Ops;
 
@@ -12,9 +14,10 @@ namespace ChatEngine.Kernels.Ops;
 /// <remarks>
 /// llama.cpp's KV cache view is padded to a multiple of 32 positions, masked positions get exp(-inf) = 0, so every
 /// sum below runs over whole groups with zeros past the visible positions; adding those zeros changes nothing, but the
-/// group structure (which position lands in which accumulator) does.
+/// group structure (which position lands in which accumulator) does. Each step has an AVX2 form and a scalar
+/// reference that give bitwise the same results.
 /// </remarks>
-public static class F16Attention
+public static unsafe class F16Attention
 {
     /// <summary>Accumulator lanes of ggml_vec_dot_f16 on AVX2: four 8-wide FMA accumulators over 32-element steps.</summary>
     private const int DotLanes = 32;
@@ -33,6 +36,11 @@ public static class F16Attention
     public static float Dot(ReadOnlySpan<float> q, ReadOnlySpan<Half> k)
     {
         if (k.Length < q.Length) throw new ArgumentException($"k has {k.Length} elements, q has {q.Length}", nameof(k));
+        return Avx2Helpers.IsSupported ? DotSimd(q, k) : DotScalar(q, k);
+    }
+
+    internal static float DotScalar(ReadOnlySpan<float> q, ReadOnlySpan<Half> k)
+    {
         Span<float> lanes = stackalloc float[DotLanes];
         lanes.Clear();
         var whole = q.Length & ~(DotLanes - 1);
@@ -40,8 +48,42 @@ public static class F16Attention
             for (var lane = 0; lane < DotLanes; lane++)
                 lanes[lane] = MathF.FusedMultiplyAdd(q[i + lane], (float)k[i + lane], lanes[lane]);
         double sum = ReduceDotLanes(lanes, 0, 1);
-        for (var i = whole; i < q.Length; i++) sum += q[i] * (float)k[i];
-        return (float)sum;
+        return (float)AddTail(sum, q, k, whole);
+    }
+
+    /// <summary><see cref="DotScalar"/> with the 32 lanes in four vectors: lane 8a + l is element l of vector a.</summary>
+    internal static float DotSimd(ReadOnlySpan<float> q, ReadOnlySpan<Half> k)
+    {
+        var whole = q.Length & ~(DotLanes - 1);
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        fixed (float* qp = q)
+        fixed (Half* kp = k)
+        {
+            var kb = (byte*)kp;
+            for (var i = 0; i < whole; i += DotLanes)
+            {
+                a0 = Fma.MultiplyAdd(Avx.LoadVector256(qp + i), HalfConversion.HalvesToSingles(kb + 2 * i), a0);
+                a1 = Fma.MultiplyAdd(Avx.LoadVector256(qp + i + 8), HalfConversion.HalvesToSingles(kb + 2 * i + 16), a1);
+                a2 = Fma.MultiplyAdd(Avx.LoadVector256(qp + i + 16), HalfConversion.HalvesToSingles(kb + 2 * i + 32), a2);
+                a3 = Fma.MultiplyAdd(Avx.LoadVector256(qp + i + 24), HalfConversion.HalvesToSingles(kb + 2 * i + 48), a3);
+            }
+        }
+        double sum = SumEight(Avx.Add(Avx.Add(a0, a2), Avx.Add(a1, a3)));
+        return (float)AddTail(sum, q, k, whole);
+    }
+
+    /// <summary>Elements past the last whole 32, added in double as ggml_vec_dot_f16 does.</summary>
+    private static double AddTail(double sum, ReadOnlySpan<float> q, ReadOnlySpan<Half> k, int from)
+    {
+        for (var i = from; i < q.Length; i++) sum += q[i] * (float)k[i];
+        return sum;
+    }
+
+    /// <summary>((m0 + m4) + (m1 + m5)) + ((m2 + m6) + (m3 + m7)), the last step of <see cref="ReduceDotLanes"/>.</summary>
+    private static float SumEight(Vector256<float> m)
+    {
+        var s = Sse.Add(m.GetLower(), m.GetUpper());
+        return (s.GetElement(0) + s.GetElement(1)) + (s.GetElement(2) + s.GetElement(3));
     }
 
     /// <summary>
@@ -84,15 +126,65 @@ public static class F16Attention
             throw new ArgumentException("values are shorter than weights x stride", nameof(values));
         var lanes = accumulators[..(laneCount * width)];
         lanes.Clear();
-        Span<float> row = stackalloc float[width];
+        if (Avx2Helpers.IsSupported && width % 8 == 0) WeightedSumSimd(weights, values, stride, output, lanes, singleToken);
+        else WeightedSumScalar(weights, values, stride, output, lanes, singleToken);
+    }
+
+    /// <summary>The scalar reference of <see cref="WeightedSum"/>; <paramref name="lanes"/> are zeroed, laneCount x width.</summary>
+    internal static void WeightedSumScalar(ReadOnlySpan<float> weights, ReadOnlySpan<Half> values, int stride, Span<float> output,
+        Span<float> lanes, bool singleToken)
+    {
+        var width = output.Length;
+        var laneCount = singleToken ? DotLanes : GemmLanes;
         for (var p = 0; p < weights.Length; p++)
         {
-            HalfToSingle(values.Slice(p * stride, width), row);
             var lane = lanes.Slice(p % laneCount * width, width);
-            MultiplyAdd(row, weights[p], lane);
+            for (var d = 0; d < width; d++) lane[d] = MathF.FusedMultiplyAdd((float)values[p * stride + d], weights[p], lane[d]);
         }
         for (var d = 0; d < width; d++)
             output[d] = singleToken ? ReduceDotLanes(lanes, d, width) : ReduceGemmLanes(lanes, d, width);
+    }
+
+    /// <summary><see cref="WeightedSumScalar"/> eight dimensions at a time (width a multiple of 8).</summary>
+    internal static void WeightedSumSimd(ReadOnlySpan<float> weights, ReadOnlySpan<Half> values, int stride, Span<float> output,
+        Span<float> lanes, bool singleToken)
+    {
+        var width = output.Length;
+        var laneCount = singleToken ? DotLanes : GemmLanes;
+        fixed (Half* vp = values)
+        fixed (float* lp = lanes)
+        fixed (float* op = output)
+        {
+            for (var p = 0; p < weights.Length; p++)
+            {
+                var row = (byte*)(vp + (long)p * stride);
+                var lane = lp + p % laneCount * width;
+                var weight = Vector256.Create(weights[p]);
+                for (var d = 0; d < width; d += 8)
+                    Avx.Store(lane + d, Fma.MultiplyAdd(HalfConversion.HalvesToSingles(row + 2 * d), weight, Avx.LoadVector256(lane + d)));
+            }
+            for (var d = 0; d < width; d += 8)
+                Avx.Store(op + d, singleToken ? ReduceDotLanes(lp + d, width) : ReduceGemmLanes(lp + d, width));
+        }
+    }
+
+    /// <summary><see cref="ReduceDotLanes(ReadOnlySpan{float}, int, int)"/> for 8 consecutive dimensions at once.</summary>
+    private static Vector256<float> ReduceDotLanes(float* lanes, int stride) =>
+        Avx.Add(
+            Avx.Add(Avx.Add(Merged(lanes, stride, 0), Merged(lanes, stride, 4)), Avx.Add(Merged(lanes, stride, 1), Merged(lanes, stride, 5))),
+            Avx.Add(Avx.Add(Merged(lanes, stride, 2), Merged(lanes, stride, 6)), Avx.Add(Merged(lanes, stride, 3), Merged(lanes, stride, 7))));
+
+    private static Vector256<float> Merged(float* lanes, int stride, int l) =>
+        Avx.Add(Avx.Add(Lane(lanes, stride, l), Lane(lanes, stride, l + 16)), Avx.Add(Lane(lanes, stride, l + 8), Lane(lanes, stride, l + 24)));
+
+    private static Vector256<float> Lane(float* lanes, int stride, int l) => Avx.LoadVector256(lanes + l * stride);
+
+    /// <summary><see cref="ReduceGemmLanes(ReadOnlySpan{float}, int, int)"/> for 8 consecutive dimensions at once.</summary>
+    private static Vector256<float> ReduceGemmLanes(float* lanes, int stride)
+    {
+        return Avx.Add(
+            Avx.Add(Avx.Add(Lane(lanes, stride, 0), Lane(lanes, stride, 4)), Avx.Add(Lane(lanes, stride, 2), Lane(lanes, stride, 6))),
+            Avx.Add(Avx.Add(Lane(lanes, stride, 1), Lane(lanes, stride, 5)), Avx.Add(Lane(lanes, stride, 3), Lane(lanes, stride, 7))));
     }
 
     /// <summary>ggml_vec_dot_f16's reduction of 32 lanes (lane l of accumulator a at index (8a + l) * stride + offset).</summary>
@@ -114,26 +206,5 @@ public static class F16Attention
         Span<float> lane = stackalloc float[8];
         for (var l = 0; l < 8; l++) lane[l] = lanes[l * stride + offset];
         return ((lane[0] + lane[4]) + (lane[2] + lane[6])) + ((lane[1] + lane[5]) + (lane[3] + lane[7]));
-    }
-
-    private static void HalfToSingle(ReadOnlySpan<Half> source, Span<float> destination)
-    {
-        for (var i = 0; i < source.Length; i++) destination[i] = (float)source[i];
-    }
-
-    /// <summary>accumulator[d] = fma(row[d], weight, accumulator[d]).</summary>
-    private static void MultiplyAdd(ReadOnlySpan<float> row, float weight, Span<float> accumulator)
-    {
-        var i = 0;
-        if (Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported)
-        {
-            ref var r = ref MemoryMarshal.GetReference(row);
-            ref var a = ref MemoryMarshal.GetReference(accumulator);
-            var w = Vector256.Create(weight);
-            for (; i + 8 <= row.Length; i += 8)
-                System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(Vector256.LoadUnsafe(ref r, (nuint)i), w, Vector256.LoadUnsafe(ref a, (nuint)i))
-                    .StoreUnsafe(ref a, (nuint)i);
-        }
-        for (; i < row.Length; i++) accumulator[i] = MathF.FusedMultiplyAdd(row[i], weight, accumulator[i]);
     }
 }

@@ -1,4 +1,5 @@
 using ChatEngine.Kernels.Ops;
+using ChatEngine.Kernels.Tests.Dot;
 using Xunit;
 using static ChatEngine.Kernels.Tests.Ops.OpsTestData;
 
@@ -57,6 +58,39 @@ public sealed class F16AttentionTests
             for (var p = 0; p < positions; p++) expected += weights[p] * (double)(float)values[p * stride + d];
             Assert.True(Math.Abs(output[d] - expected) <= 1e-5 * positions, $"dimension {d}: {output[d]} vs {expected}");
         }
+    }
+
+    [SimdTheory]
+    [InlineData(32)]
+    [InlineData(64)]
+    [InlineData(100)]
+    [InlineData(128)]
+    public void Simd_dot_is_bitwise_the_scalar_reference(int length)
+    {
+        for (var seed = 0; seed < 20; seed++)
+        {
+            var q = Gaussian(length, seed: seed).Select(v => (float)(Half)v).ToArray();
+            var k = ToHalf(Gaussian(length, seed: seed + 100, scale: 3f));
+            Assert.Equal(BitConverter.SingleToInt32Bits(F16Attention.DotScalar(q, k)), BitConverter.SingleToInt32Bits(F16Attention.DotSimd(q, k)));
+        }
+    }
+
+    [SimdTheory]
+    [InlineData(1, true)]
+    [InlineData(37, true)]
+    [InlineData(37, false)]
+    [InlineData(300, true)]
+    [InlineData(300, false)]
+    public void Simd_weighted_sum_is_bitwise_the_scalar_reference(int positions, bool singleToken)
+    {
+        const int width = 64, stride = 256;
+        var weights = Gaussian(positions, seed: positions).Select(v => (float)(Half)Math.Abs(v)).ToArray();
+        var values = ToHalf(Gaussian(positions * stride, seed: positions + 7));
+        var scalar = new float[width];
+        var simd = new float[width];
+        F16Attention.WeightedSumScalar(weights, values, stride, scalar, new float[F16Attention.MaxLanes * width], singleToken);
+        F16Attention.WeightedSumSimd(weights, values, stride, simd, new float[F16Attention.MaxLanes * width], singleToken);
+        Assert.Equal(scalar.Select(BitConverter.SingleToInt32Bits), simd.Select(BitConverter.SingleToInt32Bits));
     }
 
     [Fact]
