@@ -97,6 +97,24 @@ public sealed unsafe class GgufFile : IDisposable
     public ReadOnlySpan<byte> TensorBytes(GgufTensorInfo tensor) =>
         new(TensorData(tensor), checked((int)tensor.ByteSize));
 
+    /// <summary>
+    /// Drops the tensor's pages from this process's resident memory (on Linux; elsewhere it does nothing), for a tensor
+    /// that was copied elsewhere and is rarely read in place. Its data stays valid: a later read maps the pages again
+    /// from the operating system's file cache.
+    /// </summary>
+    public void ReleaseResidentPages(GgufTensorInfo tensor)
+    {
+        var data = (long)TensorData(tensor);
+        if (_map is null || !OperatingSystem.IsLinux()) return;
+        var start = data & ~(long)(Environment.SystemPageSize - 1);
+        _ = Madvise((void*)start, (nuint)(data + tensor.ByteSize - start), MadviseDontNeed);
+    }
+
+    private const int MadviseDontNeed = 4;
+
+    [DllImport("libc", EntryPoint = "madvise")]
+    private static extern int Madvise(void* address, nuint length, int advice);
+
     private static (uint, GgufMetadata, IReadOnlyList<GgufTensorInfo>, long) Parse(ref GgufSpanReader reader)
     {
         var magic = reader.ReadUInt32("magic");

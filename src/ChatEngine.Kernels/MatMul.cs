@@ -40,20 +40,30 @@ public static class MatMul
         fixed (float* y = output)
         {
             var batchKernel = tokens > 1 ? VecDot.BatchKernel(w.Type, w.Cols) : null;
+            var sumsPerToken = w.Interleaved != null ? w.Cols / BlockLayout.QK * InterleavedQ4_0.SumsPerBlock : 0;
+            var activationBytes = (nuint)activationRowBytes * (nuint)tokens;
             byte* activations;
+            int* sums = null;
             if (w.Type == GgmlType.F32)
             {
                 activations = (byte*)x;
             }
             else
             {
-                activations = pool.Scratch((nuint)activationRowBytes * (nuint)tokens);
+                var sumsOffset = (activationBytes + 63) & ~(nuint)63;
+                activations = pool.Scratch(sumsOffset + (nuint)sumsPerToken * sizeof(int) * (nuint)tokens);
+                if (sumsPerToken > 0) sums = (int*)(activations + sumsOffset);
                 for (var t = 0; t < tokens; t++)
-                    VecDot.ConvertActivations(w.Type, x + (long)t * w.Cols, activations + (long)t * activationRowBytes, w.Cols);
+                {
+                    var row = activations + (long)t * activationRowBytes;
+                    VecDot.ConvertActivations(w.Type, x + (long)t * w.Cols, row, w.Cols);
+                    if (sums != null) InterleavedQ4_0.PrepareActivations(row, w.Cols / BlockLayout.QK, sums + (long)t * sumsPerToken);
+                }
             }
 
             var job = pool.MatMulJob;
             job.Prepare(batchKernel != null ? batchKernel : VecDot.Kernel(w.Type), TileKernel.For(w.Type), w.Data, w.RowBytes, w.Rows, w.Cols, activations, activationRowBytes, tokens, y);
+            if (sums != null) job.UseInterleaved(w.Interleaved, sums, sumsPerToken);
             try
             {
                 if ((long)w.Rows * w.Cols * tokens < ParallelThreshold || pool.ThreadCount == 1) job.Execute(0, w.Rows);

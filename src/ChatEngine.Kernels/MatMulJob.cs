@@ -1,3 +1,4 @@
+using ChatEngine.Kernels.Dot;
 using ChatEngine.Kernels.Gemm;
 
 namespace ChatEngine.Kernels;
@@ -24,6 +25,9 @@ internal sealed unsafe class MatMulJob : IComputeJob
     private int _activationRowBytes;
     private int _tokens;
     private float* _output;
+    private byte* _interleaved;
+    private int* _sums;
+    private int _sumsPerToken;
 
     public void Prepare(delegate*<byte*, byte*, int, float> kernel, TileKernel? tile, byte* weights, int rowBytes, int rows, int cols,
         byte* activations, int activationRowBytes, int tokens, float* output)
@@ -40,8 +44,18 @@ internal sealed unsafe class MatMulJob : IComputeJob
         _output = output;
     }
 
+    /// <summary>Computes from the repacked rows (<see cref="InterleavedQ4_0"/>) with the activations' prepared block sums.</summary>
+    public void UseInterleaved(byte* interleaved, int* sums, int sumsPerToken)
+    {
+        _interleaved = interleaved;
+        _sums = sums;
+        _sumsPerToken = sumsPerToken;
+    }
+
     public void Clear()
     {
+        _interleaved = null;
+        _sums = null;
         _weights = null;
         _activations = null;
         _output = null;
@@ -49,11 +63,33 @@ internal sealed unsafe class MatMulJob : IComputeJob
 
     public void Execute(int start, int end)
     {
+        if (_interleaved != null)
+        {
+            ExecuteInterleaved(start, end);
+            return;
+        }
         for (var blockStart = start; blockStart < end; blockStart += RowBlock)
         {
             var blockEnd = Math.Min(end, blockStart + RowBlock);
             var rowKernelStart = _tile is { } tile ? ExecuteTiles(tile, blockStart, blockEnd) : blockStart;
             ExecuteRows(rowKernelStart, blockEnd, 0);
+        }
+    }
+
+    /// <summary>Rows [start, end) (whole groups of 8) for all tokens from the repacked rows, 4 tokens at a time, then single ones.</summary>
+    private void ExecuteInterleaved(int start, int end)
+    {
+        var blocks = _cols / BlockLayout.QK;
+        for (var row = start; row < end; row += InterleavedQ4_0.Rows)
+        {
+            var weights = _interleaved + (long)row * _rowBytes;
+            var t = 0;
+            for (; t + InterleavedQ4_0.TokenGroup <= _tokens; t += InterleavedQ4_0.TokenGroup)
+                InterleavedQ4_0.FourTokens(weights, blocks, _activations + (long)t * _activationRowBytes, _activationRowBytes,
+                    _sums + (long)t * _sumsPerToken, _sumsPerToken, _output + (long)t * _rows + row, _rows);
+            for (; t < _tokens; t++)
+                InterleavedQ4_0.OneToken(weights, blocks, _activations + (long)t * _activationRowBytes, _sums + (long)t * _sumsPerToken,
+                    _output + (long)t * _rows + row);
         }
     }
 

@@ -24,5 +24,11 @@ public readonly unsafe struct WeightMatrix
     public int Cols { get; }
     public int RowBytes { get; }
 
+    /// <summary>
+    /// The same rows repacked for the matrix-product kernels (<see cref="InterleavedWeights"/>), or null. <see cref="Row"/>
+    /// and <see cref="Data"/> always give the file's layout.
+    /// </summary>
+    public byte* Interleaved { get; init; }
+
     public ReadOnlySpan<byte> Row(int row) => new(Data + (long)row * RowBytes, RowBytes);
 }

@@ -9,10 +9,12 @@ namespace ChatEngine.Runtime;
 public sealed class LanguageModel : IDisposable
 {
     private readonly GgufFile _file;
+    private readonly InterleavedWeights _interleaved;
 
-    private LanguageModel(GgufFile file, ModelHyperParameters parameters, ModelWeights weights, Tokenizer tokenizer, ComputePool pool)
+    private LanguageModel(GgufFile file, InterleavedWeights interleaved, ModelHyperParameters parameters, ModelWeights weights, Tokenizer tokenizer, ComputePool pool)
     {
         _file = file;
+        _interleaved = interleaved;
         Tokenizer = tokenizer;
         Parameters = parameters;
         Weights = weights;
@@ -24,17 +26,19 @@ public sealed class LanguageModel : IDisposable
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"model file '{path}' does not exist", path);
         var file = GgufFile.Open(path);
+        var interleaved = new InterleavedWeights();
         try
         {
             var architecture = Architectures.Find(file.Metadata.GetString("general.architecture"));
             var tokenizer = Tokenizer.FromGguf(file.Metadata);
             var parameters = ModelHyperParameters.FromMetadata(file.Metadata, architecture, tokenizer.VocabSize);
-            var weights = ModelWeights.Load(file, parameters, architecture);
+            var weights = ModelWeights.Load(file, parameters, architecture, interleaved);
             var pool = new ComputePool(threads > 0 ? threads : Math.Max(1, Environment.ProcessorCount));
-            return new LanguageModel(file, parameters, weights, tokenizer, pool);
+            return new LanguageModel(file, interleaved, parameters, weights, tokenizer, pool);
         }
         catch
         {
+            interleaved.Dispose();
             file.Dispose();
             throw;
         }
@@ -56,6 +60,7 @@ public sealed class LanguageModel : IDisposable
     public void Dispose()
     {
         Pool.Dispose();
+        _interleaved.Dispose();
         _file.Dispose();
     }
 }

@@ -8,7 +8,8 @@ namespace ChatEngine.Kernels.Benchmarks;
 /// <summary>
 /// <see cref="MatMul.Multiply"/> of a weight matrix in <see cref="Type"/> with <see cref="Tokens"/> activation rows on
 /// <see cref="Threads"/> threads. The weights repeat one quantized band of real-valued rows (speed does not depend on
-/// the values); the matrix is larger than the last-level cache where the subclass says so.
+/// the values); the matrix is larger than the last-level cache where the subclass says so. Types with a repacked layout
+/// are repacked first (<see cref="InterleavedWeights"/>), as a loaded model's are.
 /// </summary>
 public abstract unsafe class MatrixBenchmark : IHasWorkload, IDisposable
 {
@@ -16,6 +17,8 @@ public abstract unsafe class MatrixBenchmark : IHasWorkload, IDisposable
 
     private byte* _weights;
     private ComputePool? _pool;
+    private InterleavedWeights? _interleaved;
+    private WeightMatrix _matrix;
     private float[] _x = [];
     private float[] _y = [];
 
@@ -45,18 +48,21 @@ public abstract unsafe class MatrixBenchmark : IHasWorkload, IDisposable
         for (var i = 0; i < _x.Length; i++) _x[i] = (float)(random.NextDouble() * 2 - 1);
         _y = new float[Tokens * Rows];
         _pool = new ComputePool(Threads);
+        _interleaved = new InterleavedWeights();
+        _matrix = _interleaved.Interleave(new WeightMatrix(Type, _weights, Rows, Cols));
     }
 
     [GlobalCleanup]
     public void Dispose()
     {
         _pool?.Dispose();
+        _interleaved?.Dispose();
         NativeMemory.AlignedFree(_weights);
         _weights = null;
     }
 
     [Benchmark]
-    public void Multiply() => MatMul.Multiply(_pool!, new WeightMatrix(Type, _weights, Rows, Cols), _x, Tokens, _y);
+    public void Multiply() => MatMul.Multiply(_pool!, _matrix, _x, Tokens, _y);
 
     public Workload WorkloadOf(string benchmarkMethod) => new(Rows * RowBytes, 2.0 * Rows * Cols * Tokens);
 }

@@ -19,16 +19,20 @@ public sealed record LayerWeights(
     WeightMatrix Up,
     WeightMatrix Down);
 
-/// <summary>All weights of a decoder-only model, validated against its hyper-parameters.</summary>
+/// <summary>
+/// All weights of a decoder-only model, validated against its hyper-parameters. The matrices multiplied by
+/// activations (every layer's and the output's) carry a repacked copy where their type has one
+/// (<see cref="InterleavedWeights"/>); the token embedding, read row by row, stays in the file's layout.
+/// </summary>
 public sealed record ModelWeights(WeightMatrix TokenEmbedding, LayerWeights[] Layers, float[] OutputNorm, WeightMatrix Output)
 {
     /// <summary>Every matrix above by its GGUF tensor name (what LoRA adapters are matched against).</summary>
     public IReadOnlyDictionary<string, WeightMatrix> Matrices { get; private init; } = new Dictionary<string, WeightMatrix>();
 
-    public static ModelWeights Load(GgufFile file, ModelHyperParameters p, ArchitectureDefinition architecture)
+    public static ModelWeights Load(GgufFile file, ModelHyperParameters p, ArchitectureDefinition architecture, InterleavedWeights interleaved)
     {
         var matrices = new Dictionary<string, WeightMatrix>();
-        WeightMatrix Matrix(string name, int rows, int cols) => matrices[name] = LoadMatrix(file, name, rows, cols);
+        WeightMatrix Matrix(string name, int rows, int cols) => matrices[name] = Interleave(file, name, LoadMatrix(file, name, rows, cols), interleaved);
         var embd = p.EmbeddingSize;
         var layers = new LayerWeights[p.LayerCount];
         for (var i = 0; i < layers.Length; i++)
@@ -48,9 +52,17 @@ public sealed record ModelWeights(WeightMatrix TokenEmbedding, LayerWeights[] La
                 Matrix(b + "ffn_up.weight", p.FeedForwardSize, embd),
                 Matrix(b + "ffn_down.weight", embd, p.FeedForwardSize));
         }
-        var embedding = Matrix("token_embd.weight", p.VocabSize, embd);
-        var output = file.TryGetTensor("output.weight", out _) ? Matrix("output.weight", p.VocabSize, embd) : embedding;
+        var embedding = matrices["token_embd.weight"] = LoadMatrix(file, "token_embd.weight", p.VocabSize, embd);
+        var output = file.TryGetTensor("output.weight", out _) ? Matrix("output.weight", p.VocabSize, embd) : Interleave(file, "token_embd.weight", embedding, interleaved);
         return new ModelWeights(embedding, layers, Vector(file, "output_norm.weight", embd), output) { Matrices = matrices };
+    }
+
+    /// <summary>The matrix with its repacked copy, if its type has one; the file's pages it was copied from leave memory.</summary>
+    private static unsafe WeightMatrix Interleave(GgufFile file, string name, WeightMatrix matrix, InterleavedWeights interleaved)
+    {
+        var result = interleaved.Interleave(matrix);
+        if (result.Interleaved != matrix.Interleaved) file.ReleaseResidentPages(file.GetTensor(name));
+        return result;
     }
 
     private static unsafe WeightMatrix LoadMatrix(GgufFile file, string name, int rows, int cols)
