@@ -18,12 +18,12 @@ public sealed unsafe class InterleavedWeights : IDisposable
     /// <summary><paramref name="w"/> with a repacked copy where its type has an interleaved kernel on this machine; otherwise <paramref name="w"/>.</summary>
     public WeightMatrix Interleave(in WeightMatrix w)
     {
-        if (w.Interleaved != null || !InterleavedQ4_0.CanPack(w)) return w;
+        if (w.Interleaved != null || !RowInterleaving.CanPack(w)) return w;
         var bytes = (long)w.RowBytes * w.Rows;
         var copy = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
         _allocations.Add((nint)copy);
         Bytes += bytes;
-        InterleavedQ4_0.Pack(w, copy);
+        RowInterleaving.Pack(w, copy);
         return w with { Interleaved = copy };
     }
 

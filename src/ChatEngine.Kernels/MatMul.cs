@@ -40,7 +40,7 @@ public static class MatMul
         fixed (float* y = output)
         {
             var batchKernel = tokens > 1 ? VecDot.BatchKernel(w.Type, w.Cols) : null;
-            var sumsPerToken = w.Interleaved != null ? w.Cols / BlockLayout.QK * InterleavedQ4_0.SumsPerBlock : 0;
+            var sumsPerToken = w.Interleaved != null ? w.Cols / BlockLayout.QK * RowInterleaving.SumsPerBlock : 0;
             var activationBytes = (nuint)activationRowBytes * (nuint)tokens;
             byte* activations;
             int* sums = null;
@@ -57,13 +57,13 @@ public static class MatMul
                 {
                     var row = activations + (long)t * activationRowBytes;
                     VecDot.ConvertActivations(w.Type, x + (long)t * w.Cols, row, w.Cols);
-                    if (sums != null) InterleavedQ4_0.PrepareActivations(row, w.Cols / BlockLayout.QK, sums + (long)t * sumsPerToken);
+                    if (sums != null) RowInterleaving.PrepareActivations(row, w.Cols / BlockLayout.QK, sums + (long)t * sumsPerToken);
                 }
             }
 
             var job = pool.MatMulJob;
             job.Prepare(batchKernel != null ? batchKernel : VecDot.Kernel(w.Type), TileKernel.For(w.Type), w.Data, w.RowBytes, w.Rows, w.Cols, activations, activationRowBytes, tokens, y);
-            if (sums != null) job.UseInterleaved(w.Interleaved, sums, sumsPerToken);
+            if (sums != null) job.UseInterleaved(w.Type, w.Interleaved, sums, sumsPerToken);
             try
             {
                 if ((long)w.Rows * w.Cols * tokens < ParallelThreshold || pool.ThreadCount == 1) job.Execute(0, w.Rows);

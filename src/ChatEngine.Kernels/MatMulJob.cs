@@ -1,3 +1,4 @@
+using ChatEngine.Gguf;
 using ChatEngine.Kernels.Dot;
 using ChatEngine.Kernels.Gemm;
 
@@ -25,6 +26,7 @@ internal sealed unsafe class MatMulJob : IComputeJob
     private int _activationRowBytes;
     private int _tokens;
     private float* _output;
+    private GgmlType _type;
     private byte* _interleaved;
     private int* _sums;
     private int _sumsPerToken;
@@ -44,9 +46,10 @@ internal sealed unsafe class MatMulJob : IComputeJob
         _output = output;
     }
 
-    /// <summary>Computes from the repacked rows (<see cref="InterleavedQ4_0"/>) with the activations' prepared block sums.</summary>
-    public void UseInterleaved(byte* interleaved, int* sums, int sumsPerToken)
+    /// <summary>Computes from the repacked rows (<see cref="RowInterleaving"/>) with the activations' prepared block sums.</summary>
+    public void UseInterleaved(GgmlType type, byte* interleaved, int* sums, int sumsPerToken)
     {
+        _type = type;
         _interleaved = interleaved;
         _sums = sums;
         _sumsPerToken = sumsPerToken;
@@ -80,16 +83,27 @@ internal sealed unsafe class MatMulJob : IComputeJob
     private void ExecuteInterleaved(int start, int end)
     {
         var blocks = _cols / BlockLayout.QK;
-        for (var row = start; row < end; row += InterleavedQ4_0.Rows)
+        var q4 = _type == GgmlType.Q4_0;
+        for (var row = start; row < end; row += RowInterleaving.Rows)
         {
             var weights = _interleaved + (long)row * _rowBytes;
             var t = 0;
-            for (; t + InterleavedQ4_0.TokenGroup <= _tokens; t += InterleavedQ4_0.TokenGroup)
-                InterleavedQ4_0.FourTokens(weights, blocks, _activations + (long)t * _activationRowBytes, _activationRowBytes,
-                    _sums + (long)t * _sumsPerToken, _sumsPerToken, _output + (long)t * _rows + row, _rows);
+            for (; t + TileKernel.TokenGroup <= _tokens; t += TileKernel.TokenGroup)
+            {
+                var a = _activations + (long)t * _activationRowBytes;
+                var sums = _sums + (long)t * _sumsPerToken;
+                var y = _output + (long)t * _rows + row;
+                if (q4) InterleavedQ4_0.FourTokens(weights, blocks, a, _activationRowBytes, sums, _sumsPerToken, y, _rows);
+                else InterleavedQ8_0.FourTokens(weights, blocks, a, _activationRowBytes, sums, _sumsPerToken, y, _rows);
+            }
             for (; t < _tokens; t++)
-                InterleavedQ4_0.OneToken(weights, blocks, _activations + (long)t * _activationRowBytes, _sums + (long)t * _sumsPerToken,
-                    _output + (long)t * _rows + row);
+            {
+                var a = _activations + (long)t * _activationRowBytes;
+                var sums = _sums + (long)t * _sumsPerToken;
+                var y = _output + (long)t * _rows + row;
+                if (q4) InterleavedQ4_0.OneToken(weights, blocks, a, sums, y);
+                else InterleavedQ8_0.OneToken(weights, blocks, a, sums, y);
+            }
         }
     }
 

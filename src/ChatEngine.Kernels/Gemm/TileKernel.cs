@@ -30,7 +30,6 @@ internal readonly unsafe struct TileKernel(
         if (!Avx2Helpers.IsSupported) return null;
         return type switch
         {
-            GgmlType.Q8_0 => new TileKernel(Q8_0Tile.Rows, &Q8_0Tile.OneToken, null),
             GgmlType.Q4_K => new TileKernel(Q4_KTile.Rows, null, &Q4_KTile.FourTokens),
             _ => null,
         };

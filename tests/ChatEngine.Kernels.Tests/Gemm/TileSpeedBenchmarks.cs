@@ -23,7 +23,6 @@ public sealed unsafe class TileSpeedBenchmarks(ITestOutputHelper output)
     private const int Tokens = TileKernel.TokenGroup;
 
     [SimdTheory]
-    [InlineData(GgmlType.Q8_0)]
     [InlineData(GgmlType.Q4_K)]
     public void Row_kernel_against_tile_kernels(GgmlType type)
     {
