@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using static ChatEngine.Kernels.Dot.HalfConversion;
@@ -52,19 +54,31 @@ internal static unsafe class Q4_KDot
             var minProducts = MinProducts(packedMins, (short*)(y + BlockLayout.Q8_KBlockSums));
             accMins = Fma.MultiplyAdd(Vector128.Create(-yd * HalfToSingle(x + 2)), Sse2.ConvertToVector128Single(minProducts), accMins);
 
-            var sumi = Vector256<int>.Zero;
+            var scaleBytes = Vector256.Create(Vector128.CreateScalar(scales).AsByte());
             var qs = x + 16;
-            for (var c = 0; c < 4; c++, qs += 32, q8 += 64)
-            {
-                var bits = Avx.LoadVector256(qs);
-                var low = Avx2.MultiplyAddAdjacent(Avx2Helpers.LowNibbles(bits), Avx.LoadVector256(q8));
-                var high = Avx2.MultiplyAddAdjacent(Avx2Helpers.HighNibbles(bits), Avx.LoadVector256(q8 + 32));
-                sumi = Avx2.Add(sumi, Avx2.MultiplyAddAdjacent(Vector256.Create((short)KQuantScales.Byte(scales, 2 * c)), low));
-                sumi = Avx2.Add(sumi, Avx2.MultiplyAddAdjacent(Vector256.Create((short)KQuantScales.Byte(scales, 2 * c + 1)), high));
-            }
+            var sumi = SubBlockPair(qs, q8, scaleBytes, 0);
+            sumi = Avx2.Add(sumi, SubBlockPair(qs + 32, q8 + 64, scaleBytes, 1));
+            sumi = Avx2.Add(sumi, SubBlockPair(qs + 64, q8 + 128, scaleBytes, 2));
+            sumi = Avx2.Add(sumi, SubBlockPair(qs + 96, q8 + 192, scaleBytes, 3));
             acc = Fma.MultiplyAdd(Vector256.Create(yd * HalfToSingle(x)), Avx.ConvertToVector256Single(sumi), acc);
         }
         return Avx2Helpers.HorizontalSum(acc) + Avx2Helpers.HorizontalSum(accMins);
+    }
+
+    /// <summary>
+    /// Sub-blocks 2c (low nibbles of the 32 bytes at <paramref name="qs"/>) and 2c + 1 (high nibbles) times their
+    /// activation quants and scales, in 8 int32 lanes. Each scale reaches all 16-bit lanes by one byte shuffle of
+    /// <paramref name="scaleBytes"/> (the 8 scales in both halves): the mask picks the scale's byte and a zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> SubBlockPair(byte* qs, sbyte* q8, Vector256<byte> scaleBytes, [ConstantExpected] int c)
+    {
+        var bits = Avx.LoadVector256(qs);
+        var low = Avx2.MultiplyAddAdjacent(Avx2Helpers.LowNibbles(bits), Avx.LoadVector256(q8));
+        var high = Avx2.MultiplyAddAdjacent(Avx2Helpers.HighNibbles(bits), Avx.LoadVector256(q8 + 32));
+        var lowScale = Avx2.Shuffle(scaleBytes, Vector256.Create((ushort)(0x8000 | (2 * c))).AsByte()).AsInt16();
+        var highScale = Avx2.Shuffle(scaleBytes, Vector256.Create((ushort)(0x8000 | (2 * c + 1))).AsByte()).AsInt16();
+        return Avx2.Add(Avx2.MultiplyAddAdjacent(lowScale, low), Avx2.MultiplyAddAdjacent(highScale, high));
     }
 
     /// <summary>
