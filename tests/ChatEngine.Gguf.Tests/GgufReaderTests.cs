@@ -44,6 +44,16 @@ public sealed class GgufReaderTests
     }
 
     [Fact]
+    public void A_tensor_reads_the_same_after_its_pages_leave_resident_memory()
+    {
+        using var file = GgufFile.Open(TestPaths.Model("stories260K.gguf"));
+        var tensor = file.GetTensor("token_embd.weight");
+        var before = file.TensorBytes(tensor).ToArray();
+        file.ReleaseResidentPages(tensor);
+        Assert.Equal(before, file.TensorBytes(tensor).ToArray());
+    }
+
+    [Fact]
     public void A_missing_tensor_or_key_is_a_format_error_naming_it()
     {
         using var file = GgufFile.Open(TestPaths.Model("stories260K.gguf"));

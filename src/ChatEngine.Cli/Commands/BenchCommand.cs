@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
+using ChatEngine.Kernels;
 using ChatEngine.Runtime;
 
 namespace ChatEngine.Cli.Commands;
@@ -8,6 +9,8 @@ namespace ChatEngine.Cli.Commands;
 /// <summary><c>bench -m MODEL -p 512 -n 128 -t T -r R</c>: prefill and decode tokens/s in the manner of llama-bench.</summary>
 internal static class BenchCommand
 {
+    private static readonly JsonSerializerOptions OmitNulls = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
     public static Command Create()
     {
         var model = CommonOptions.Model();
@@ -16,7 +19,11 @@ internal static class BenchCommand
         var repetitions = CommonOptions.Positive("--repetitions", "-r", "measured repetitions after one warm-up", 5);
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
-        var command = new Command("bench", "prefill and decode speed (llama-bench style)") { model, prompt, generate, repetitions, threads, json };
+        var bandwidth = new Option<bool>("--bandwidth")
+        {
+            Description = "also measure the memory read bandwidth of the same threads and report decode as a fraction of its limit",
+        };
+        var command = new Command("bench", "prefill and decode speed (llama-bench style)") { model, prompt, generate, repetitions, threads, json, bandwidth };
         command.SetAction(parse =>
         {
             var (p, n) = (parse.GetValue(prompt), parse.GetValue(generate));
@@ -26,6 +33,7 @@ internal static class BenchCommand
             var asJson = parse.GetValue(json);
             var result = SpeedBenchmark.Run(lm, p, n, parse.GetValue(repetitions), asJson ? null : Console.Error.WriteLine);
             var peakRss = Process.GetCurrentProcess().PeakWorkingSet64;
+            var limit = parse.GetValue(bandwidth) ? DecodeLimit.Measure(lm, result.Decode.TokensPerSecond) : null;
             if (asJson)
             {
                 Console.WriteLine(JsonSerializer.Serialize(new
@@ -35,7 +43,10 @@ internal static class BenchCommand
                     prefill = new { tokens = p, tokens_per_second = result.Prefill.TokensPerSecond, stddev = result.Prefill.StandardDeviation },
                     decode = new { tokens = n, tokens_per_second = result.Decode.TokensPerSecond, stddev = result.Decode.StandardDeviation },
                     peak_rss_bytes = peakRss,
-                }));
+                    read_bandwidth_bytes_per_second = limit?.ReadBytesPerSecond,
+                    weight_bytes_per_token = limit?.BytesPerToken,
+                    decode_bandwidth_fraction = limit?.Fraction,
+                }, OmitNulls));
             }
             else
             {
@@ -44,9 +55,25 @@ internal static class BenchCommand
                 if (p > 0) Console.WriteLine($"| {Path.GetFileName(path)} | {result.Threads} | pp{p} | {result.Prefill.TokensPerSecond:F2} ± {result.Prefill.StandardDeviation:F2} |");
                 if (n > 0) Console.WriteLine($"| {Path.GetFileName(path)} | {result.Threads} | tg{n} | {result.Decode.TokensPerSecond:F2} ± {result.Decode.StandardDeviation:F2} |");
                 Console.WriteLine($"peak RSS: {peakRss / (1024.0 * 1024.0):F1} MiB");
+                if (limit is { } l)
+                    Console.WriteLine($"memory read bandwidth ({result.Threads} threads): {l.ReadBytesPerSecond / 1e9:F1} GB/s; weights read per token: " +
+                        $"{l.BytesPerToken / 1e6:F1} MB; decode limit {l.TokensPerSecondLimit:F1} t/s; decode at {100 * l.Fraction:F0}% of it");
             }
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Decode speed against the fastest a decoder could go if it only had to read every weight once per token.</summary>
+    private sealed record DecodeLimit(double ReadBytesPerSecond, long BytesPerToken, double Fraction)
+    {
+        public double TokensPerSecondLimit => ReadBytesPerSecond / BytesPerToken;
+
+        public static DecodeLimit Measure(LanguageModel lm, double decodeTokensPerSecond)
+        {
+            var read = MemoryBandwidth.MeasureReadBytesPerSecond(lm.Pool);
+            var perToken = lm.Weights.BytesReadPerToken;
+            return new DecodeLimit(read, perToken, decodeTokensPerSecond * perToken / read);
+        }
     }
 }

@@ -29,6 +29,12 @@ public sealed record ModelWeights(WeightMatrix TokenEmbedding, LayerWeights[] La
     /// <summary>Every matrix above by its GGUF tensor name (what LoRA adapters are matched against).</summary>
     public IReadOnlyDictionary<string, WeightMatrix> Matrices { get; private init; } = new Dictionary<string, WeightMatrix>();
 
+    /// <summary>Bytes of weights one decoded token reads: every layer's matrices and the output matrix (the norms and one embedding row are left out).</summary>
+    public long BytesReadPerToken =>
+        Layers.Sum(l => Bytes(l.Query) + Bytes(l.Key) + Bytes(l.Value) + Bytes(l.AttentionOutput) + Bytes(l.Gate) + Bytes(l.Up) + Bytes(l.Down)) + Bytes(Output);
+
+    private static long Bytes(in WeightMatrix m) => (long)m.RowBytes * m.Rows;
+
     public static ModelWeights Load(GgufFile file, ModelHyperParameters p, ArchitectureDefinition architecture, InterleavedWeights interleaved)
     {
         var matrices = new Dictionary<string, WeightMatrix>();
