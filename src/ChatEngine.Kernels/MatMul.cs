@@ -64,6 +64,7 @@ public static class MatMul
             var job = pool.MatMulJob;
             job.Prepare(batchKernel != null ? batchKernel : VecDot.Kernel(w.Type), TileKernel.For(w.Type), w.Data, w.RowBytes, w.Rows, w.Cols, activations, activationRowBytes, tokens, y);
             if (sums != null) job.UseInterleaved(w.Type, w.Interleaved, sums, sumsPerToken);
+            else if (batchKernel != null) job.UseFloatTiles(w.Type);
             try
             {
                 if ((long)w.Rows * w.Cols * tokens < ParallelThreshold || pool.ThreadCount == 1) job.Execute(0, w.Rows);

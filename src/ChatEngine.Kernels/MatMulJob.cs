@@ -27,7 +27,12 @@ internal sealed unsafe class MatMulJob : IComputeJob
     private int _tokens;
     private float* _output;
     private GgmlType _type;
+    private bool _floatBatch;
     private byte* _interleaved;
+
+    /// <summary>Each thread's F32 copy of the float weight rows it is working on (<see cref="ExecuteFloatBatch"/>).</summary>
+    [ThreadStatic]
+    private static float[]? t_convertedRows;
     private int* _sums;
     private int _sumsPerToken;
 
@@ -55,8 +60,16 @@ internal sealed unsafe class MatMulJob : IComputeJob
         _sumsPerToken = sumsPerToken;
     }
 
+    /// <summary>Computes a batch of float weights (<see cref="VecDot.BatchKernel"/>'s types) through <see cref="FloatTile"/>.</summary>
+    public void UseFloatTiles(GgmlType type)
+    {
+        _type = type;
+        _floatBatch = true;
+    }
+
     public void Clear()
     {
+        _floatBatch = false;
         _interleaved = null;
         _sums = null;
         _weights = null;
@@ -69,6 +82,11 @@ internal sealed unsafe class MatMulJob : IComputeJob
         if (_interleaved != null)
         {
             ExecuteInterleaved(start, end);
+            return;
+        }
+        if (_floatBatch)
+        {
+            ExecuteFloatBatch(start, end);
             return;
         }
         for (var blockStart = start; blockStart < end; blockStart += RowBlock)
@@ -105,6 +123,43 @@ internal sealed unsafe class MatMulJob : IComputeJob
                 else InterleavedQ8_0.OneToken(weights, blocks, a, sums, y);
             }
         }
+    }
+
+    /// <summary>
+    /// Rows [start, end) of float weights for all tokens: each block of rows converted to F32 once (F32 rows are used
+    /// in place), then 4 rows x 2 tokens per tile and the leftovers through the batch kernel on the converted rows.
+    /// </summary>
+    private void ExecuteFloatBatch(int start, int end)
+    {
+        var cols = _cols;
+        if (_type != GgmlType.F32 && (t_convertedRows?.Length ?? 0) < RowBlock * cols) t_convertedRows = new float[RowBlock * cols];
+        var activations = (float*)_activations;
+        var activationStride = _activationRowBytes / sizeof(float);
+        fixed (float* converted = t_convertedRows)
+            for (var blockStart = start; blockStart < end; blockStart += RowBlock)
+            {
+                var rows = Math.Min(end, blockStart + RowBlock) - blockStart;
+                var weights = (float*)(_weights + (long)blockStart * _rowBytes);
+                if (_type != GgmlType.F32)
+                {
+                    for (var r = 0; r < rows; r++) FloatTile.ToSingles(_type, _weights + (long)(blockStart + r) * _rowBytes, cols, converted + (long)r * cols);
+                    weights = converted;
+                }
+                var row = 0;
+                for (; row + FloatTile.Rows <= rows; row += FloatTile.Rows)
+                {
+                    var t = 0;
+                    for (; t + FloatTile.Tokens <= _tokens; t += FloatTile.Tokens)
+                        FloatTile.FourRowsTwoTokens(weights + (long)row * cols, cols, activations + (long)t * activationStride, activationStride,
+                            _output + (long)t * _rows + blockStart + row, _rows);
+                    for (; t < _tokens; t++)
+                        for (var r = row; r < row + FloatTile.Rows; r++)
+                            _output[(long)t * _rows + blockStart + r] = FloatDot.F32Batch((byte*)(weights + (long)r * cols), (byte*)(activations + (long)t * activationStride), cols);
+                }
+                for (; row < rows; row++)
+                    for (var t = 0; t < _tokens; t++)
+                        _output[(long)t * _rows + blockStart + row] = FloatDot.F32Batch((byte*)(weights + (long)row * cols), (byte*)(activations + (long)t * activationStride), cols);
+            }
     }
 
     /// <summary>Runs the whole tiles in [start, end) for all tokens; returns the first row not done.</summary>
