@@ -102,12 +102,17 @@ public sealed unsafe class GgufFile : IDisposable
     /// that was copied elsewhere and is rarely read in place. Its data stays valid: a later read maps the pages again
     /// from the operating system's file cache.
     /// </summary>
-    public void ReleaseResidentPages(GgufTensorInfo tensor)
+    public void ReleaseResidentPages(GgufTensorInfo tensor) => ReleaseResidentPages((nint)TensorData(tensor), tensor.ByteSize);
+
+    /// <summary>As <see cref="ReleaseResidentPages(GgufTensorInfo)"/> for <paramref name="length"/> bytes of the mapping from <paramref name="start"/>.</summary>
+    public void ReleaseResidentPages(nint start, long length)
     {
-        var data = (long)TensorData(tensor);
-        if (_map is null || !OperatingSystem.IsLinux()) return;
-        var start = data & ~(long)(Environment.SystemPageSize - 1);
-        _ = Madvise((void*)start, (nuint)(data + tensor.ByteSize - start), MadviseDontNeed);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if ((byte*)start < _base || length < 0 || (byte*)start + length > _base + _length)
+            throw new ArgumentOutOfRangeException(nameof(start), $"{length} bytes at 0x{start:x} are not inside the mapping of {Path}");
+        if (_map is null || !OperatingSystem.IsLinux() || length == 0) return;
+        var first = start & ~(nint)(Environment.SystemPageSize - 1);
+        _ = Madvise((void*)first, (nuint)(start + (nint)length - first), MadviseDontNeed);
     }
 
     private const int MadviseDontNeed = 4;

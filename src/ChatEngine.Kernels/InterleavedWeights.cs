@@ -15,17 +15,32 @@ public sealed unsafe class InterleavedWeights : IDisposable
     /// <summary>Bytes held by the repacked copies.</summary>
     public long Bytes { get; private set; }
 
-    /// <summary><paramref name="w"/> with a repacked copy where its type has an interleaved kernel on this machine; otherwise <paramref name="w"/>.</summary>
-    public WeightMatrix Interleave(in WeightMatrix w)
+    /// <summary>
+    /// <paramref name="w"/> with a repacked copy where its type has an interleaved kernel on this machine; otherwise
+    /// <paramref name="w"/>. <paramref name="sourceCopied"/> (start, bytes), if given, hears of each slice of the
+    /// source rows once it is copied, so a caller can let those pages go while the rest is still being copied.
+    /// </summary>
+    public WeightMatrix Interleave(in WeightMatrix w, Action<nint, long>? sourceCopied = null)
     {
         if (w.Interleaved != null || !RowInterleaving.CanPack(w)) return w;
-        var bytes = (long)w.RowBytes * w.Rows;
+        var groups = w.Rows / RowInterleaving.Rows;
+        var bytes = RowInterleaving.GroupBytes(w) * groups;
         var copy = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
         _allocations.Add((nint)copy);
         Bytes += bytes;
-        RowInterleaving.Pack(w, copy);
+        var sourceGroupBytes = (long)w.RowBytes * RowInterleaving.Rows;
+        var groupsPerSlice = (int)Math.Max(1, SliceBytes / sourceGroupBytes);
+        for (var first = 0; first < groups; first += groupsPerSlice)
+        {
+            var end = Math.Min(groups, first + groupsPerSlice);
+            RowInterleaving.Pack(w, copy, first, end);
+            sourceCopied?.Invoke((nint)(w.Data + first * sourceGroupBytes), (end - first) * sourceGroupBytes);
+        }
         return w with { Interleaved = copy };
     }
+
+    /// <summary>Source bytes copied between two <c>sourceCopied</c> calls.</summary>
+    private const long SliceBytes = 8 << 20;
 
     public void Dispose()
     {

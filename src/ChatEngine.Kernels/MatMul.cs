@@ -40,7 +40,7 @@ public static class MatMul
         fixed (float* y = output)
         {
             var batchKernel = tokens > 1 ? VecDot.BatchKernel(w.Type, w.Cols) : null;
-            var sumsPerToken = w.Interleaved != null ? w.Cols / BlockLayout.QK * RowInterleaving.SumsPerBlock : 0;
+            var sumsPerToken = w.Interleaved != null && w.Type != GgmlType.Q4_K ? w.Cols / BlockLayout.QK * RowInterleaving.SumsPerBlock : 0;
             var activationBytes = (nuint)activationRowBytes * (nuint)tokens;
             byte* activations;
             int* sums = null;
@@ -63,7 +63,7 @@ public static class MatMul
 
             var job = pool.MatMulJob;
             job.Prepare(batchKernel != null ? batchKernel : VecDot.Kernel(w.Type), TileKernel.For(w.Type), w.Data, w.RowBytes, w.Rows, w.Cols, activations, activationRowBytes, tokens, y);
-            if (sums != null) job.UseInterleaved(w.Type, w.Interleaved, sums, sumsPerToken);
+            if (w.Interleaved != null) job.UseInterleaved(w.Type, w.Interleaved, RowInterleaving.GroupBytes(w), sums, sumsPerToken);
             else if (batchKernel != null) job.UseFloatTiles(w.Type);
             try
             {

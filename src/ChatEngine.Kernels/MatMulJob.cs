@@ -29,6 +29,7 @@ internal sealed unsafe class MatMulJob : IComputeJob
     private GgmlType _type;
     private bool _floatBatch;
     private byte* _interleaved;
+    private long _groupBytes;
 
     /// <summary>Each thread's F32 copy of the float weight rows it is working on (<see cref="ExecuteFloatBatch"/>).</summary>
     [ThreadStatic]
@@ -52,9 +53,10 @@ internal sealed unsafe class MatMulJob : IComputeJob
     }
 
     /// <summary>Computes from the repacked rows (<see cref="RowInterleaving"/>) with the activations' prepared block sums.</summary>
-    public void UseInterleaved(GgmlType type, byte* interleaved, int* sums, int sumsPerToken)
+    public void UseInterleaved(GgmlType type, byte* interleaved, long groupBytes, int* sums, int sumsPerToken)
     {
         _type = type;
+        _groupBytes = groupBytes;
         _interleaved = interleaved;
         _sums = sums;
         _sumsPerToken = sumsPerToken;
@@ -97,14 +99,23 @@ internal sealed unsafe class MatMulJob : IComputeJob
         }
     }
 
-    /// <summary>Rows [start, end) (whole groups of 8) for all tokens from the repacked rows, 4 tokens at a time, then single ones.</summary>
+    /// <summary>
+    /// Rows [start, end) (whole groups of 8) for all tokens from the repacked rows: Q4_0 and Q8_0 4 tokens at a time,
+    /// then single ones; Q4_K one token at a time (its group of rows stays in cache from one token to the next).
+    /// </summary>
     private void ExecuteInterleaved(int start, int end)
     {
-        var blocks = _cols / BlockLayout.QK;
-        var q4 = _type == GgmlType.Q4_0;
         for (var row = start; row < end; row += RowInterleaving.Rows)
         {
-            var weights = _interleaved + (long)row * _rowBytes;
+            var weights = _interleaved + row / RowInterleaving.Rows * _groupBytes;
+            if (_type == GgmlType.Q4_K)
+            {
+                for (var token = 0; token < _tokens; token++)
+                    InterleavedQ4_K.OneToken(weights, _cols / BlockLayout.QK_K, _activations + (long)token * _activationRowBytes, _output + (long)token * _rows + row);
+                continue;
+            }
+            var blocks = _cols / BlockLayout.QK;
+            var q4 = _type == GgmlType.Q4_0;
             var t = 0;
             for (; t + TileKernel.TokenGroup <= _tokens; t += TileKernel.TokenGroup)
             {

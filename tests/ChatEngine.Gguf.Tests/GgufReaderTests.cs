@@ -54,6 +54,16 @@ public sealed class GgufReaderTests
     }
 
     [Fact]
+    public unsafe void Releasing_pages_outside_the_mapping_is_refused()
+    {
+        using var file = GgufFile.Open(TestPaths.Model("stories260K.gguf"));
+        var tensor = file.GetTensor("token_embd.weight");
+        var start = (nint)file.TensorData(tensor);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => file.ReleaseResidentPages(start, new FileInfo(file.Path).Length));
+        Assert.Contains("not inside the mapping", error.Message);
+    }
+
+    [Fact]
     public void A_missing_tensor_or_key_is_a_format_error_naming_it()
     {
         using var file = GgufFile.Open(TestPaths.Model("stories260K.gguf"));

@@ -8,13 +8,14 @@ using static ChatEngine.Kernels.Dot.HalfConversion;
 namespace ChatEngine.Kernels.Gemm;
 
 /// <summary>
-/// The repacked layout of Q4_0 and Q8_0 weights that the interleaved kernels (<see cref="InterleavedQ4_0"/>,
-/// <see cref="InterleavedQ8_0"/>) read: 8 rows at a time, so that one 32-byte load holds 4 quant bytes of each of
+/// The repacked layouts that the interleaved kernels (<see cref="InterleavedQ4_0"/>, <see cref="InterleavedQ8_0"/>,
+/// <see cref="InterleavedQ4_K"/>) read: 8 rows at a time, so that one 32-byte load holds 4 quant bytes of each of
 /// 8 rows and the integer sums come out one lane per row (like llama.cpp's 8x8 repacks).
 /// </summary>
 /// <remarks>
-/// Per group of 8 rows and per block: the 8 rows' F16 scales (16 bytes), then chunks of 32 bytes; chunk j holds
-/// quant bytes 4j..4j+3 of each row, row r at 4r. A group occupies exactly the 8 rows' bytes in the file.
+/// Q4_0 and Q8_0, per group of 8 rows and per block: the 8 rows' F16 scales (16 bytes), then chunks of 32 bytes;
+/// chunk j holds quant bytes 4j..4j+3 of each row, row r at 4r, so a group occupies exactly the 8 rows' bytes in the
+/// file. Q4_K: see <see cref="InterleavedQ4_K"/>.
 /// </remarks>
 internal static unsafe class RowInterleaving
 {
@@ -24,18 +25,31 @@ internal static unsafe class RowInterleaving
     public const int SumsPerBlock = 2;
 
     public static bool CanPack(in WeightMatrix w) =>
-        Avx2Helpers.IsSupported && w.Type is GgmlType.Q4_0 or GgmlType.Q8_0 && w.Rows % Rows == 0 && w.Cols % BlockLayout.QK == 0;
+        Avx2Helpers.IsSupported && w.Rows % Rows == 0 && w.Type switch
+        {
+            GgmlType.Q4_0 or GgmlType.Q8_0 => w.Cols % BlockLayout.QK == 0,
+            GgmlType.Q4_K => w.Cols % BlockLayout.QK_K == 0,
+            _ => false,
+        };
 
-    /// <summary>Bytes of one group's block: 8 scales and the 8 rows' quants.</summary>
-    public static int GroupBlockBytes(GgmlType type) => Rows * BlockBytes(type);
+    /// <summary>Bytes of one group of 8 rows of <paramref name="w"/> in the repacked layout.</summary>
+    public static long GroupBytes(in WeightMatrix w) => w.Type == GgmlType.Q4_K
+        ? (long)(w.Cols / BlockLayout.QK_K) * InterleavedQ4_K.GroupBlockBytes
+        : (long)Rows * w.RowBytes;
 
-    /// <summary>Writes <paramref name="w"/>'s rows in the interleaved layout to <paramref name="destination"/> (w.Rows x w.RowBytes bytes).</summary>
-    public static void Pack(in WeightMatrix w, byte* destination)
+    /// <summary>Writes groups [<paramref name="firstGroup"/>, <paramref name="endGroup"/>) of 8 rows of <paramref name="w"/> to their place in <paramref name="destination"/>.</summary>
+    public static void Pack(in WeightMatrix w, byte* destination, int firstGroup, int endGroup)
+    {
+        if (w.Type == GgmlType.Q4_K) InterleavedQ4_K.Pack(w, destination, firstGroup, endGroup);
+        else PackBlocks(w, destination, firstGroup, endGroup);
+    }
+
+    private static void PackBlocks(in WeightMatrix w, byte* destination, int firstGroup, int endGroup)
     {
         var blockBytes = BlockBytes(w.Type);
         var chunks = (blockBytes - 2) / 4;
         var blocks = w.Cols / BlockLayout.QK;
-        for (var group = 0; group < w.Rows / Rows; group++)
+        for (var group = firstGroup; group < endGroup; group++)
             for (var b = 0; b < blocks; b++)
             {
                 var target = destination + ((long)group * blocks + b) * Rows * blockBytes;

@@ -38,7 +38,7 @@ public sealed record ModelWeights(WeightMatrix TokenEmbedding, LayerWeights[] La
     public static ModelWeights Load(GgufFile file, ModelHyperParameters p, ArchitectureDefinition architecture, InterleavedWeights interleaved)
     {
         var matrices = new Dictionary<string, WeightMatrix>();
-        WeightMatrix Matrix(string name, int rows, int cols) => matrices[name] = Interleave(file, name, LoadMatrix(file, name, rows, cols), interleaved);
+        WeightMatrix Matrix(string name, int rows, int cols) => matrices[name] = Interleave(file, LoadMatrix(file, name, rows, cols), interleaved);
         var embd = p.EmbeddingSize;
         var layers = new LayerWeights[p.LayerCount];
         for (var i = 0; i < layers.Length; i++)
@@ -59,17 +59,13 @@ public sealed record ModelWeights(WeightMatrix TokenEmbedding, LayerWeights[] La
                 Matrix(b + "ffn_down.weight", embd, p.FeedForwardSize));
         }
         var embedding = matrices["token_embd.weight"] = LoadMatrix(file, "token_embd.weight", p.VocabSize, embd);
-        var output = file.TryGetTensor("output.weight", out _) ? Matrix("output.weight", p.VocabSize, embd) : Interleave(file, "token_embd.weight", embedding, interleaved);
+        var output = file.TryGetTensor("output.weight", out _) ? Matrix("output.weight", p.VocabSize, embd) : Interleave(file, embedding, interleaved);
         return new ModelWeights(embedding, layers, Vector(file, "output_norm.weight", embd), output) { Matrices = matrices };
     }
 
-    /// <summary>The matrix with its repacked copy, if its type has one; the file's pages it was copied from leave memory.</summary>
-    private static unsafe WeightMatrix Interleave(GgufFile file, string name, WeightMatrix matrix, InterleavedWeights interleaved)
-    {
-        var result = interleaved.Interleave(matrix);
-        if (result.Interleaved != matrix.Interleaved) file.ReleaseResidentPages(file.GetTensor(name));
-        return result;
-    }
+    /// <summary>The matrix with its repacked copy, if its type has one; the file's pages it was copied from leave memory as it goes.</summary>
+    private static WeightMatrix Interleave(GgufFile file, WeightMatrix matrix, InterleavedWeights interleaved) =>
+        interleaved.Interleave(matrix, file.ReleaseResidentPages);
 
     private static unsafe WeightMatrix LoadMatrix(GgufFile file, string name, int rows, int cols)
     {

@@ -13,7 +13,7 @@ public sealed unsafe class RowInterleavingTests
     private const int Cols = 512;
     private const int Tokens = 9;
 
-    public static TheoryData<GgmlType> InterleavedTypes() => new(GgmlType.Q4_0, GgmlType.Q8_0);
+    public static TheoryData<GgmlType> InterleavedTypes() => new(GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K);
 
     [SimdTheory]
     [MemberData(nameof(InterleavedTypes))]
@@ -29,18 +29,39 @@ public sealed unsafe class RowInterleavingTests
     [InlineData(GgmlType.Q4_0, 0xff, -1f)]
     [InlineData(GgmlType.Q8_0, 0x81, 1f)]
     [InlineData(GgmlType.Q8_0, 0x7f, -1f)]
+    [InlineData(GgmlType.Q4_K, 0xff, 1f)]
+    [InlineData(GgmlType.Q4_K, 0xff, -1f)]
     public void Extreme_blocks_do_not_overflow_the_integer_sums(GgmlType type, byte quants, float activationSign)
     {
-        // Weights at the type's largest magnitudes (Q4_0 nibbles 0 or 15, Q8_0 -127 or 127) against activations that
-        // all quantize to +-127: the largest 16-bit partial sums and integer block sums the kernels can meet.
+        // Weights at the type's largest magnitudes (Q4_0 nibbles 0 or 15, Q8_0 -127 or 127, Q4_K nibbles 15 with 6-bit
+        // scales and mins of 63) against activations that all quantize to +-127: the largest 16-bit partial sums and
+        // integer block sums the kernels can meet.
         var block = new byte[GgmlTypeInfo.BlockBytes(type)];
         BitConverter.TryWriteBytes(block, (Half)0.5f);
-        block.AsSpan(2).Fill(quants);
+        if (type == GgmlType.Q4_K) BitConverter.TryWriteBytes(block.AsSpan(2), (Half)0.25f);
+        block.AsSpan(type == GgmlType.Q4_K ? 4 : 2).Fill(quants);
         var encoded = new byte[GgmlTypeInfo.RowBytes(type, Cols) * Rows];
         for (var offset = 0; offset < encoded.Length; offset += block.Length) block.CopyTo(encoded, offset);
         var x = new float[Cols * Tokens];
         for (var i = 0; i < x.Length; i++) x[i] = i / Cols % 2 == 0 ? activationSign : -3f * activationSign;
         fixed (byte* data = encoded) AssertInterleavedEqualsRowKernel(new WeightMatrix(type, data, Rows, Cols), x, Tokens);
+    }
+
+    [SimdFact]
+    public void Every_source_byte_is_reported_copied_once_in_order()
+    {
+        using var weights = TestWeights.Random(GgmlType.Q8_0, Rows, Cols, seed: 66);
+        var w = weights.Matrix;
+        var slices = new List<(nint Start, long Length)>();
+        using var interleaved = new InterleavedWeights();
+        interleaved.Interleave(w, (start, length) => slices.Add((start, length)));
+        var next = (nint)w.Data;
+        foreach (var (start, length) in slices)
+        {
+            Assert.Equal(next, start);
+            next += (nint)length;
+        }
+        Assert.Equal((nint)(w.Data + (long)w.RowBytes * w.Rows), next);
     }
 
     [Fact]
@@ -55,7 +76,7 @@ public sealed unsafe class RowInterleavingTests
     [Fact]
     public void Other_types_keep_the_file_layout()
     {
-        using var weights = TestWeights.Random(GgmlType.Q4_K, Rows, 1024, seed: 63);
+        using var weights = TestWeights.Random(GgmlType.Q6_K, Rows, 1024, seed: 63);
         using var interleaved = new InterleavedWeights();
         Assert.True(interleaved.Interleave(weights.Matrix).Interleaved == null);
     }
@@ -65,14 +86,14 @@ public sealed unsafe class RowInterleavingTests
         using var interleaved = new InterleavedWeights();
         var packed = interleaved.Interleave(w);
         Assert.True(packed.Interleaved != null, "the matrix was not repacked");
-        Assert.Equal((long)w.RowBytes * w.Rows, interleaved.Bytes);
+        Assert.Equal(w.Type == GgmlType.Q4_K ? (long)w.Rows / 8 * (w.Cols / 256) * 1184 : (long)w.RowBytes * w.Rows, interleaved.Bytes);
         return MatMulTests.Multiply(packed, x, tokens, threads: 2);
     }
 
     private static void AssertInterleavedEqualsRowKernel(in WeightMatrix w, float[] x, int tokens)
     {
         var y = InterleavedProduct(w, x, tokens);
-        var (activations, rowBytes) = Quantize(x, tokens);
+        var (activations, rowBytes) = Convert(w.Type, x, tokens);
         var rowKernel = VecDot.Kernel(w.Type, simd: true);
         fixed (byte* a = activations)
             for (var t = 0; t < tokens; t++)
@@ -80,12 +101,13 @@ public sealed unsafe class RowInterleavingTests
                     AssertBitwise(rowKernel(w.Data + (long)r * w.RowBytes, a + t * rowBytes, w.Cols), y[t * w.Rows + r], r, t);
     }
 
-    private static (byte[] Activations, int RowBytes) Quantize(float[] x, int tokens)
+    /// <summary>The activation rows as the weight type's kernels take them (Q8_0, or Q8_K for Q4_K).</summary>
+    private static (byte[] Activations, int RowBytes) Convert(GgmlType type, float[] x, int tokens)
     {
         var cols = x.Length / tokens;
-        var rowBytes = VecDot.ActivationRowBytes(GgmlType.Q8_0, cols);
+        var rowBytes = VecDot.ActivationRowBytes(type, cols);
         var activations = new byte[rowBytes * tokens];
-        for (var t = 0; t < tokens; t++) VecDot.ConvertActivations(GgmlType.Q8_0, x.AsSpan(t * cols, cols), activations.AsSpan(t * rowBytes, rowBytes));
+        for (var t = 0; t < tokens; t++) VecDot.ConvertActivations(type, x.AsSpan(t * cols, cols), activations.AsSpan(t * rowBytes, rowBytes));
         return (activations, rowBytes);
     }
 
