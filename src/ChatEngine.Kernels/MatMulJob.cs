@@ -6,11 +6,11 @@ namespace ChatEngine.Kernels;
 
 /// <summary>
 /// One <see cref="MatMul.Multiply"/> in flight: computes the outputs of a range of weight rows for all tokens.
-/// Rows are taken in blocks of <see cref="RowBlock"/>; each block meets every token's activation row while it is hot
-/// in cache, so for prefill the weights are read from memory once per multiply rather than once per token. Where the
-/// weight type has a <see cref="TileKernel"/>, whole tiles of its rows go through it (groups of 4 tokens, then single
-/// tokens, as far as the tile has those kernels) and the rest goes through the row kernel; both give bitwise the same
-/// outputs.
+/// Rows are taken in groups (8 repacked rows, or blocks of <see cref="RowBlock"/>) that meet every token's activation
+/// row while they are hot in cache, so for prefill the weights are read from memory once per multiply rather than once
+/// per token. Repacked weights (<see cref="WeightMatrix.Interleaved"/>) go through the interleaved kernels, float
+/// weights in a batch through <see cref="FloatTile"/>; otherwise whole tiles of a <see cref="TileKernel"/> and the row
+/// kernel for the rest. Every path gives bitwise the row kernel's (or, for float batches, the batch kernel's) outputs.
 /// </summary>
 internal sealed unsafe class MatMulJob : IComputeJob
 {
@@ -30,12 +30,12 @@ internal sealed unsafe class MatMulJob : IComputeJob
     private bool _floatBatch;
     private byte* _interleaved;
     private long _groupBytes;
+    private int* _sums;
+    private int _sumsPerToken;
 
     /// <summary>Each thread's F32 copy of the float weight rows it is working on (<see cref="ExecuteFloatBatch"/>).</summary>
     [ThreadStatic]
     private static float[]? t_convertedRows;
-    private int* _sums;
-    private int _sumsPerToken;
 
     public void Prepare(delegate*<byte*, byte*, int, float> kernel, TileKernel? tile, byte* weights, int rowBytes, int rows, int cols,
         byte* activations, int activationRowBytes, int tokens, float* output)
