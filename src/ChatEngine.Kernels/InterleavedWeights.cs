@@ -17,8 +17,9 @@ public sealed unsafe class InterleavedWeights : IDisposable
 
     /// <summary>
     /// <paramref name="w"/> with a repacked copy where its type has an interleaved kernel on this machine; otherwise
-    /// <paramref name="w"/>. <paramref name="sourceCopied"/> (start, bytes), if given, hears of each slice of the
-    /// source rows once it is copied, so a caller can let those pages go while the rest is still being copied.
+    /// <paramref name="w"/>. The copy is made by all cores, a slice of rows each; <paramref name="sourceCopied"/>
+    /// (start, bytes), if given, hears of each slice of the source rows once it is copied (from the copying thread, in
+    /// no particular order), so a caller can let those pages go while the rest is still being copied.
     /// </summary>
     public WeightMatrix Interleave(in WeightMatrix w, Action<nint, long>? sourceCopied = null)
     {
@@ -28,14 +29,17 @@ public sealed unsafe class InterleavedWeights : IDisposable
         var copy = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
         _allocations.Add((nint)copy);
         Bytes += bytes;
+        var matrix = w;
+        var destination = (nint)copy;
         var sourceGroupBytes = (long)w.RowBytes * RowInterleaving.Rows;
         var groupsPerSlice = (int)Math.Max(1, SliceBytes / sourceGroupBytes);
-        for (var first = 0; first < groups; first += groupsPerSlice)
+        Parallel.For(0, (groups + groupsPerSlice - 1) / groupsPerSlice, slice =>
         {
+            var first = slice * groupsPerSlice;
             var end = Math.Min(groups, first + groupsPerSlice);
-            RowInterleaving.Pack(w, copy, first, end);
-            sourceCopied?.Invoke((nint)(w.Data + first * sourceGroupBytes), (end - first) * sourceGroupBytes);
-        }
+            RowInterleaving.Pack(matrix, (byte*)destination, first, end);
+            sourceCopied?.Invoke((nint)(matrix.Data + first * sourceGroupBytes), (end - first) * sourceGroupBytes);
+        });
         return w with { Interleaved = copy };
     }
 

@@ -48,20 +48,24 @@ public sealed unsafe class RowInterleavingTests
     }
 
     [SimdFact]
-    public void Every_source_byte_is_reported_copied_once_in_order()
+    public void Every_source_byte_is_reported_copied_once()
     {
-        using var weights = TestWeights.Random(GgmlType.Q8_0, Rows, Cols, seed: 66);
+        // 16 MiB of rows: two or more slices, copied in parallel.
+        const int rows = 2048, cols = 8192;
+        using var weights = TestWeights.Random(GgmlType.Q4_0, rows, cols, seed: 66);
         var w = weights.Matrix;
-        var slices = new List<(nint Start, long Length)>();
+        var slices = new System.Collections.Concurrent.ConcurrentBag<(nint Start, long Length)>();
         using var interleaved = new InterleavedWeights();
         interleaved.Interleave(w, (start, length) => slices.Add((start, length)));
+        Assert.True(slices.Count > 1, $"{slices.Count} slice");
         var next = (nint)w.Data;
-        foreach (var (start, length) in slices)
+        foreach (var (start, length) in slices.OrderBy(s => s.Start))
         {
             Assert.Equal(next, start);
             next += (nint)length;
         }
         Assert.Equal((nint)(w.Data + (long)w.RowBytes * w.Rows), next);
+        AssertInterleavedEqualsRowKernel(w, MatMulTests.Activations(cols, 1, seed: 67), 1);
     }
 
     [Fact]
