@@ -17,8 +17,9 @@ public static class MatMul
     /// <remarks>
     /// Each x_t is first converted to the weight type's activation type (<see cref="VecDot.ActivationType"/>: Q8_0,
     /// Q8_1 or Q8_K quants, F16 / BF16 rounding) as llama.cpp does, then every output is one vec_dot of a weight row
-    /// with a converted row. Each output is computed by exactly one call, whatever the thread count or token count, so
-    /// results do not depend on either. Not reentrant for one pool: see <see cref="ComputePool"/>.
+    /// with a converted row, except for several tokens of float weights, which sum in tinyBLAS's order as llama.cpp's
+    /// do (<see cref="FloatTile"/>). Results do not depend on the thread count, nor, within those two orders, on the
+    /// token count. Not reentrant for one pool: see <see cref="ComputePool"/>.
     /// </remarks>
     public static unsafe void Multiply(ComputePool pool, in WeightMatrix w, ReadOnlySpan<float> input, int tokens, Span<float> output)
     {
@@ -39,7 +40,7 @@ public static class MatMul
         fixed (float* x = input)
         fixed (float* y = output)
         {
-            var batchKernel = tokens > 1 ? VecDot.BatchKernel(w.Type, w.Cols) : null;
+            var floatTiles = tokens > 1 && FloatTile.Serves(w.Type, w.Cols);
             var sumsPerToken = w.Interleaved != null && w.Type != GgmlType.Q4_K ? w.Cols / BlockLayout.QK * RowInterleaving.SumsPerBlock : 0;
             var activationBytes = (nuint)activationRowBytes * (nuint)tokens;
             byte* activations;
@@ -62,9 +63,9 @@ public static class MatMul
             }
 
             var job = pool.MatMulJob;
-            job.Prepare(batchKernel != null ? batchKernel : VecDot.Kernel(w.Type), TileKernel.For(w.Type), w.Data, w.RowBytes, w.Rows, w.Cols, activations, activationRowBytes, tokens, y);
+            job.Prepare(VecDot.Kernel(w.Type), TileKernel.For(w.Type), w.Data, w.RowBytes, w.Rows, w.Cols, activations, activationRowBytes, tokens, y);
             if (w.Interleaved != null) job.UseInterleaved(w.Type, w.Interleaved, RowInterleaving.GroupBytes(w), sums, sumsPerToken);
-            else if (batchKernel != null) job.UseFloatTiles(w.Type);
+            else if (floatTiles) job.UseFloatTiles(w.Type);
             try
             {
                 if ((long)w.Rows * w.Cols * tokens < ParallelThreshold || pool.ThreadCount == 1) job.Execute(0, w.Rows);

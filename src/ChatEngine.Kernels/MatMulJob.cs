@@ -62,7 +62,7 @@ internal sealed unsafe class MatMulJob : IComputeJob
         _sumsPerToken = sumsPerToken;
     }
 
-    /// <summary>Computes a batch of float weights (<see cref="VecDot.BatchKernel"/>'s types) through <see cref="FloatTile"/>.</summary>
+    /// <summary>Computes a batch of float weights through <see cref="FloatTile"/>.</summary>
     public void UseFloatTiles(GgmlType type)
     {
         _type = type;

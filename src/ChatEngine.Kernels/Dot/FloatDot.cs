@@ -41,7 +41,8 @@ internal static unsafe class FloatDot
 
     /// <summary>
     /// F32 weights x F32 activations as llamafile's tinyBLAS computes a batch (two or more tokens): one 8-lane FMA
-    /// accumulator over the whole row, then <see cref="Avx2Helpers.HorizontalSum(Vector256{float})"/>.
+    /// accumulator over the whole row, then <see cref="Avx2Helpers.HorizontalSum(Vector256{float})"/>. F16 and BF16
+    /// batches take the same order on their rows converted to F32 (<see cref="Gemm.FloatTile"/>).
     /// </summary>
     public static float F32Batch(byte* x, byte* y, int count)
     {
@@ -49,24 +50,6 @@ internal static unsafe class FloatDot
         var a = (float*)y;
         var acc = Vector256<float>.Zero;
         for (var i = 0; i < count; i += 8) acc = Fma.MultiplyAdd(Avx.LoadVector256(w + i), Avx.LoadVector256(a + i), acc);
-        return Avx2Helpers.HorizontalSum(acc);
-    }
-
-    /// <summary>F16 weights x F16-rounded activations, tinyBLAS's batch order (see <see cref="F32Batch"/>).</summary>
-    public static float F16Batch(byte* x, byte* y, int count)
-    {
-        var a = (float*)y;
-        var acc = Vector256<float>.Zero;
-        for (var i = 0; i < count; i += 8) acc = Fma.MultiplyAdd(HalvesToSingles(x + 2 * i), Avx.LoadVector256(a + i), acc);
-        return Avx2Helpers.HorizontalSum(acc);
-    }
-
-    /// <summary>BF16 weights x BF16-rounded activations, tinyBLAS's batch order (see <see cref="F32Batch"/>).</summary>
-    public static float BF16Batch(byte* x, byte* y, int count)
-    {
-        var a = (float*)y;
-        var acc = Vector256<float>.Zero;
-        for (var i = 0; i < count; i += 8) acc = Fma.MultiplyAdd(BFloat16sToSingles(x + 2 * i), Avx.LoadVector256(a + i), acc);
         return Avx2Helpers.HorizontalSum(acc);
     }
 

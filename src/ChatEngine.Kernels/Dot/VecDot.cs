@@ -73,20 +73,6 @@ public static unsafe class VecDot
     }
 
     /// <summary>The kernel MatMul uses on this machine: AVX2 + FMA when available, else the scalar reference.</summary>
-    /// <summary>
-    /// The kernel llama.cpp uses instead of vec_dot when two or more tokens are multiplied at once (llamafile's
-    /// tinyBLAS for F32, F16 and BF16 weights, on the same converted activations), or null where the vec_dot kernel
-    /// also serves batches. Quantized types need none: tinyBLAS's Q8_0/Q4_0/Q5_0 order equals vec_dot's.
-    /// </summary>
-    internal static delegate*<byte*, byte*, int, float> BatchKernel(GgmlType weightType, int count) =>
-        !Avx2Helpers.IsSupported || count % 8 != 0 ? null : weightType switch
-        {
-            GgmlType.F32 => &FloatDot.F32Batch,
-            GgmlType.F16 => &FloatDot.F16Batch,
-            GgmlType.BF16 => &FloatDot.BF16Batch,
-            _ => null,
-        };
-
     internal static delegate*<byte*, byte*, int, float> Kernel(GgmlType weightType) =>
         Kernel(weightType, Avx2Helpers.IsSupported);
 

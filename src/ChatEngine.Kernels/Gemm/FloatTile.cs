@@ -8,16 +8,20 @@ namespace ChatEngine.Kernels.Gemm;
 
 /// <summary>
 /// Batched products of float weights (F32, or F16 / BF16 converted to F32 once per block of rows) with float
-/// activations, 4 rows x 2 tokens at a time. Each output keeps tinyBLAS's order, one 8-lane FMA accumulator over the
-/// row and then <see cref="Avx2Helpers.HorizontalSum(Vector256{float})"/>, so it is bitwise
-/// <see cref="FloatDot.F32Batch"/>, <see cref="FloatDot.F16Batch"/> or <see cref="FloatDot.BF16Batch"/>; the tile
-/// shares each weight load between 2 tokens and each activation load between 4 rows, and converts a weight once for
-/// all tokens instead of once per token.
+/// activations, 4 rows x 2 tokens at a time: what llama.cpp does with llamafile's tinyBLAS when two or more tokens
+/// meet F32, F16 or BF16 weights (quantized types need nothing of the kind: tinyBLAS's order for them equals
+/// vec_dot's). Each output keeps tinyBLAS's order, one 8-lane FMA accumulator over the row and then
+/// <see cref="Avx2Helpers.HorizontalSum(Vector256{float})"/>, so it is bitwise <see cref="FloatDot.F32Batch"/> of the
+/// row as F32; the tile shares each weight load between 2 tokens and each activation load between 4 rows.
 /// </summary>
 internal static unsafe class FloatTile
 {
     public const int Rows = 4;
     public const int Tokens = 2;
+
+    /// <summary>True when a batch of <paramref name="type"/> weights with <paramref name="cols"/> columns goes through these tiles.</summary>
+    public static bool Serves(GgmlType type, int cols) =>
+        Avx2Helpers.IsSupported && cols % 8 == 0 && type is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16;
 
     /// <summary>Writes <paramref name="count"/> F16 or BF16 values at <paramref name="source"/> as floats (count a multiple of 8).</summary>
     public static void ToSingles(GgmlType type, byte* source, int count, float* destination)

@@ -9,8 +9,7 @@ namespace ChatEngine.Kernels.Gemm;
 /// writes <c>output[t * outputStride + r] = dot(weight row r, activation row t)</c>, reading each weight block once
 /// for all of them. Every output is bitwise the value of the row-by-row AVX2 kernel
 /// (<see cref="VecDot.Kernel(GgmlType, bool)"/>): the tile only shares loads and the decoding of weight blocks; each
-/// output keeps its own accumulator updated in the row kernel's order. Only quantized types have tiles, so the float
-/// types' batch kernels (<see cref="VecDot.BatchKernel"/>) never meet one.
+/// output keeps its own accumulator updated in the row kernel's order. Only quantized types have tiles.
 /// </summary>
 internal readonly unsafe struct TileKernel(
     int rows,

@@ -1,5 +1,7 @@
 using ChatEngine.Gguf;
 using ChatEngine.Kernels.Dot;
+using ChatEngine.Kernels.Gemm;
+using ChatEngine.Kernels.Quants;
 using ChatEngine.Kernels.Tests.Dot;
 using ChatEngine.Kernels.Tests.MatMul;
 using Xunit;
@@ -17,7 +19,7 @@ public sealed unsafe class FloatTileTests
 
     [SimdTheory]
     [MemberData(nameof(FloatTypes))]
-    public void Every_batch_output_is_bitwise_the_batch_kernel_output(GgmlType type)
+    public void Every_batch_output_is_bitwise_tinyblas_order_on_the_rows_as_f32(GgmlType type)
     {
         using var weights = TestWeights.Random(type, Rows, Cols, seed: 70 + (int)type);
         var w = weights.Matrix;
@@ -26,16 +28,19 @@ public sealed unsafe class FloatTileTests
         var rowBytes = VecDot.ActivationRowBytes(type, Cols);
         var activations = new byte[rowBytes * Tokens];
         for (var t = 0; t < Tokens; t++) VecDot.ConvertActivations(type, x.AsSpan(t * Cols, Cols), activations.AsSpan(t * rowBytes, rowBytes));
-        var batchKernel = VecDot.BatchKernel(type, Cols);
-        Assert.True(batchKernel != null);
+        Assert.True(FloatTile.Serves(type, Cols));
+        // tinyBLAS's order: F32Batch of each weight row as F32 (F16 and BF16 convert exactly).
+        var rowsAsF32 = new float[Rows * Cols];
+        for (var r = 0; r < Rows; r++) QuantFormats.Dequantize(type, w.Row(r), rowsAsF32.AsSpan(r * Cols, Cols));
+        fixed (float* weightsAsF32 = rowsAsF32)
         fixed (byte* a = activations)
             for (var t = 0; t < Tokens; t++)
                 for (var r = 0; r < Rows; r++)
                 {
-                    var expected = batchKernel(w.Data + (long)r * w.RowBytes, a + t * rowBytes, Cols);
+                    var expected = FloatDot.F32Batch((byte*)(weightsAsF32 + r * Cols), a + t * rowBytes, Cols);
                     var actual = y[t * Rows + r];
                     Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual),
-                        $"{type} row {r} token {t}: tile {actual:R} vs batch kernel {expected:R}");
+                        $"{type} row {r} token {t}: tile {actual:R} vs reference {expected:R}");
                 }
     }
 }
