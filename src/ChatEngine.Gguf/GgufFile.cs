@@ -98,13 +98,10 @@ public sealed unsafe class GgufFile : IDisposable
         new(TensorData(tensor), checked((int)tensor.ByteSize));
 
     /// <summary>
-    /// Drops the tensor's pages from this process's resident memory (on Linux; elsewhere it does nothing), for a tensor
-    /// that was copied elsewhere and is rarely read in place. Its data stays valid: a later read maps the pages again
-    /// from the operating system's file cache.
+    /// Drops <paramref name="length"/> bytes of the mapping from <paramref name="start"/> from this process's resident
+    /// memory (on Linux; elsewhere it does nothing), for tensor data that was copied elsewhere and is rarely read in
+    /// place. The data stays valid: a later read maps the pages again from the operating system's file cache.
     /// </summary>
-    public void ReleaseResidentPages(GgufTensorInfo tensor) => ReleaseResidentPages((nint)TensorData(tensor), tensor.ByteSize);
-
-    /// <summary>As <see cref="ReleaseResidentPages(GgufTensorInfo)"/> for <paramref name="length"/> bytes of the mapping from <paramref name="start"/>.</summary>
     public void ReleaseResidentPages(nint start, long length)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ChatEngine.Kernels.Dot;
 
@@ -44,4 +46,13 @@ internal static unsafe class KQuantScales
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Byte(ulong packed, int index) => (int)((packed >> (8 * index)) & 0xff);
+
+    /// <summary>8 decoded scale bytes (<see cref="DecodeQ4K"/>) in both 128-bit halves, ready for <see cref="InAllLanes"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> ScaleBytes(ulong packed) => Vector256.Create(Vector128.CreateScalar(packed).AsByte());
+
+    /// <summary>Scale <paramref name="index"/> in all 16-bit lanes: one byte shuffle whose mask picks its byte and a zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> InAllLanes(Vector256<byte> scaleBytes, int index) =>
+        Avx2.Shuffle(scaleBytes, Vector256.Create((ushort)(0x8000 | index)).AsByte()).AsInt16();
 }

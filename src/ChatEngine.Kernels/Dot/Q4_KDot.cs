@@ -54,7 +54,7 @@ internal static unsafe class Q4_KDot
             var minProducts = MinProducts(packedMins, (short*)(y + BlockLayout.Q8_KBlockSums));
             accMins = Fma.MultiplyAdd(Vector128.Create(-yd * HalfToSingle(x + 2)), Sse2.ConvertToVector128Single(minProducts), accMins);
 
-            var scaleBytes = Vector256.Create(Vector128.CreateScalar(scales).AsByte());
+            var scaleBytes = KQuantScales.ScaleBytes(scales);
             var qs = x + 16;
             var sumi = SubBlockPair(qs, q8, scaleBytes, 0);
             sumi = Avx2.Add(sumi, SubBlockPair(qs + 32, q8 + 64, scaleBytes, 1));
@@ -67,8 +67,7 @@ internal static unsafe class Q4_KDot
 
     /// <summary>
     /// Sub-blocks 2c (low nibbles of the 32 bytes at <paramref name="qs"/>) and 2c + 1 (high nibbles) times their
-    /// activation quants and scales, in 8 int32 lanes. Each scale reaches all 16-bit lanes by one byte shuffle of
-    /// <paramref name="scaleBytes"/> (the 8 scales in both halves): the mask picks the scale's byte and a zero.
+    /// activation quants and scales, in 8 int32 lanes.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> SubBlockPair(byte* qs, sbyte* q8, Vector256<byte> scaleBytes, [ConstantExpected] int c)
@@ -76,9 +75,9 @@ internal static unsafe class Q4_KDot
         var bits = Avx.LoadVector256(qs);
         var low = Avx2.MultiplyAddAdjacent(Avx2Helpers.LowNibbles(bits), Avx.LoadVector256(q8));
         var high = Avx2.MultiplyAddAdjacent(Avx2Helpers.HighNibbles(bits), Avx.LoadVector256(q8 + 32));
-        var lowScale = Avx2.Shuffle(scaleBytes, Vector256.Create((ushort)(0x8000 | (2 * c))).AsByte()).AsInt16();
-        var highScale = Avx2.Shuffle(scaleBytes, Vector256.Create((ushort)(0x8000 | (2 * c + 1))).AsByte()).AsInt16();
-        return Avx2.Add(Avx2.MultiplyAddAdjacent(lowScale, low), Avx2.MultiplyAddAdjacent(highScale, high));
+        return Avx2.Add(
+            Avx2.MultiplyAddAdjacent(KQuantScales.InAllLanes(scaleBytes, 2 * c), low),
+            Avx2.MultiplyAddAdjacent(KQuantScales.InAllLanes(scaleBytes, 2 * c + 1), high));
     }
 
     /// <summary>

@@ -53,8 +53,8 @@ internal static unsafe class Q4_KTile
             nibbles[2 * c] = Avx2Helpers.LowNibbles(bits);
             nibbles[2 * c + 1] = Avx2Helpers.HighNibbles(bits);
         }
-        var scaleBytes = Vector256.Create(Vector128.CreateScalar(packedScales).AsByte(), Vector128.CreateScalar(packedScales).AsByte());
-        for (var s = 0; s < 8; s++) scales[s] = Avx2.Shuffle(scaleBytes, Vector256.Create((ushort)(0x8000 | s)).AsByte()).AsInt16();
+        var scaleBytes = KQuantScales.ScaleBytes(packedScales);
+        for (var s = 0; s < 8; s++) scales[s] = KQuantScales.InAllLanes(scaleBytes, s);
         return packedMins;
     }
 
