@@ -34,6 +34,7 @@ public sealed class ChatEngineServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            RequestGuardMiddleware.ConfigureKestrel(kestrel.Limits);
             kestrel.AddServerHeader = false;
         });
         builder.WebHost.UseUrls($"http://{FormatHost(options.Host)}:{options.Port}");
@@ -44,10 +45,20 @@ public sealed class ChatEngineServer : IAsyncDisposable
         builder.Services.AddSingleton(new ChatService(state));
         // A hub request carries the whole conversation: allow what the HTTP API allows for a body.
         builder.Services.AddSignalR(hub => hub.MaximumReceiveMessageSize = options.MaxRequestBodyBytes);
+        var corsOrigins = ServerOptions.SplitList(options.CorsOrigins);
+        builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy =>
+        {
+            if (corsOrigins.Contains("*")) policy.AllowAnyOrigin();
+            else policy.WithOrigins([.. corsOrigins]);
+            policy.AllowAnyHeader().AllowAnyMethod();
+        }));
         foreach (var extension in extensions) extension.ConfigureServices(builder);
 
         var app = builder.Build();
+        app.UseMiddleware<RequestGuardMiddleware>();
+        app.UseCors();
         app.UseMiddleware<ApiMiddleware>();
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(ChatHub.Path), hub => hub.UseMiddleware<HubErrorMiddleware>());
         InfoEndpoints.Map(app, state);
         TokenizeEndpoints.Map(app, state);
         CompletionEndpoints.Map(app, state);
@@ -70,6 +81,9 @@ public sealed class ChatEngineServer : IAsyncDisposable
     /// <summary>Slots running a sequence now (0 once every client has finished or gone away).</summary>
     public int ActiveSlots => _state.Host?.Scheduler.ActiveSlots ?? 0;
 
+    /// <summary>The scheduler once the model has loaded.</summary>
+    internal Scheduling.InferenceScheduler? Scheduler => _state.Host?.Scheduler;
+
     /// <summary>Sequences dropped because their client disconnected.</summary>
     public long CancelledSequences => _state.Host?.Scheduler.Metrics.Outcomes(Scheduling.SequenceOutcome.Cancelled) ?? 0;
 
@@ -81,7 +95,7 @@ public sealed class ChatEngineServer : IAsyncDisposable
         {
             try
             {
-                _state.Loaded(ModelHost.Load(_state.Options));
+                _state.Loaded(ModelHost.Load(_state.Options, App.Services.GetRequiredService<ILoggerFactory>()));
                 _ready.TrySetResult();
             }
             catch (Exception e)

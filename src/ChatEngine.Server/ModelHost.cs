@@ -11,25 +11,25 @@ internal sealed class ModelHost : IDisposable
     private readonly DetachedEvaluator _detached;
     private readonly SemaphoreSlim _detachedLock = new(1, 1);
 
-    private ModelHost(LanguageModel model, ServerAdapters adapters, ServerOptions options)
+    private ModelHost(LanguageModel model, ServerAdapters adapters, ServerOptions options, ILoggerFactory logging)
     {
         Model = model;
         Adapters = adapters;
         Id = System.IO.Path.GetFileNameWithoutExtension(options.ModelPath);
         Renderer = ChatPromptRenderer.ForModel(model);
-        Scheduler = new InferenceScheduler(model, options.Parallel, options.ContextSize, options.QueueLimit);
+        Scheduler = new InferenceScheduler(model, options.Parallel, options.ContextSize, options.QueueLimit, logging.CreateLogger<InferenceScheduler>());
         _detached = new DetachedEvaluator(model, options.Threads);
         Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     }
 
-    public static ModelHost Load(ServerOptions options)
+    public static ModelHost Load(ServerOptions options, ILoggerFactory logging)
     {
         var model = LanguageModel.Load(options.ModelPath, options.Threads);
         ServerAdapters? adapters = null;
         try
         {
             adapters = ServerAdapters.Load(options.LoraAdapters, model);
-            return new ModelHost(model, adapters, options);
+            return new ModelHost(model, adapters, options, logging);
         }
         catch
         {
@@ -66,6 +66,23 @@ internal sealed class ModelHost : IDisposable
         }
     }
     public long Created { get; }
+
+    /// <summary>The most UTF-8 bytes of text that could still fit a context (see <see cref="Text.Tokenizer.LongestTokenBytes"/>).</summary>
+    public long MaxTextBytes => (long)Scheduler.ContextSize * Model.Tokenizer.LongestTokenBytes;
+
+    /// <summary>
+    /// 400 <c>context_length_exceeded</c> when <paramref name="utf8Bytes"/> of text are sure to be more tokens than a
+    /// context holds; checked before tokenizing, which for megabytes of text would cost seconds.
+    /// </summary>
+    public void CheckTextFits(long utf8Bytes, string param)
+    {
+        var contextSize = Scheduler.ContextSize;
+        var limit = MaxTextBytes;
+        if (utf8Bytes > limit)
+            throw Protocol.ApiException.InvalidRequest(
+                $"This model's maximum context length is {contextSize} tokens, and the {param} is {utf8Bytes} bytes of text: more than any " +
+                $"{contextSize} tokens of this vocabulary can hold (at most {limit} bytes)", param, "context_length_exceeded");
+    }
 
     /// <summary>Accepts the id, the file name with its extension, or no model at all.</summary>
     public bool Serves(string? requested) =>

@@ -33,6 +33,18 @@ public sealed record ServerOptions
     /// <summary>Requests that may wait for a slot; beyond that the server answers 429 with Retry-After.</summary>
     public int QueueLimit { get; init; } = 64;
 
+    /// <summary>
+    /// Host names (the <c>Host</c> header without its port) the server answers, separated by <c>,</c> or <c>;</c>;
+    /// <c>*</c> accepts any. Null: the loopback names (<c>localhost</c>, <c>127.0.0.1</c>, <c>::1</c>) and
+    /// <see cref="Host"/> itself, or any name when <see cref="Host"/> listens on every address (<c>0.0.0.0</c>,
+    /// <c>::</c>). A page on another site that resolves its own name to 127.0.0.1 (DNS rebinding) is refused.
+    /// </summary>
+    public string? AllowedHosts { get; init; }
+
+    /// <summary>Web origins (<c>https://app.example</c>) allowed to call the API from a browser, separated by <c>,</c>
+    /// or <c>;</c>; <c>*</c> allows any. Null: none, so only pages the server itself serves may (same origin).</summary>
+    public string? CorsOrigins { get; init; }
+
     /// <summary>Largest accepted request body; larger ones get 413.</summary>
     public long MaxRequestBodyBytes { get; init; } = 4 * 1024 * 1024;
 
@@ -46,6 +58,16 @@ public sealed record ServerOptions
         if (ContextSize < 2) throw new ArgumentOutOfRangeException(nameof(ContextSize), ContextSize, "context size must be at least 2");
         if (Threads < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "threads must be at least 1");
         if (QueueLimit < 0) throw new ArgumentOutOfRangeException(nameof(QueueLimit), QueueLimit, "queue limit must be >= 0");
+        if (AllowedHosts is not null && SplitList(AllowedHosts).Count == 0) throw new ArgumentException("allowed hosts must name at least one host (or *)", nameof(AllowedHosts));
+        foreach (var origin in SplitList(CorsOrigins))
+        {
+            if (origin != "*" && !(Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.AbsolutePath == "/" && !origin.EndsWith('/')))
+                throw new ArgumentException($"'{origin}' is not a web origin (scheme://host[:port], e.g. https://app.example) or *", nameof(CorsOrigins));
+        }
         if (MaxRequestBodyBytes < 1024) throw new ArgumentOutOfRangeException(nameof(MaxRequestBodyBytes), MaxRequestBodyBytes, "body limit must be at least 1024 bytes");
     }
+
+    /// <summary>The entries of a <c>,</c>/<c>;</c>-separated setting (none for null).</summary>
+    public static IReadOnlyList<string> SplitList(string? list) =>
+        list is null ? [] : list.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

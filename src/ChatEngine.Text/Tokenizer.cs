@@ -27,7 +27,16 @@ public sealed class Tokenizer
         PreTokenizer = preTokenizer;
         _pieces = new byte[vocabulary.Count][];
         for (var id = 0; id < _pieces.Length; id++) _pieces[id] = RenderPiece(id);
+        LongestTokenBytes = Math.Max(_pieces.Max(piece => piece.Length), MaxUtf8CharBytes);
     }
+
+    private const int MaxUtf8CharBytes = 4;
+
+    /// <summary>
+    /// The most bytes of text one token can stand for (the longest piece, and at least one UTF-8 character for an
+    /// unknown one): text of more than N × this many bytes has more than N tokens, which is known without tokenizing.
+    /// </summary>
+    public int LongestTokenBytes { get; }
 
     /// <summary>
     /// Builds the tokenizer from the <c>tokenizer.ggml.*</c> keys. Throws <see cref="NotSupportedException"/> for a

@@ -84,7 +84,7 @@ public sealed class ErrorTests(ServerFixture fixture)
     {
         using var response = await fixture.Server.PostJsonAsync(path, body);
 
-        var error = await ReadErrorAsync(response, status);
+        var error = await OpenAiError.ReadAsync(response, status);
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
         if (param is null) Assert.Equal(JsonValueKind.Null, error.GetProperty("param").ValueKind);
         else Assert.Equal(param, error.GetProperty("param").GetString());
@@ -95,7 +95,7 @@ public sealed class ErrorTests(ServerFixture fixture)
     {
         using var response = await fixture.Server.PostJsonAsync("/v1/chat/completions", $$$"""{"messages":{{{Hi}}},"max_tokens":100000}""");
 
-        var error = await ReadErrorAsync(response, 400);
+        var error = await OpenAiError.ReadAsync(response, 400);
         Assert.Equal("context_length_exceeded", error.GetProperty("code").GetString());
         Assert.Contains("256", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
@@ -110,7 +110,7 @@ public sealed class ErrorTests(ServerFixture fixture)
         using var announcedRequest = new HttpRequestMessage(HttpMethod.Post, "/v1/completions") { Content = announcedContent };
         announcedRequest.Headers.ExpectContinue = true;
         using var announced = await fixture.Server.Http.SendAsync(announcedRequest);
-        await ReadErrorAsync(announced, 413);
+        await OpenAiError.ReadAsync(announced, 413);
 
         // Without a length the server can only refuse mid-upload: it answers 413 and closes, and the client may see
         // either that answer or its upload cut off. Anything else (a 2xx or a 500) fails.
@@ -128,7 +128,7 @@ public sealed class ErrorTests(ServerFixture fixture)
         }
         if (streamed is not null)
         {
-            using (streamed) await ReadErrorAsync(streamed, 413);
+            using (streamed) await OpenAiError.ReadAsync(streamed, 413);
         }
     }
 
@@ -137,18 +137,7 @@ public sealed class ErrorTests(ServerFixture fixture)
     {
         using var response = await fixture.Server.Http.GetAsync("/v1/nothing-here");
 
-        await ReadErrorAsync(response, 404);
-    }
-
-    private static async Task<JsonElement> ReadErrorAsync(HttpResponseMessage response, int status)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True((int)response.StatusCode == status, $"expected {status}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        var error = JsonDocument.Parse(text).RootElement.GetProperty("error");
-        Assert.False(string.IsNullOrEmpty(error.GetProperty("message").GetString()));
-        Assert.True(error.TryGetProperty("code", out _));
-        return error.Clone();
+        await OpenAiError.ReadAsync(response, 404);
     }
 }
 

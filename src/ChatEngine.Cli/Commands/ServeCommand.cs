@@ -6,7 +6,7 @@ using ChatEngine.Web;
 namespace ChatEngine.Cli.Commands;
 
 /// <summary>
-/// <c>serve [-m MODEL] [--host H --port P --parallel N --ctx-size C --threads T --api-key KEY --queue-limit Q --config FILE --lora FILE[:SCALE]...]</c>:
+/// <c>serve [-m MODEL] [--host H --port P --parallel N --ctx-size C --threads T --api-key KEY --queue-limit Q --allowed-hosts H,... --cors-origins O,... --config FILE --lora FILE[:SCALE]...]</c>:
 /// flags override <c>CHATENGINE_*</c> environment variables, which override <c>appsettings.json</c> (see <see cref="ServerConfiguration"/>).
 /// </summary>
 internal static class ServeCommand
@@ -21,11 +21,13 @@ internal static class ServeCommand
         var threads = new Option<int?>("--threads", "-t") { Description = "compute threads (default: all cores)" };
         var apiKey = new Option<string>("--api-key") { Description = "require 'Authorization: Bearer KEY' (default: open)" };
         var queueLimit = new Option<int?>("--queue-limit") { Description = "requests that may wait for a slot before 429 (default: 64)" };
+        var allowedHosts = new Option<string>("--allowed-hosts") { Description = "host names the server answers to, comma-separated, * = any (default: loopback names and --host; any when --host is 0.0.0.0)" };
+        var corsOrigins = new Option<string>("--cors-origins") { Description = "web origins allowed to call the API from a browser, comma-separated, * = any (default: none)" };
         var config = new Option<FileInfo>("--config") { Description = $"JSON settings file with a '{ServerConfiguration.SectionName}' section (default: ./{ServerConfiguration.DefaultSettingsFile} when present)" };
         var lora = LoraOption.Create();
         var command = new Command("serve", "OpenAI-compatible HTTP server, SignalR chat hub and browser chat UI")
         {
-            model, host, port, parallel, contextSize, threads, apiKey, queueLimit, config, lora,
+            model, host, port, parallel, contextSize, threads, apiKey, queueLimit, allowedHosts, corsOrigins, config, lora,
         };
         command.SetAction(parse =>
         {
@@ -42,6 +44,8 @@ internal static class ServeCommand
             Flag(threads, nameof(ServerOptions.Threads));
             Flag(apiKey, nameof(ServerOptions.ApiKey));
             Flag(queueLimit, nameof(ServerOptions.QueueLimit));
+            Flag(allowedHosts, nameof(ServerOptions.AllowedHosts));
+            Flag(corsOrigins, nameof(ServerOptions.CorsOrigins));
             var options = ServerConfiguration.Load(parse.GetValue(config)?.FullName, flags);
             options = options with { ModelPath = ModelLocator.Resolve(options.ModelPath), LoraAdapters = parse.GetValue(lora) ?? [] };
             if (!File.Exists(options.ModelPath)) throw new FileNotFoundException($"model file '{options.ModelPath}' does not exist", options.ModelPath);

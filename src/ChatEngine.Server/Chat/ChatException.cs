@@ -7,6 +7,9 @@ public sealed class ChatException(string code, string message) : Exception(messa
     public const string QueueFull = "queue_full";
     public const string Unavailable = "unavailable";
 
+    /// <summary>The answer started but the sequence failed (the server goes on serving others).</summary>
+    public const string ServerError = "server_error";
+
     public string Code { get; } = code;
 
     /// <summary>The form hub clients receive as the error message: <c>code: message</c>.</summary>

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using ChatEngine.Runtime.Generation;
+using ChatEngine.Server.Protocol;
 using ChatEngine.Server.Scheduling;
 
 namespace ChatEngine.Server.Chat;
@@ -28,11 +30,15 @@ public sealed class ChatGeneration
         long firstToken = 0;
         var generated = 0;
         var finish = FinishReason.Length;
-        await foreach (var token in _job.Tokens.ReadAllAsync(cancellation))
+        var tokens = _job.Tokens;
+        while (await WaitForTokensAsync(tokens, cancellation))
         {
-            if (generated++ == 0) firstToken = Stopwatch.GetTimestamp();
-            if (token.FinishReason is { } reason) finish = reason;
-            if (token.Text.Length > 0) yield return new ChatChunk(token.Text);
+            while (tokens.TryRead(out var token))
+            {
+                if (generated++ == 0) firstToken = Stopwatch.GetTimestamp();
+                if (token.FinishReason is { } reason) finish = reason;
+                if (token.Text.Length > 0) yield return new ChatChunk(token.Text);
+            }
         }
         var end = Stopwatch.GetTimestamp();
         var decodeSeconds = Stopwatch.GetElapsedTime(firstToken, end).TotalSeconds;
@@ -42,5 +48,26 @@ public sealed class ChatGeneration
             generated > 1 && decodeSeconds > 0 ? (generated - 1) / decodeSeconds : 0);
         var summary = new ChatSummary(finish == FinishReason.Stop ? "stop" : "length", new ChatUsage(PromptTokens, generated), timings);
         yield return new ChatChunk("", summary);
+    }
+
+    /// <summary>False once every token is read; a sequence that ended with an error is a <see cref="ChatException"/>.</summary>
+    private static async ValueTask<bool> WaitForTokensAsync(ChannelReader<GeneratedToken> tokens, CancellationToken cancellation)
+    {
+        try
+        {
+            return await tokens.WaitToReadAsync(cancellation);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            throw new ChatException(ChatException.Unavailable, "the server is shutting down");
+        }
+        catch (Exception e)
+        {
+            throw new ChatException(ChatException.ServerError, $"generation failed: {ErrorText.Excerpt(e.Message)}");
+        }
     }
 }

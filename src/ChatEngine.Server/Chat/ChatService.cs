@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json.Nodes;
 using ChatEngine.Runtime.Generation;
 using ChatEngine.Runtime.Sampling;
+using ChatEngine.Server.Protocol;
 using ChatEngine.Server.Scheduling;
 using ChatEngine.Templates;
 
@@ -30,7 +32,7 @@ public sealed class ChatService
         ArgumentNullException.ThrowIfNull(request);
         var host = _state.Host ?? throw new ChatException(ChatException.Unavailable, _state.Unavailable().Message);
         if (!host.Serves(request.Model))
-            throw new ChatException(ChatException.InvalidRequest, $"the model '{request.Model}' does not exist; this server serves '{host.Id}'");
+            throw new ChatException(ChatException.InvalidRequest, $"the model '{ErrorText.Excerpt(request.Model)}' does not exist; this server serves '{host.Id}'");
         var prompt = Encode(host, request);
         var room = host.Scheduler.ContextSize - prompt.Length;
         if (room < 1)
@@ -54,9 +56,14 @@ public sealed class ChatService
         {
             var turn = request.Messages[i] ?? throw new ChatException(ChatException.InvalidRequest, $"messages[{i}] is null");
             if (turn.Role is not ("system" or "user" or "assistant"))
-                throw new ChatException(ChatException.InvalidRequest, $"messages[{i}].role '{turn.Role}' is not system, user or assistant");
+                throw new ChatException(ChatException.InvalidRequest, $"messages[{i}].role '{ErrorText.Excerpt(turn.Role)}' is not system, user or assistant");
             messages.Add(Message(turn.Role, turn.Content ?? ""));
         }
+        var textBytes = messages.Sum(message => (long)Encoding.UTF8.GetByteCount((string)message!["content"]!));
+        if (textBytes > host.MaxTextBytes)
+            throw new ChatException(ChatException.InvalidRequest,
+                $"the conversation is {textBytes} bytes of text (more than {host.MaxTextBytes} bytes are always more tokens than fit) " +
+                $"and the context holds {host.Scheduler.ContextSize}: start a new conversation");
         try
         {
             return host.EncodeChat(messages);

@@ -17,6 +17,7 @@ internal static class CompletionEndpoints
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
+    private static readonly byte[] ErrorEvent = "event: error\n"u8.ToArray();
 
     public static void Map(WebApplication app, ServerState state)
     {
@@ -67,7 +68,17 @@ internal static class CompletionEndpoints
         {
             // The client left; the scheduler drops the sequences at their next step.
         }
+        finally
+        {
+            // A choice that failed ends the reply: its sibling choices must not run on for nobody.
+            await cancellation.CancelAsync();
+        }
     }
+
+    /// <summary>What the client is told when a sequence ended with an error instead of a finish reason.</summary>
+    private static ApiException Failure(Exception error) => error is OperationCanceledException
+        ? new ApiException(StatusCodes.Status503ServiceUnavailable, "the server is shutting down", "unavailable_error")
+        : new ApiException(StatusCodes.Status500InternalServerError, $"generation failed: {ErrorText.Excerpt(error.Message)}", "server_error");
 
     /// <summary>Every job's tokens, tagged with the choice index, in the order they were produced.</summary>
     private static ChannelReader<(int Choice, GeneratedToken Token)> Merge(GenerationJob[] jobs, CancellationToken cancellation)
@@ -106,8 +117,15 @@ internal static class CompletionEndpoints
         public async Task RespondAsync(ChannelReader<(int Choice, GeneratedToken Token)> tokens)
         {
             var choices = Enumerable.Range(0, request.Choices).Select(_ => new ChoiceProgress(request.Echo, promptLogged)).ToArray();
-            await foreach (var (choice, token) in tokens.ReadAllAsync(context.RequestAborted))
-                choices[choice].Add(token, _logged);
+            try
+            {
+                await foreach (var (choice, token) in tokens.ReadAllAsync(context.RequestAborted))
+                    choices[choice].Add(token, _logged);
+            }
+            catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                throw Failure(e);
+            }
             context.Response.ContentType = "application/json";
             await using var json = new Utf8JsonWriter(context.Response.Body, JsonOutput.Options);
             var results = choices.Select((c, i) => new ChoiceResult(i, c.Text.ToString(), c.Finish, _logged ? c.Logged : null)).ToList();
@@ -117,13 +135,22 @@ internal static class CompletionEndpoints
 
         public async Task StreamAsync(ChannelReader<(int Choice, GeneratedToken Token)> tokens)
         {
+            var cancellation = context.RequestAborted;
+            // Nothing is sent before the first token, so a sequence that fails at once still gets an error status.
+            try
+            {
+                await tokens.WaitToReadAsync(cancellation);
+            }
+            catch (Exception e) when (!cancellation.IsCancellationRequested)
+            {
+                throw Failure(e);
+            }
             var response = context.Response;
             response.ContentType = "text/event-stream";
             response.Headers.CacheControl = "no-cache";
             response.Headers["X-Accel-Buffering"] = "no";
             var buffer = new ArrayBufferWriter<byte>(512);
             using var json = new Utf8JsonWriter(buffer, JsonOutput.Options);
-            var cancellation = context.RequestAborted;
 
             async Task SendAsync(Action<Utf8JsonWriter> write)
             {
@@ -160,10 +187,14 @@ internal static class CompletionEndpoints
                         await SendAsync(j => format.WriteChunk(j, header, choice, "", null, finish, includeUsage, logProbabilities));
                 }
             }
-            catch (Exception) when (!cancellation.IsCancellationRequested)
+            catch (Exception e) when (!cancellation.IsCancellationRequested)
             {
-                // A sequence failed after the stream started: the status is sent, so end the stream without [DONE].
-                context.Abort();
+                // The status is sent: the failure goes out as an SSE error event carrying OpenAI's error object.
+                var failure = Failure(e);
+                await response.Body.WriteAsync(ErrorEvent, cancellation);
+                await SendAsync(j => ErrorResponse.Write(j, failure));
+                await response.Body.WriteAsync(Done, cancellation);
+                await response.Body.FlushAsync(cancellation);
                 return;
             }
             if (includeUsage) await SendAsync(j => format.WriteUsageChunk(j, header, Usage(choices)));

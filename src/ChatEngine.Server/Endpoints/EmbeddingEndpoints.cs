@@ -24,15 +24,12 @@ internal static class EmbeddingEndpoints
             Runtime.Lora.LoraSelection adapters;
             using (var body = await RequestBody.ReadAsync(context, state.Options.MaxRequestBodyBytes))
             {
-                var model = body.String("model");
-                if (!host.Serves(model))
-                    throw new ApiException(StatusCodes.Status404NotFound, $"The model '{model}' does not exist; this server serves '{host.Id}'",
-                        "invalid_request_error", "model", "model_not_found");
+                GenerationRequestReader.CheckModel(body, host);
                 base64 = body.String("encoding_format") switch
                 {
                     null or "float" => false,
                     "base64" => true,
-                    var other => throw ApiException.InvalidRequest($"encoding_format '{other}' is not supported (float, base64)", "encoding_format", "invalid_value"),
+                    var other => throw ApiException.InvalidRequest($"encoding_format '{ErrorText.Excerpt(other)}' is not supported (float, base64)", "encoding_format", "invalid_value"),
                 };
                 if (body.Integer("dimensions") is { } dimensions && dimensions != host.EmbeddingDimensions)
                     throw ApiException.InvalidRequest($"this model's embeddings have {host.EmbeddingDimensions} dimensions; 'dimensions' cannot change that",
@@ -92,7 +89,7 @@ internal static class EmbeddingEndpoints
         if (!body.TryGet(param, out var input)) throw ApiException.InvalidRequest("'input' is required", param, "missing_required_parameter");
         var tokenizer = host.Model.Tokenizer;
         var inputs = new List<int[]>();
-        if (input.ValueKind == JsonValueKind.String) inputs.Add(Encode(input.GetString()!));
+        if (input.ValueKind == JsonValueKind.String) inputs.Add(Encode(input.GetString()!, param));
         else if (input.ValueKind != JsonValueKind.Array) throw RequestBody.WrongType(param, "a string, an array of strings, an array of token ids or an array of such arrays");
         else if (input.GetArrayLength() == 0) throw ApiException.InvalidRequest("'input' must not be empty", param, "empty_array");
         else if (input[0].ValueKind == JsonValueKind.Number) inputs.Add(TokenArray.Read(input, param, tokenizer.VocabSize));
@@ -106,7 +103,7 @@ internal static class EmbeddingEndpoints
                 var at = $"{param}[{index++}]";
                 if (item.ValueKind != kind || kind is not (JsonValueKind.String or JsonValueKind.Array))
                     throw RequestBody.WrongType(at, "of the same kind as the other inputs (all strings or all token arrays)");
-                inputs.Add(kind == JsonValueKind.String ? Encode(item.GetString()!) : TokenArray.Read(item, at, tokenizer.VocabSize));
+                inputs.Add(kind == JsonValueKind.String ? Encode(item.GetString()!, at) : TokenArray.Read(item, at, tokenizer.VocabSize));
             }
         }
         var limit = host.Scheduler.ContextSize;
@@ -118,6 +115,10 @@ internal static class EmbeddingEndpoints
         }
         return inputs;
 
-        int[] Encode(string text) => text.Length == 0 ? [] : tokenizer.Encode(text, addSpecial: true, parseSpecial: false);
+        int[] Encode(string text, string at)
+        {
+            host.CheckTextFits(System.Text.Encoding.UTF8.GetByteCount(text), at);
+            return text.Length == 0 ? [] : tokenizer.Encode(text, addSpecial: true, parseSpecial: false);
+        }
     }
 }

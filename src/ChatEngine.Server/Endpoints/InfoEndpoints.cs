@@ -23,7 +23,7 @@ internal static class InfoEndpoints
         {
             var host = state.RequireModel();
             if (!host.Serves(id))
-                throw new ApiException(StatusCodes.Status404NotFound, $"The model '{id}' does not exist", "invalid_request_error", "model", "model_not_found");
+                throw new ApiException(StatusCodes.Status404NotFound, $"The model '{ErrorText.Excerpt(id)}' does not exist", "invalid_request_error", "model", "model_not_found");
             WriteModel(json, host);
         }));
     }

@@ -16,6 +16,7 @@ internal static class TokenizeEndpoints
             using (var body = await RequestBody.ReadAsync(context, state.Options.MaxRequestBodyBytes))
             {
                 var content = body.String("content") ?? throw ApiException.InvalidRequest("'content' is required", "content", "missing_required_parameter");
+                host.CheckTextFits(System.Text.Encoding.UTF8.GetByteCount(content), "content");
                 tokens = host.Model.Tokenizer.Encode(content, body.Bool("add_special") ?? false, body.Bool("parse_special") ?? true);
             }
             await InfoEndpoints.WriteAsync(context, json =>

@@ -13,6 +13,15 @@ internal static class ErrorResponse
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         await using var json = new Utf8JsonWriter(context.Response.Body, JsonOutput.Options);
+        Write(json, message, type, param, code);
+        await json.FlushAsync(context.RequestAborted);
+    }
+
+    /// <summary>The error object alone (as the data of a stream's error event).</summary>
+    public static void Write(Utf8JsonWriter json, ApiException error) => Write(json, error.Message, error.Type, error.Param, error.Code);
+
+    private static void Write(Utf8JsonWriter json, string message, string type, string? param, string? code)
+    {
         json.WriteStartObject();
         json.WriteStartObject("error");
         json.WriteString("message", message);
@@ -21,7 +30,6 @@ internal static class ErrorResponse
         WriteNullable(json, "code", code);
         json.WriteEndObject();
         json.WriteEndObject();
-        await json.FlushAsync(context.RequestAborted);
     }
 
     private static void WriteNullable(Utf8JsonWriter json, string name, string? value)

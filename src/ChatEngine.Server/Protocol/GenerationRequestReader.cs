@@ -41,6 +41,7 @@ internal static class GenerationRequestReader
             throw ApiException.InvalidRequest("'logprobs' must be true when 'top_logprobs' is set", "top_logprobs", "invalid_value");
 
         var messages = ReadMessages(body);
+        host.CheckTextFits(messages.Sum(message => (long)Encoding.UTF8.GetByteCount((string)message!["content"]!)), "messages");
         int[] prompt;
         try
         {
@@ -66,11 +67,14 @@ internal static class GenerationRequestReader
         return Finish(body, host, prompt, "prompt", (int?)logProbabilities, echo ? text : null);
     }
 
-    private static void CheckCommon(RequestBody body, ModelHost host)
+    private static void CheckCommon(RequestBody body, ModelHost host) => CheckModel(body, host);
+
+    /// <summary>404 <c>model_not_found</c> unless the body's <c>model</c> is absent or names the served model.</summary>
+    public static void CheckModel(RequestBody body, ModelHost host)
     {
         var model = body.String("model");
         if (!host.Serves(model))
-            throw new ApiException(StatusCodes.Status404NotFound, $"The model '{model}' does not exist; this server serves '{host.Id}'",
+            throw new ApiException(StatusCodes.Status404NotFound, $"The model '{ErrorText.Excerpt(model)}' does not exist; this server serves '{host.Id}'",
                 "invalid_request_error", "model", "model_not_found");
     }
 
@@ -103,7 +107,7 @@ internal static class GenerationRequestReader
         var options = new GenerationOptions
         {
             MaxTokens = (int)limit,
-            Sampling = ReadSampling(body),
+            Sampling = ReadSampling(body, host.Model.Tokenizer.VocabSize),
             StopSequences = ReadStop(body),
             LogProbabilities = logProbabilities,
             OutputGrammar = ReadResponseFormat(body),
@@ -144,7 +148,7 @@ internal static class GenerationRequestReader
                     throw ApiException.InvalidRequest($"response_format.json_schema.schema is not supported: {e.Message}", param, "invalid_value");
                 }
             default:
-                throw ApiException.InvalidRequest($"response_format type '{type}' is not supported (text, json_object, json_schema)", param, "invalid_value");
+                throw ApiException.InvalidRequest($"response_format type '{ErrorText.Excerpt(type)}' is not supported (text, json_object, json_schema)", param, "invalid_value");
         }
     }
 
@@ -154,7 +158,7 @@ internal static class GenerationRequestReader
         return (body.Integer("max_tokens"), "max_tokens");
     }
 
-    private static SamplingOptions ReadSampling(RequestBody body)
+    private static SamplingOptions ReadSampling(RequestBody body, int vocabSize)
     {
         var sampling = SamplingOptions.Default;
         try
@@ -167,7 +171,7 @@ internal static class GenerationRequestReader
             if (body.Number("presence_penalty") is { } presence) sampling = sampling with { PresencePenalty = presence };
             if (body.Number("frequency_penalty") is { } frequency) sampling = sampling with { FrequencyPenalty = frequency };
             if (body.Integer("seed") is { } seed) sampling = sampling with { Seed = unchecked((ulong)seed) };
-            if (body.TryGet("logit_bias", out var bias)) sampling = sampling with { LogitBias = ReadLogitBias(bias) };
+            if (body.TryGet("logit_bias", out var bias)) sampling = sampling with { LogitBias = ReadLogitBias(bias, vocabSize) };
         }
         catch (ArgumentOutOfRangeException e)
         {
@@ -178,14 +182,16 @@ internal static class GenerationRequestReader
         return sampling;
     }
 
-    private static Dictionary<int, float> ReadLogitBias(JsonElement bias)
+    private static Dictionary<int, float> ReadLogitBias(JsonElement bias, int vocabSize)
     {
         if (bias.ValueKind != JsonValueKind.Object) throw RequestBody.WrongType("logit_bias", "an object mapping token ids to numbers");
         var result = new Dictionary<int, float>();
         foreach (var entry in bias.EnumerateObject())
         {
             if (!int.TryParse(entry.Name, System.Globalization.NumberStyles.None, null, out var token))
-                throw ApiException.InvalidRequest($"logit_bias key '{entry.Name}' is not a token id", "logit_bias", "invalid_value");
+                throw ApiException.InvalidRequest($"logit_bias key '{ErrorText.Excerpt(entry.Name)}' is not a token id", "logit_bias", "invalid_value");
+            if (token >= vocabSize)
+                throw ApiException.InvalidRequest($"logit_bias key {token} is outside the vocabulary [0, {vocabSize})", "logit_bias", "invalid_value");
             if (entry.Value.ValueKind != JsonValueKind.Number) throw RequestBody.WrongType("logit_bias", "an object mapping token ids to numbers");
             result[token] = (float)entry.Value.GetDouble();
         }
@@ -220,7 +226,7 @@ internal static class GenerationRequestReader
             {
                 "developer" => "system",
                 var r when r is "system" or "user" or "assistant" => r,
-                var other => throw ApiException.InvalidRequest($"role '{other}' is not supported (system, developer, user, assistant)", $"{at}.role", "invalid_value"),
+                var other => throw ApiException.InvalidRequest($"role '{ErrorText.Excerpt(other)}' is not supported (system, developer, user, assistant)", $"{at}.role", "invalid_value"),
             };
             result.Add(new JsonObject { ["role"] = role, ["content"] = ReadContent(message, at, role) });
         }
@@ -245,7 +251,7 @@ internal static class GenerationRequestReader
             if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
                 throw RequestBody.WrongType(partAt, "an object with a string 'type'");
             if (type.GetString() != "text")
-                throw Unsupported($"{partAt}.type", $"content part type '{type.GetString()}' is not supported (only 'text')");
+                throw Unsupported($"{partAt}.type", $"content part type '{ErrorText.Excerpt(type.GetString())}' is not supported (only 'text')");
             if (!part.TryGetProperty("text", out var partText) || partText.ValueKind != JsonValueKind.String)
                 throw RequestBody.WrongType($"{partAt}.text", "a string");
             if (text.Length > 0) text.Append('\n');
@@ -268,7 +274,11 @@ internal static class GenerationRequestReader
         var ids = TokenArray.Read(prompt, "prompt", tokenizer.VocabSize);
         return (ids, tokenizer.Decode(ids));
 
-        (int[], string) FromText(string text) => (tokenizer.Encode(text, addSpecial: true, parseSpecial: false), text);
+        (int[], string) FromText(string text)
+        {
+            host.CheckTextFits(Encoding.UTF8.GetByteCount(text), "prompt");
+            return (tokenizer.Encode(text, addSpecial: true, parseSpecial: false), text);
+        }
     }
 
     private static void RejectPresent(RequestBody body, string[] names)

@@ -15,10 +15,17 @@ internal sealed class RequestBody : IDisposable
 
     public JsonElement Root => _document.RootElement;
 
-    /// <summary>Reads and parses the body: 413 past <paramref name="limit"/>, 400 when not JSON of <paramref name="rootKind"/> (an object unless said).</summary>
+    /// <summary>Reads and parses the body: 415 unless sent as JSON, 413 past <paramref name="limit"/>, 400 when not JSON of
+    /// <paramref name="rootKind"/> (an object unless said) or when a string in it is not valid Unicode.</summary>
     public static async Task<RequestBody> ReadAsync(HttpContext context, long limit, JsonValueKind rootKind = JsonValueKind.Object)
     {
         var request = context.Request;
+        // A web page may send text/plain or form bodies to any address without asking (no CORS preflight); JSON
+        // bodies need the preflight that a foreign origin does not pass.
+        if (!request.HasJsonContentType())
+            throw new ApiException(StatusCodes.Status415UnsupportedMediaType,
+                $"the request body must be sent as Content-Type: application/json (got '{ErrorText.Excerpt(request.ContentType)}')",
+                "invalid_request_error", null, "unsupported_media_type");
         if (request.ContentLength > limit) throw TooLarge(limit);
         var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false }) sizeFeature.MaxRequestBodySize = limit;
@@ -40,7 +47,66 @@ internal sealed class RequestBody : IDisposable
             document.Dispose();
             throw ApiException.InvalidRequest($"the request body must be a JSON {rootKind.ToString().ToLowerInvariant()}");
         }
+        if (FirstInvalidText(document.RootElement, "") is { } invalid)
+        {
+            document.Dispose();
+            var param = invalid.Length == 0 ? null : invalid;
+            throw ApiException.InvalidRequest(
+                $"{(param is null ? "the body" : $"'{ErrorText.Excerpt(param)}'")} is not valid text: it holds invalid UTF-8 or an unpaired UTF-16 surrogate escape",
+                param, "invalid_value");
+        }
         return new RequestBody(document);
+    }
+
+    /// <summary>
+    /// The path of the first string or property name that is not valid Unicode (invalid UTF-8 bytes, or an escape
+    /// such as <c>\ud800</c> that leaves a surrogate unpaired), or null. The parser accepts both; decoding them later
+    /// would fail deep inside an endpoint.
+    /// </summary>
+    private static string? FirstInvalidText(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return IsValidText(element) ? null : path;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (FirstInvalidText(item, $"{path}[{index++}]") is { } found) return found;
+                }
+                return null;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return path;
+                    }
+                    if (FirstInvalidText(property.Value, path.Length == 0 ? name : $"{path}.{name}") is { } found) return found;
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static bool IsValidText(JsonElement text)
+    {
+        try
+        {
+            text.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static ApiException TooLarge(long limit) =>

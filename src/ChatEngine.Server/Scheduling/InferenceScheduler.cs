@@ -48,8 +48,11 @@ internal sealed class InferenceScheduler : IDisposable
     private int _cachedKvTokens;
     private long _step;
 
-    public InferenceScheduler(LanguageModel model, int slots, int contextSize, int queueLimit)
+    private readonly ILogger _logger;
+
+    public InferenceScheduler(LanguageModel model, int slots, int contextSize, int queueLimit, ILogger logger)
     {
+        _logger = logger;
         var parameters = model.Parameters;
         _vocabularySize = parameters.VocabSize;
         _slots = new Slot[slots];
@@ -64,6 +67,9 @@ internal sealed class InferenceScheduler : IDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = "ChatEngine scheduler" };
         _thread.Start();
     }
+
+    /// <summary>Called before each token is sampled; a fault-injection seam for tests (null in production).</summary>
+    internal Action<GenerationJob>? BeforeSampling { get; set; }
 
     public int SlotCount => _slots.Length;
     public int ContextSize { get; }
@@ -120,7 +126,20 @@ internal sealed class InferenceScheduler : IDisposable
                 // Signals are drained while slots run, so jobs can still be queued when the last slot frees up.
                 if (Volatile.Read(ref _active) == 0 && QueueIsEmpty()) _queueSignal.Wait(_stopping.Token);
                 else while (_queueSignal.CurrentCount > 0 && _queueSignal.Wait(0)) { }
-                Step();
+                try
+                {
+                    Step();
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
+                {
+                    // Every per-job failure is handled where it happens; this only catches what slipped through, so the
+                    // loop (and every other sequence) goes on and only the sequences of the failed step end.
+                    _logger.LogError(e, "scheduler step {Step} failed; its {Count} sequence(s) end with an error", _step, _batchSlots.Count);
+                    foreach (var slot in _batchSlots)
+                    {
+                        if (slot.Phase != SlotPhase.Idle) Finish(slot, SequenceOutcome.Failed, e);
+                    }
+                }
                 PublishKvUse();
             }
         }
@@ -144,6 +163,7 @@ internal sealed class InferenceScheduler : IDisposable
     private void Step()
     {
         _step++;
+        _batchSlots.Clear();
         DropCancelled();
         _prefillOrder.RemoveAll(static slot => slot.Phase != SlotPhase.Prefill);
         Admit();
@@ -205,10 +225,18 @@ internal sealed class InferenceScheduler : IDisposable
                 _queue.RemoveFirst();
             }
             var slot = BestSlotFor(job.Prompt, job.Options.Adapters);
-            job.CachedPromptTokens = slot.Start(job);
+            Interlocked.Increment(ref _active);
+            try
+            {
+                job.CachedPromptTokens = slot.Start(job);
+            }
+            catch (Exception e)
+            {
+                Finish(slot, SequenceOutcome.Failed, e, job);
+                continue;
+            }
             Metrics.Started(job.Prompt.Length, job.CachedPromptTokens);
             _prefillOrder.Add(slot);
-            Interlocked.Increment(ref _active);
         }
     }
 
@@ -291,6 +319,7 @@ internal sealed class InferenceScheduler : IDisposable
         var previous = slot.LastTokenAt;
         try
         {
+            BeforeSampling?.Invoke(job);
             var token = slot.Sample(_logits.AsSpan(slot.LogitsRow * _vocabularySize, _vocabularySize), now);
             Metrics.Generated();
             if (firstToken) Metrics.TimeToFirstToken.Observe(Stopwatch.GetElapsedTime(job.SubmittedAt, now).TotalSeconds);
@@ -305,9 +334,11 @@ internal sealed class InferenceScheduler : IDisposable
         }
     }
 
-    private void Finish(Slot slot, SequenceOutcome outcome, Exception? error)
+    /// <param name="job">The slot's job; given when the slot failed to take it (<see cref="Slot.Start"/> threw).</param>
+    private void Finish(Slot slot, SequenceOutcome outcome, Exception? error, GenerationJob? job = null)
     {
-        slot.Job!.Complete(error);
+        if (outcome == SequenceOutcome.Failed) _logger.LogError(error, "a sequence failed and was ended");
+        (job ?? slot.Job!).Complete(error);
         slot.Release(keepCache: outcome is SequenceOutcome.Stop or SequenceOutcome.Length, _step);
         Metrics.Ended(outcome);
         Interlocked.Decrement(ref _active);
