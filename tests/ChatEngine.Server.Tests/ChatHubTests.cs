@@ -95,6 +95,20 @@ public sealed class ChatHubTests(ServerFixture fixture)
 
         Assert.Contains("HubException: " + expectedStart, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_message_that_is_not_valid_unicode_is_refused_and_the_connection_keeps_serving()
+    {
+        await using var hub = await HubClient.ConnectAsync(Server.BaseAddress);
+
+        await hub.SendRawAsync("""{"type":4,"invocationId":"bad","target":"StreamChat","arguments":[{"messages":[{"role":"user","content":"a\ud800b"}]}]}""");
+        var error = await Assert.ThrowsAsync<HubError>(async () => await hub.ReadStreamAsync("bad").ToListAsync());
+
+        // SignalR cannot bind the arguments and refuses before the hub method runs; the connection stays usable.
+        Assert.StartsWith("Failed to invoke 'StreamChat' due to an error on the server.", error.Message, StringComparison.Ordinal);
+        var next = await hub.StartStreamAsync("StreamChat", new { messages = new[] { new { role = "user", content = "Hi" } }, maxTokens = 3 });
+        Assert.NotEmpty(await hub.ReadStreamAsync(next).ToListAsync());
+    }
 }
 
 /// <summary>Hub behaviour that needs a server of its own: one slot, no queue.</summary>

@@ -76,9 +76,13 @@ public sealed class HubClient : IAsyncDisposable
 
     private string NewId() => (++_nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private async Task SendAsync(object message)
+    private Task SendAsync(object message)
+        => SendRawAsync(JsonSerializer.Serialize(message));
+
+    /// <summary>Sends one record as written (for messages no serializer would produce).</summary>
+    public async Task SendRawAsync(string json)
     {
-        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(message) + RecordSeparator);
+        var bytes = Encoding.UTF8.GetBytes(json + RecordSeparator);
         await _socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
     }
 
