@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ChatEngine.Gguf;
 using ChatEngine.Runtime.Sampling;
 using ChatEngine.TestData;
 using Xunit;
@@ -92,8 +93,11 @@ public class GoldenDistributionTests
 
     private sealed record Step(int Id, Candidate[] Top, float[] Logits);
 
-    // The SPM models (stories260K, tiny-llama) have 512 tokens; tiny-qwen2 has GPT-2's 50257.
-    private static int VocabSize(string file) => file.Contains("qwen2", StringComparison.Ordinal) ? 50257 : 512;
+    private static int VocabSize(string file)
+    {
+        using var model = GgufFile.Open(TestPaths.Model(NextTokenGolden.Load(file).Model));
+        return model.Metadata.GetStringArray("tokenizer.ggml.tokens").Length;
+    }
 
     private static IEnumerable<Step> Steps(string file)
     {
