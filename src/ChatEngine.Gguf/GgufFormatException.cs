@@ -11,9 +11,15 @@ public sealed class GgufFormatException : Exception
     }
 
     public GgufFormatException(string message)
+        : this(message, field: "")
+    {
+    }
+
+    /// <summary>A problem with the value of <paramref name="field"/> (a metadata key or tensor) rather than with its bytes.</summary>
+    public GgufFormatException(string message, string field)
         : base(message)
     {
-        Field = "";
+        Field = field;
         Offset = -1;
     }
 

@@ -41,7 +41,7 @@ public sealed class GgufMetadata : IReadOnlyDictionary<string, GgufValue>
     }
 
     public GgufValue this[string key] =>
-        _byKey.TryGetValue(key, out var value) ? value : throw new GgufFormatException($"metadata key '{key}' is missing");
+        _byKey.TryGetValue(key, out var value) ? value : throw new GgufFormatException($"metadata key '{key}' is missing", key);
 
     public IEnumerable<string> Keys => _ordered.Select(kv => kv.Key);
     public IEnumerable<GgufValue> Values => _ordered.Select(kv => kv.Value);
@@ -137,6 +137,10 @@ public sealed class GgufMetadata : IReadOnlyDictionary<string, GgufValue>
 
     private GgufFormatException Missing(string key, string expected) =>
         _byKey.TryGetValue(key, out var v)
-            ? new GgufFormatException($"metadata key '{key}' is {v.Type}, expected {expected}")
-            : new GgufFormatException($"required metadata key '{key}' is missing");
+            ? new GgufFormatException($"metadata key '{key}' is {Describe(v)}, expected {expected}", key)
+            : new GgufFormatException($"required metadata key '{key}' is missing", key);
+
+    /// <summary>The type, with the value when it is a number or bool (strings and arrays can be long).</summary>
+    private static string Describe(GgufValue value) =>
+        value.Value is string or GgufArray ? value.Type.ToString() : FormattableString.Invariant($"{value.Type} {value.Value}");
 }

@@ -20,6 +20,8 @@ internal unsafe struct GgufSpanReader(byte* start, long length)
     {
         if (count < 0 || count > Remaining)
             throw new GgufFormatException($"unexpected end of file: {count} bytes needed, {Remaining} left", field, Position);
+        if (count > int.MaxValue)
+            throw new GgufFormatException($"a value of {count} bytes exceeds the {int.MaxValue}-byte limit of one value", field, Position);
         var span = new ReadOnlySpan<byte>(start + Position, (int)count);
         Position += count;
         return span;
@@ -93,7 +95,11 @@ internal unsafe struct GgufSpanReader(byte* start, long length)
         if (depth >= MaxArrayNesting)
             throw new GgufFormatException($"arrays nested deeper than {MaxArrayNesting}", field, at);
         var elementType = (GgufValueType)ReadUInt32(field);
-        var count = (int)Math.Min(int.MaxValue, ReadCount(field, MinimumEncodedSize(elementType, field, at)));
+        var countAt = Position;
+        var declared = ReadCount(field, MinimumEncodedSize(elementType, field, at));
+        if (declared > Array.MaxLength)
+            throw new GgufFormatException($"array length {declared} exceeds the {Array.MaxLength}-element limit of an array", field, countAt);
+        var count = (int)declared;
         return elementType switch
         {
             GgufValueType.UInt8 => new(elementType, ReadPrimitives<byte>(count, 1, field)),

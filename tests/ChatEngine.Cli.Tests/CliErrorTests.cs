@@ -1,3 +1,4 @@
+using ChatEngine.Runtime.Tests.Loading;
 using ChatEngine.TestData;
 using Xunit;
 
@@ -22,6 +23,33 @@ public sealed class CliErrorTests
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith("error: bad magic", result.Stderr.Trim());
         Assert.Single(result.Stderr.Trim().Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("llama.embedding_length", uint.MaxValue, "generate", "-p", "hi")]
+    [InlineData("llama.block_count", (uint)int.MaxValue, "generate", "-p", "hi")]
+    [InlineData("llama.embedding_length", uint.MaxValue, "bench", "-p", "8", "-n", "4")]
+    [InlineData("llama.block_count", (uint)int.MaxValue, "serve", "--port", "0")]
+    public void A_model_with_an_absurd_hyper_parameter_is_one_line_naming_it_and_exit_code_1(string key, uint value, string verb, params string[] options)
+    {
+        using var models = new MutatedModels();
+        var path = models.WithUInt32(key, value);
+
+        var result = CliRunner.Run([verb, "-m", path, .. options]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Single(result.Stderr.Trim().Split('\n'));
+        Assert.StartsWith($"error: {key} is {value}", result.Stderr.Trim());
+    }
+
+    [Fact]
+    public void A_context_too_large_for_any_kv_cache_is_one_line_and_exit_code_1()
+    {
+        var result = CliRunner.Run("generate", "-m", TestPaths.Model("stories260K.gguf"), "-p", "hi", "--ctx-size", $"{int.MaxValue}");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Single(result.Stderr.Trim().Split('\n'));
+        Assert.StartsWith($"error: a KV cache of {int.MaxValue} tokens", result.Stderr.Trim());
     }
 
     [Theory]

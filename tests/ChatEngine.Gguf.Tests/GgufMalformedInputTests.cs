@@ -143,6 +143,103 @@ public sealed class GgufMalformedInputTests
         Assert.Contains("99", error.Message);
     }
 
+    [Fact]
+    public void A_tensor_whose_dimensions_multiply_past_64_bits_is_named()
+    {
+        var (bytes, nameEnd) = OneTensorFile("overflowing", [32, 1, 1, 1]);
+        for (var d = 1; d < 4; d++) BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(nameEnd + 4 + 8 * d), int.MaxValue);
+
+        var error = Assert.Throws<GgufFormatException>(() => GgufFile.Load(bytes));
+
+        Assert.Equal("overflowing", error.Field);
+        Assert.Contains("overflows", error.Message);
+    }
+
+    [Fact]
+    public void A_tensor_data_offset_beyond_the_file_is_named()
+    {
+        var (bytes, nameEnd) = OneTensorFile("displaced", [32]);
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(nameEnd + 4 + 8 + 4), 1UL << 40);
+
+        var error = Assert.Throws<GgufFormatException>(() => GgufFile.Load(bytes));
+
+        Assert.Equal("displaced", error.Field);
+        Assert.Contains($"data [{1UL << 40}, +128) lies outside", error.Message);
+    }
+
+    [Fact]
+    public void A_string_longer_than_2_GiB_is_a_format_error_not_a_crash()
+    {
+        using var file = new SparseFile(length: (1L << 31) + 4096);
+        file.WriteHeader(keyCount: 1, (w, _) => w.Write((1UL << 31) + 16)); // the first key's length
+
+        var error = Assert.Throws<GgufFormatException>(() => GgufFile.Open(file.Path));
+
+        Assert.Equal("metadata key #0", error.Field);
+        Assert.Contains($"{(1UL << 31) + 16} bytes", error.Message);
+    }
+
+    [Fact]
+    public void An_array_longer_than_any_dotnet_array_is_a_format_error_naming_the_key()
+    {
+        var count = (ulong)Array.MaxLength + 1;
+        using var file = new SparseFile(length: (long)count * 8 + 4096);
+        file.WriteHeader(keyCount: 1, (w, key) =>
+        {
+            key("huge");
+            w.Write((uint)GgufValueType.Array);
+            w.Write((uint)GgufValueType.String);
+            w.Write(count);
+        });
+
+        var error = Assert.Throws<GgufFormatException>(() => GgufFile.Open(file.Path));
+
+        Assert.Equal("huge", error.Field);
+        Assert.Contains($"array length {count}", error.Message);
+    }
+
+    /// <summary>A GGUF holding one F32 tensor, and where its name ends (the dimension count follows).</summary>
+    private static (byte[] Bytes, int NameEnd) OneTensorFile(string name, long[] dimensions)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new GgufWriter(stream, leaveOpen: true))
+        {
+            var tensor = new GgufTensorDescriptor(name, GgmlType.F32, dimensions);
+            writer.WriteHeader(new GgufMetadata(), [tensor]);
+            writer.WriteTensorData(new byte[tensor.ByteSize]);
+            writer.Finish();
+        }
+        var bytes = stream.ToArray();
+        return (bytes, bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(name)) + name.Length);
+    }
+
+    /// <summary>A file of <c>length</c> bytes that takes no disk space beyond its header (the rest is a hole of zeros).</summary>
+    private sealed class SparseFile(long length) : IDisposable
+    {
+        public string Path { get; } = System.IO.Path.GetTempFileName();
+
+        /// <summary>Magic, version 3, no tensors, <paramref name="keyCount"/> keys, then what <paramref name="rest"/> writes (given a key writer).</summary>
+        public void WriteHeader(ulong keyCount, Action<BinaryWriter, Action<string>> rest)
+        {
+            using var stream = new FileStream(Path, FileMode.Create, FileAccess.Write);
+            using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+            {
+                writer.Write(GgufFile.Magic);
+                writer.Write(3u);
+                writer.Write(0UL);
+                writer.Write(keyCount);
+                rest(writer, key =>
+                {
+                    writer.Write((ulong)key.Length);
+                    writer.Write(System.Text.Encoding.UTF8.GetBytes(key));
+                });
+            }
+            stream.SetLength(length);
+        }
+
+        public void Dispose() => File.Delete(Path);
+    }
+
     private static (byte[] Bytes, int LengthOffset) FindArrayLength(string key)
     {
         var bytes = (byte[])Model.Clone();

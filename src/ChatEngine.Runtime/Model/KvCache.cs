@@ -12,6 +12,7 @@ public sealed class KvCache
         if (contextSize < 1) throw new ArgumentOutOfRangeException(nameof(contextSize), contextSize, "context size must be at least 1");
         ContextSize = contextSize;
         RowSize = parameters.KvSize;
+        CheckFitsInMemory(parameters.LayerCount, contextSize, RowSize);
         Orders = new SummationOrder[contextSize];
         Keys = new Half[parameters.LayerCount][];
         Values = new Half[parameters.LayerCount][];
@@ -20,6 +21,21 @@ public sealed class KvCache
             Keys[i] = new Half[(long)contextSize * RowSize];
             Values[i] = new Half[(long)contextSize * RowSize];
         }
+    }
+
+    /// <summary>Refuses, before allocating anything, a cache no array can hold or larger than the memory the process may use.</summary>
+    private static void CheckFitsInMemory(int layers, int contextSize, int rowSize)
+    {
+        var valuesPerLayer = (long)contextSize * rowSize;
+        if (valuesPerLayer > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(contextSize),
+                $"a KV cache of {contextSize} tokens x {rowSize} values per layer is more than one array holds");
+        const int bytesPerValue = 2 * 2; // keys and values, F16
+        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (valuesPerLayer * bytesPerValue > available / layers)
+            throw new ArgumentOutOfRangeException(nameof(contextSize),
+                $"a KV cache of {contextSize} tokens needs {(Int128)valuesPerLayer * bytesPerValue * layers} bytes ({layers} layers), "
+                + $"more than the {available} bytes of memory available");
     }
 
     public int ContextSize { get; }

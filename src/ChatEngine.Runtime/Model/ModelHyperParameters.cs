@@ -23,19 +23,40 @@ public sealed record ModelHyperParameters
 
     public int KvSize => KvHeadCount * HeadSize;
 
-    /// <summary>Reads the hyper-parameters for <paramref name="architecture"/>; a missing required key names it.</summary>
+    /// <summary>
+    /// Largest embedding, feed-forward or vocabulary size accepted: the forward pass holds <see cref="Transformer.MaxBatch"/>
+    /// rows of each in one array. Real models are far below it (vocabularies of 262144, embeddings of 16384).
+    /// </summary>
+    public const int MaxWidth = int.MaxValue / Transformer.MaxBatch;
+
+    /// <summary>
+    /// Reads the hyper-parameters for <paramref name="architecture"/>; a missing required key, or a value out of range
+    /// or inconsistent with the others, is a <see cref="GgufFormatException"/> naming the key and the value.
+    /// </summary>
     public static ModelHyperParameters FromMetadata(GgufMetadata metadata, ArchitectureDefinition architecture, int vocabSize)
     {
         var prefix = architecture.Name + ".";
-        int Required(string key) => checked((int)metadata.GetUInt32(prefix + key));
-        var embedding = Required("embedding_length");
-        var heads = Required("attention.head_count");
-        if (heads <= 0 || embedding % heads != 0)
-            throw new GgufFormatException($"{prefix}attention.head_count {heads} does not divide embedding_length {embedding}");
-        var kvHeads = metadata.TryGetUInt32(prefix + "attention.head_count_kv", out var kv) ? (int)kv : heads;
-        if (kvHeads <= 0 || heads % kvHeads != 0)
-            throw new GgufFormatException($"{prefix}attention.head_count_kv {kvHeads} does not divide head_count {heads}");
+        int Count(string key, uint max, uint? fallback = null)
+        {
+            var value = fallback is { } otherwise && !metadata.ContainsKey(prefix + key) ? otherwise : metadata.GetUInt32(prefix + key);
+            if (value < 1 || value > max)
+                throw new GgufFormatException($"{prefix}{key} is {value}, expected 1 to {max}", prefix + key);
+            return (int)value;
+        }
+        if (vocabSize is < 1 or > MaxWidth)
+            throw new GgufFormatException($"tokenizer.ggml.tokens has {vocabSize} entries, expected 1 to {MaxWidth}", "tokenizer.ggml.tokens");
+        var embedding = Count("embedding_length", MaxWidth);
+        var heads = Count("attention.head_count", (uint)embedding);
+        if (embedding % heads != 0)
+            throw new GgufFormatException($"{prefix}attention.head_count is {heads}, which does not divide {prefix}embedding_length {embedding}", prefix + "attention.head_count");
+        var kvHeads = Count("attention.head_count_kv", (uint)heads, fallback: (uint)heads);
+        if (heads % kvHeads != 0)
+            throw new GgufFormatException($"{prefix}attention.head_count_kv is {kvHeads}, which does not divide {prefix}attention.head_count {heads}", prefix + "attention.head_count_kv");
         var headSize = embedding / heads;
+        var ropeDimensions = metadata.ContainsKey(prefix + "rope.dimension_count") ? metadata.GetUInt32(prefix + "rope.dimension_count") : (uint)headSize;
+        if (ropeDimensions < 2 || ropeDimensions > headSize || ropeDimensions % 2 != 0)
+            throw new GgufFormatException(
+                $"{prefix}rope.dimension_count is {ropeDimensions}, expected an even number from 2 to the head size {headSize}", prefix + "rope.dimension_count");
         var scale = 1f;
         if (metadata.TryGetFloat32(prefix + "rope.scaling.factor", out var factor) && factor > 0) scale = 1f / factor;
         else if (metadata.TryGetFloat32(prefix + "rope.scale_linear", out var linear) && linear > 0) scale = 1f / linear;
@@ -44,13 +65,13 @@ public sealed record ModelHyperParameters
             Architecture = architecture.Name,
             VocabSize = vocabSize,
             EmbeddingSize = embedding,
-            LayerCount = Required("block_count"),
+            LayerCount = Count("block_count", int.MaxValue),
             HeadCount = heads,
             KvHeadCount = kvHeads,
             HeadSize = headSize,
-            FeedForwardSize = Required("feed_forward_length"),
-            TrainedContextLength = Required("context_length"),
-            RopeDimensions = metadata.TryGetUInt32(prefix + "rope.dimension_count", out var ropeDims) ? (int)ropeDims : headSize,
+            FeedForwardSize = Count("feed_forward_length", MaxWidth),
+            TrainedContextLength = Count("context_length", int.MaxValue),
+            RopeDimensions = (int)ropeDimensions,
             RopeFrequencyBase = metadata.TryGetFloat32(prefix + "rope.freq_base", out var freqBase) ? freqBase : 10000f,
             RopeFrequencyScale = scale,
             RopeMode = architecture.RopeMode,

@@ -39,6 +39,11 @@ public sealed record ModelWeights(WeightMatrix TokenEmbedding, LayerWeights[] La
     {
         var matrices = new Dictionary<string, WeightMatrix>();
         WeightMatrix Matrix(string name, int rows, int cols) => matrices[name] = Interleave(file, LoadMatrix(file, name, rows, cols), interleaved);
+        var tensorsPerLayer = architecture.HasQkvBias ? 12 : 9;
+        if (p.LayerCount > file.Tensors.Count / tensorsPerLayer)
+            throw new GgufFormatException(
+                $"{p.Architecture}.block_count is {p.LayerCount}, but the file has {file.Tensors.Count} tensors, not {tensorsPerLayer} per layer",
+                p.Architecture + ".block_count");
         var embd = p.EmbeddingSize;
         var layers = new LayerWeights[p.LayerCount];
         for (var i = 0; i < layers.Length; i++)
