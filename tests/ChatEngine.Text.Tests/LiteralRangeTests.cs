@@ -17,7 +17,7 @@ public sealed class LiteralRangeTests
     // rule gives every special token but <unk> and <s> RStrip.
     private static readonly Lazy<Tokenizer> Stripping = new(() =>
     {
-        var metadata = AddedTokens.Append(TestPaths.Model("stories260K.gguf"), [("<|end|>", AddedTokens.Control), ("<tool>", AddedTokens.UserDefined)]);
+        var metadata = AddedTokens.Add(TestPaths.Model("stories260K.gguf"), [("<|end|>", AddedTokens.Control), ("<tool>", AddedTokens.UserDefined)]);
         metadata.Set("general.name", new GgufValue(GgufValueType.String, "phi-3 test"));
         return Tokenizer.FromGguf(metadata);
     });
