@@ -8,9 +8,10 @@ namespace ChatEngine.Runtime;
 
 /// <summary>
 /// Keeps control-token text written inside chat messages from becoming control tokens. Before rendering, every
-/// control-token text in the messages' strings (and every character the placeholders are made of) is replaced by a
-/// placeholder, <c>U+E000 index U+E001</c>; after rendering, <see cref="Restore"/> puts the texts back and reports
-/// where they are, so the tokenizer reads them as text. The template's own control tokens are untouched.
+/// control-token text in the messages' strings, keys included (and every U+E000 / U+E001 already there, so that no
+/// text can pose as a placeholder), is replaced by a placeholder <c>U+E000 index U+E001</c>; after rendering,
+/// <see cref="Marking.Restore"/> puts the texts back and reports where they are, so the tokenizer reads them as text.
+/// The template's own control tokens are untouched, and messages without such text render exactly as before.
 /// </summary>
 internal sealed class MessageTextMarker
 {
