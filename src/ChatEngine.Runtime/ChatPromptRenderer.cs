@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using ChatEngine.Templates;
 using ChatEngine.Text;
@@ -10,19 +11,25 @@ namespace ChatEngine.Runtime;
 /// </summary>
 public sealed class ChatPromptRenderer(ChatTemplate template, Tokenizer tokenizer)
 {
+    private readonly Lazy<MessageTextMarker> _marker = new(() => new MessageTextMarker(tokenizer.ControlTokenTexts));
+
     public static ChatPromptRenderer ForModel(LanguageModel model) => new(ChatTemplate.ForModel(model.ChatTemplate), model.Tokenizer);
 
     public ChatTemplate Template => template;
 
     /// <summary>
-    /// The rendered conversation as prompt tokens: special tokens in the text are parsed, and BOS is added only when
-    /// the template did not already write it.
+    /// The rendered conversation as prompt tokens, the one way messages become a prompt. The control tokens the
+    /// template writes are parsed; text inside the messages stays text, even where it spells a control token such as
+    /// <c>&lt;|im_end|&gt;</c>. BOS is added only when the template did not already write it.
     /// </summary>
+    /// <exception cref="TemplateRenderException">The template rejected the messages.</exception>
     public int[] RenderTokens(JsonArray messages, bool addGenerationPrompt)
     {
-        var rendered = Render(messages, addGenerationPrompt);
-        var startsWithBos = tokenizer.BosTokenId >= 0 && rendered.StartsWith(tokenizer.TokenText(tokenizer.BosTokenId), StringComparison.Ordinal);
-        return tokenizer.Encode(rendered, addSpecial: !startsWithBos, parseSpecial: true);
+        var marking = new MessageTextMarker.Marking(_marker.Value);
+        var (utf8, literal) = marking.Restore(Render(marking.Mark(messages), addGenerationPrompt));
+        var bos = tokenizer.BosTokenId >= 0 ? Encoding.UTF8.GetBytes(tokenizer.TokenText(tokenizer.BosTokenId)) : [];
+        var templateWroteBos = tokenizer.BosTokenId >= 0 && utf8.AsSpan().StartsWith(bos) && (literal.Length == 0 || literal[0].Offset >= bos.Length);
+        return tokenizer.Encode(utf8, addSpecial: !templateWroteBos, parseSpecial: true, literal);
     }
 
     public string Render(JsonArray messages, bool addGenerationPrompt, JsonNode? tools = null) =>

@@ -89,15 +89,9 @@ internal sealed class ModelHost : IDisposable
         requested is null || requested == Id || requested == System.IO.Path.GetFileName(Model.Path);
 
     /// <summary>Renders chat messages (<c>role</c>/<c>content</c> objects) with the model's template and tokenizes
-    /// the result, adding BOS only when the template did not; throws the template's
-    /// <see cref="Templates.TemplateRenderException"/> when it rejects the messages.</summary>
-    public int[] EncodeChat(JsonArray messages)
-    {
-        var rendered = Renderer.Render(messages, addGenerationPrompt: true);
-        var tokenizer = Model.Tokenizer;
-        var startsWithBos = tokenizer.BosTokenId >= 0 && rendered.StartsWith(tokenizer.TokenText(tokenizer.BosTokenId), StringComparison.Ordinal);
-        return tokenizer.Encode(rendered, addSpecial: !startsWithBos, parseSpecial: true);
-    }
+    /// the result (<see cref="ChatPromptRenderer.RenderTokens"/>: message text stays text, BOS only when the template did
+    /// not write it); throws the template's <see cref="Templates.TemplateRenderException"/> when it rejects the messages.</summary>
+    public int[] EncodeChat(JsonArray messages) => Renderer.RenderTokens(messages, addGenerationPrompt: true);
 
     public void Dispose()
     {

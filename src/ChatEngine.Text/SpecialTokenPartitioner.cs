@@ -11,12 +11,18 @@ internal readonly record struct Fragment(int TokenId, int Offset, int Length)
 /// <summary>
 /// Cuts special tokens out of the text before tokenization, as llama.cpp's tokenizer_st_partition: tokens are tried
 /// longest first, each over every remaining plain fragment, leftmost occurrence first. Control and unknown tokens
-/// count only when special tokens are parsed; user-defined tokens always do. Strip attributes swallow the ASCII
+/// count only when special tokens are parsed, and never where they overlap a literal range (text a caller wants read
+/// as text, such as a chat message's content); user-defined tokens always do. Strip attributes swallow the ASCII
 /// whitespace next to a match.
 /// </summary>
 internal static class SpecialTokenPartitioner
 {
-    public static List<Fragment> Partition(ReadOnlySpan<byte> text, Vocabulary vocabulary, bool parseSpecial)
+    /// <param name="text">The input.</param>
+    /// <param name="vocabulary">The vocabulary whose special tokens are cut out.</param>
+    /// <param name="parseSpecial">Whether control and unknown tokens are recognised at all.</param>
+    /// <param name="literal">Sorted, non-overlapping ranges of <paramref name="text"/> in which no control or unknown
+    /// token is recognised.</param>
+    public static List<Fragment> Partition(ReadOnlySpan<byte> text, Vocabulary vocabulary, bool parseSpecial, ReadOnlySpan<ByteRange> literal)
     {
         var fragments = new List<Fragment>();
         if (text.IsEmpty) return fragments;
@@ -28,6 +34,7 @@ internal static class SpecialTokenPartitioner
             var attributes = vocabulary.Attributes[id];
             if (!parseSpecial && attributes.Has(TokenAttributes.Control | TokenAttributes.Unknown)) continue;
             var needle = vocabulary.Utf8[id];
+            var skipped = attributes.Has(TokenAttributes.Control | TokenAttributes.Unknown) ? literal : [];
 
             next.Clear();
             foreach (var fragment in fragments)
@@ -37,7 +44,7 @@ internal static class SpecialTokenPartitioner
                     next.Add(fragment);
                     continue;
                 }
-                SplitOn(text, fragment.Offset, fragment.Length, id, needle, attributes, next);
+                SplitOn(text, fragment.Offset, fragment.Length, id, needle, attributes, skipped, next);
             }
             (fragments, next) = (next, fragments);
         }
@@ -45,16 +52,27 @@ internal static class SpecialTokenPartitioner
     }
 
     private static void SplitOn(
-        ReadOnlySpan<byte> text, int offset, int length, int id, byte[] needle, TokenAttributes attributes, List<Fragment> output)
+        ReadOnlySpan<byte> text, int offset, int length, int id, byte[] needle, TokenAttributes attributes,
+        ReadOnlySpan<ByteRange> skipped, List<Fragment> output)
     {
+        var searchFrom = 0;
         while (true)
         {
-            var found = text.Slice(offset, length).IndexOf(needle);
-            if (found < 0)
+            var next = text.Slice(offset + searchFrom, length - searchFrom).IndexOf(needle);
+            if (next < 0)
             {
                 output.Add(Fragment.Text(offset, length));
                 return;
             }
+            var found = searchFrom + next;
+            var overlapped = FirstOverlap(skipped, offset + found, needle.Length);
+            if (overlapped >= 0)
+            {
+                // Every later match starting before the range's end overlaps it too.
+                searchFrom = Math.Min(skipped[overlapped].End - offset, length);
+                continue;
+            }
+            searchFrom = 0;
 
             var leftLength = found;
             if (attributes.Has(TokenAttributes.LStrip))
@@ -77,6 +95,20 @@ internal static class SpecialTokenPartitioner
             if (rightLength == 0) return;
             (offset, length) = (rightOffset, rightLength);
         }
+    }
+
+    /// <summary>The index of the range in <paramref name="ranges"/> that [offset, offset + length) overlaps, or -1.</summary>
+    private static int FirstOverlap(ReadOnlySpan<ByteRange> ranges, int offset, int length)
+    {
+        // The first range ending after offset is the only candidate, as the ranges are sorted and disjoint.
+        int low = 0, high = ranges.Length;
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (ranges[middle].End <= offset) low = middle + 1;
+            else high = middle;
+        }
+        return low < ranges.Length && ranges[low].Offset < offset + length ? low : -1;
     }
 
     private static bool IsAsciiSpace(byte b) => b is (byte)' ' or (>= 0x09 and <= 0x0D);

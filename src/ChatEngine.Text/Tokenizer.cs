@@ -28,6 +28,10 @@ public sealed class Tokenizer
         _pieces = new byte[vocabulary.Count][];
         for (var id = 0; id < _pieces.Length; id++) _pieces[id] = RenderPiece(id);
         LongestTokenBytes = Math.Max(_pieces.Max(piece => piece.Length), MaxUtf8CharBytes);
+        ControlTokenTexts = vocabulary.SpecialTokens
+            .Where(id => vocabulary.Attributes[id].Has(TokenAttributes.Control | TokenAttributes.Unknown))
+            .Select(id => vocabulary.Texts[id])
+            .ToArray();
     }
 
     private const int MaxUtf8CharBytes = 4;
@@ -105,6 +109,12 @@ public sealed class Tokenizer
 
     public bool IsEndOfGeneration(int id) => _vocabulary.EndOfGeneration.Contains(id);
 
+    /// <summary>
+    /// The texts of the control and unknown tokens: those <see cref="Encode(string,bool,bool)"/> recognises only when
+    /// special tokens are parsed.
+    /// </summary>
+    public IReadOnlyList<string> ControlTokenTexts { get; }
+
     /// <summary>The raw vocabulary string of a token (e.g. "▁the", "Ġthe", "&lt;0x0A&gt;").</summary>
     public string TokenText(int id) => _vocabulary.Texts[CheckId(id)];
 
@@ -127,13 +137,34 @@ public sealed class Tokenizer
     }
 
     /// <summary>Tokenizes UTF-8 bytes (llama_tokenize); invalid sequences are handled as llama.cpp handles them.</summary>
-    public int[] Encode(ReadOnlySpan<byte> utf8, bool addSpecial = true, bool parseSpecial = false)
+    public int[] Encode(ReadOnlySpan<byte> utf8, bool addSpecial = true, bool parseSpecial = false) => Encode(utf8, addSpecial, parseSpecial, []);
+
+    /// <summary>
+    /// Tokenizes UTF-8 bytes as <see cref="Encode(ReadOnlySpan{byte},bool,bool)"/> does, except that no control or
+    /// unknown token is recognised where it would overlap one of <paramref name="literal"/>: those bytes stay text
+    /// (user-defined tokens still match, as they do in plain text). A chat prompt passes its messages' content here.
+    /// </summary>
+    /// <param name="utf8">The text.</param>
+    /// <param name="addSpecial">Add BOS/EOS as the model asks.</param>
+    /// <param name="parseSpecial">Recognise control tokens outside <paramref name="literal"/>.</param>
+    /// <param name="literal">Non-empty ranges of <paramref name="utf8"/>, sorted and disjoint.</param>
+    /// <exception cref="ArgumentException">A range is empty, outside the text, or not after the one before it.</exception>
+    public int[] Encode(ReadOnlySpan<byte> utf8, bool addSpecial, bool parseSpecial, ReadOnlySpan<ByteRange> literal)
     {
+        var previousEnd = 0;
+        for (var i = 0; i < literal.Length; i++)
+        {
+            var range = literal[i];
+            if (range.Length <= 0 || range.Offset < previousEnd || range.Offset > utf8.Length - range.Length)
+                throw new ArgumentException($"literal range {i} ({range.Offset}, {range.Length}) is empty, outside the {utf8.Length}-byte text or not after range {i - 1}", nameof(literal));
+            previousEnd = range.End;
+        }
+
         var output = new List<int>(utf8.Length / 3 + 2);
         if (addSpecial && _vocabulary.AddBos) output.Add(RequireSpecial(_vocabulary.BosId, "BOS"));
 
         var afterSpecial = true;
-        foreach (var fragment in SpecialTokenPartitioner.Partition(utf8, _vocabulary, parseSpecial))
+        foreach (var fragment in SpecialTokenPartitioner.Partition(utf8, _vocabulary, parseSpecial, literal))
         {
             if (fragment.IsToken)
             {

@@ -7,13 +7,13 @@ namespace ChatEngine.Training;
 public static class GreedySampler
 {
     /// <summary>
-    /// Continues <paramref name="prompt"/> (already rendered, tokenized with special tokens) by up to
-    /// <paramref name="maxTokens"/> argmax tokens, stopping at an end-of-generation token or once the text contains
-    /// <paramref name="stop"/> (which is cut off).
+    /// Continues <paramref name="prompt"/> (a conversation's tokens from <see cref="Runtime.ChatPromptRenderer.RenderTokens"/>)
+    /// by up to <paramref name="maxTokens"/> argmax tokens, stopping at an end-of-generation token or once the text
+    /// contains <paramref name="stop"/> (which is cut off).
     /// </summary>
-    public static string Complete(LoraTrainingModel model, Tokenizer tokenizer, string prompt, int maxTokens, string? stop)
+    public static string Complete(LoraTrainingModel model, Tokenizer tokenizer, int[] prompt, int maxTokens, string? stop)
     {
-        var tokens = tokenizer.Encode(prompt, addSpecial: true, parseSpecial: true).ToList();
+        var tokens = prompt.ToList();
         var generated = new List<int>();
         var limit = Math.Min(maxTokens, model.MaxTokens - tokens.Count);
         for (var i = 0; i < limit; i++)

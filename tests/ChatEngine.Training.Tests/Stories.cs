@@ -13,15 +13,14 @@ internal static class Stories
 
     public static LanguageModel Load() => LanguageModel.Load(ModelPath, 1);
 
-    public static ChatExampleEncoder Encoder(LanguageModel model) => new(ChatPromptRenderer.ForModel(model), model.Tokenizer);
+    public static ChatExampleEncoder Encoder(LanguageModel model) => new(ChatPromptRenderer.ForModel(model));
 
     /// <summary>
     /// The demo's newline-terminated User:/Bot: template (prompts/finetune/template.jinja). stories260K's frozen output
     /// head cannot give ChatML's '&lt;', '|' and '>' or EOS a high probability, so only this format can be learnt to ~0 loss.
     /// </summary>
     public static ChatExampleEncoder DemoEncoder(LanguageModel model) =>
-        new(new ChatPromptRenderer(ChatTemplate.Parse(File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "prompts", "finetune", "template.jinja"))), model.Tokenizer),
-            model.Tokenizer);
+        new(new ChatPromptRenderer(ChatTemplate.Parse(File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "prompts", "finetune", "template.jinja"))), model.Tokenizer));
 
     public static string Line(string user, string assistant) =>
         new JsonObject

@@ -32,7 +32,7 @@ public sealed class EngineTarget(LanguageModel model, int contextSize) : IReques
         try
         {
             context.Reset();
-            var prompt = EncodeChat(request);
+            var prompt = _renderer.RenderTokens(request.Messages, addGenerationPrompt: true);
             var options = new GenerationOptions
             {
                 MaxTokens = request.MaxTokens,
@@ -70,14 +70,6 @@ public sealed class EngineTarget(LanguageModel model, int contextSize) : IReques
         {
             _forwardPass.Release();
         }
-    }
-
-    private int[] EncodeChat(BenchRequest request)
-    {
-        var rendered = _renderer.Render(request.Messages, addGenerationPrompt: true);
-        var tokenizer = model.Tokenizer;
-        var startsWithBos = tokenizer.BosTokenId >= 0 && rendered.StartsWith(tokenizer.TokenText(tokenizer.BosTokenId), StringComparison.Ordinal);
-        return tokenizer.Encode(rendered, addSpecial: !startsWithBos, parseSpecial: true);
     }
 
     public void Dispose() => _forwardPass.Dispose();

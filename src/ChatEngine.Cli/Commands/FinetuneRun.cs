@@ -38,7 +38,7 @@ internal sealed record FinetuneRun(
         var renderer = TemplatePath is null
             ? ChatPromptRenderer.ForModel(lm)
             : new ChatPromptRenderer(ChatTemplate.Parse(File.ReadAllText(TemplatePath)), lm.Tokenizer);
-        var encoder = new ChatExampleEncoder(renderer, lm.Tokenizer);
+        var encoder = new ChatExampleEncoder(renderer);
         var train = LoadData(DataPath, encoder, options.RowTokens);
         IReadOnlyList<TrainingExample> validation;
         if (ValidationPath is not null) validation = LoadData(ValidationPath, encoder, options.RowTokens);
@@ -110,7 +110,7 @@ internal sealed record FinetuneRun(
 
     private string Sample(LoraTrainingModel model, LanguageModel lm, ChatPromptRenderer renderer, string userMessage)
     {
-        var prompt = renderer.Render(new JsonArray(new JsonObject { ["role"] = "user", ["content"] = userMessage }), addGenerationPrompt: true);
+        var prompt = renderer.RenderTokens(new JsonArray(new JsonObject { ["role"] = "user", ["content"] = userMessage }), addGenerationPrompt: true);
         return GreedySampler.Complete(model, lm.Tokenizer, prompt, SampleTokens, TurnEnd(renderer));
     }
 
