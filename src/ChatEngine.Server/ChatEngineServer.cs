@@ -42,6 +42,12 @@ public sealed class ChatEngineServer : IAsyncDisposable
         var state = new ServerState(options);
         builder.Services.AddSingleton(state);
         builder.Services.AddSingleton(new ChatService(state));
+        builder.Services.AddSingleton<GracefulShutdown>();
+        builder.Services.AddSingleton<IHostLifetime>(services => services.GetRequiredService<GracefulShutdown>());
+        builder.Services.AddSingleton<IHostedService>(services => services.GetRequiredService<GracefulShutdown>());
+        // The drain keeps its own deadline; the host's only has to outlast it.
+        builder.Services.Configure<HostOptions>(host =>
+            host.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeout) + GracefulShutdown.ReplyGrace + TimeSpan.FromSeconds(5));
         // A hub request carries the whole conversation: allow what the HTTP API allows for a body.
         builder.Services.AddSignalR(hub => hub.MaximumReceiveMessageSize = options.MaxRequestBodyBytes);
         foreach (var extension in extensions) extension.ConfigureServices(builder);
@@ -70,6 +76,9 @@ public sealed class ChatEngineServer : IAsyncDisposable
     /// <summary>Slots running a sequence now (0 once every client has finished or gone away).</summary>
     public int ActiveSlots => _state.Host?.Scheduler.ActiveSlots ?? 0;
 
+    /// <summary>Sequences the shutdown deadline ended (<c>finish_reason: "shutdown"</c>); 0 when every one had finished.</summary>
+    public int SequencesEndedByShutdown => App.Services.GetRequiredService<GracefulShutdown>().EndedByDeadline;
+
     /// <summary>Sequences dropped because their client disconnected.</summary>
     public long CancelledSequences => _state.Host?.Scheduler.Metrics.Outcomes(Scheduling.SequenceOutcome.Cancelled) ?? 0;
 
@@ -95,7 +104,8 @@ public sealed class ChatEngineServer : IAsyncDisposable
     /// <summary>Completes when the model is loaded; throws the load error when it could not be.</summary>
     public Task WaitUntilReadyAsync(CancellationToken cancellation = default) => _ready.Task.WaitAsync(cancellation);
 
-    /// <summary>For the CLI: start, wait for the model, serve until the host is told to stop (Ctrl+C, SIGTERM).</summary>
+    /// <summary>For the CLI: start, wait for the model, serve until the host is told to stop (Ctrl+C, SIGTERM), and return
+    /// once the graceful shutdown is over (see <see cref="SequencesEndedByShutdown"/>).</summary>
     public async Task RunAsync(Action<Uri>? onReady = null)
     {
         await StartAsync();
