@@ -41,6 +41,7 @@ public sealed class ChatEngineServer : IAsyncDisposable
         logging?.Invoke(builder.Logging);
         var state = new ServerState(options);
         builder.Services.AddSingleton(state);
+        builder.Services.AddSingleton(state.Access);
         builder.Services.AddSingleton(new ChatService(state));
         builder.Services.AddSingleton<GracefulShutdown>();
         builder.Services.AddSingleton<IHostLifetime>(services => services.GetRequiredService<GracefulShutdown>());

@@ -12,6 +12,9 @@ internal sealed class ServerState(ServerOptions options)
     private int _activeReplies;
 
     public ServerOptions Options { get; } = options;
+
+    /// <summary>The API-key check (bearer header or the UI's session cookie).</summary>
+    public ApiKeyAccess Access { get; } = new(options.ApiKey);
     public ModelHost? Host => _host;
     public string? LoadError => _loadError;
 
