@@ -74,12 +74,14 @@ public sealed class ShutdownTests
         var stopping = server.Server.App.StopAsync();
         using var health = await WaitForHealthStatusAsync(server, 503);
         using var refused = await server.PostJsonAsync("/v1/completions", """{"prompt":"Hello","max_tokens":4}""");
+        using var metrics = await server.Http.GetAsync("/metrics");
 
         var healthError = JsonDocument.Parse(await health.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
         Assert.Equal(("unavailable_error", "shutting_down"), (healthError.GetProperty("type").GetString(), healthError.GetProperty("code").GetString()));
         Assert.Equal(503, (int)refused.StatusCode);
         var refusal = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
         Assert.Equal("the server is shutting down", refusal.GetProperty("message").GetString());
+        Assert.Equal(200, (int)metrics.StatusCode);
         Assert.False(stopping.IsCompleted, "the drain ended before the running stream did");
 
         var rest = new List<string>();
