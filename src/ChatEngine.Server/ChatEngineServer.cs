@@ -42,7 +42,14 @@ public sealed class ChatEngineServer : IAsyncDisposable
         logging?.Invoke(builder.Logging);
         var state = new ServerState(options);
         builder.Services.AddSingleton(state);
+        builder.Services.AddSingleton(state.Access);
         builder.Services.AddSingleton(new ChatService(state));
+        builder.Services.AddSingleton<GracefulShutdown>();
+        builder.Services.AddSingleton<IHostLifetime>(services => services.GetRequiredService<GracefulShutdown>());
+        builder.Services.AddSingleton<IHostedService>(services => services.GetRequiredService<GracefulShutdown>());
+        // The drain keeps its own deadline; the host's only has to outlast it.
+        builder.Services.Configure<HostOptions>(host =>
+            host.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeout) + GracefulShutdown.ReplyGrace + TimeSpan.FromSeconds(5));
         // A hub request carries the whole conversation: allow what the HTTP API allows for a body.
         builder.Services.AddSignalR(hub => hub.MaximumReceiveMessageSize = options.MaxRequestBodyBytes);
         var corsOrigins = ServerOptions.SplitList(options.CorsOrigins);
@@ -83,6 +90,8 @@ public sealed class ChatEngineServer : IAsyncDisposable
 
     /// <summary>The scheduler once the model has loaded.</summary>
     internal Scheduling.InferenceScheduler? Scheduler => _state.Host?.Scheduler;
+    /// <summary>Sequences the shutdown deadline ended (<c>finish_reason: "shutdown"</c>); 0 when every one had finished.</summary>
+    public int SequencesEndedByShutdown => App.Services.GetRequiredService<GracefulShutdown>().EndedByDeadline;
 
     /// <summary>Sequences dropped because their client disconnected.</summary>
     public long CancelledSequences => _state.Host?.Scheduler.Metrics.Outcomes(Scheduling.SequenceOutcome.Cancelled) ?? 0;
@@ -109,7 +118,8 @@ public sealed class ChatEngineServer : IAsyncDisposable
     /// <summary>Completes when the model is loaded; throws the load error when it could not be.</summary>
     public Task WaitUntilReadyAsync(CancellationToken cancellation = default) => _ready.Task.WaitAsync(cancellation);
 
-    /// <summary>For the CLI: start, wait for the model, serve until the host is told to stop (Ctrl+C, SIGTERM).</summary>
+    /// <summary>For the CLI: start, wait for the model, serve until the host is told to stop (Ctrl+C, SIGTERM), and return
+    /// once the graceful shutdown is over (see <see cref="SequencesEndedByShutdown"/>).</summary>
     public async Task RunAsync(Action<Uri>? onReady = null)
     {
         await StartAsync();

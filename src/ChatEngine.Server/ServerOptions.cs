@@ -48,6 +48,12 @@ public sealed record ServerOptions
     /// <summary>Largest accepted request body; larger ones get 413.</summary>
     public long MaxRequestBodyBytes { get; init; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// Seconds a shutdown (SIGTERM, Ctrl+C) waits for running generations to finish while refusing new ones (503);
+    /// sequences still running then end with <c>finish_reason: "shutdown"</c>.
+    /// </summary>
+    public double ShutdownTimeout { get; init; } = 30;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/>/<see cref="ArgumentException"/> naming the bad setting.</summary>
     public void Validate()
     {
@@ -64,6 +70,8 @@ public sealed record ServerOptions
             if (origin != "*" && !(Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.AbsolutePath == "/" && !origin.EndsWith('/')))
                 throw new ArgumentException($"'{origin}' is not a web origin (scheme://host[:port], e.g. https://app.example) or *", nameof(CorsOrigins));
         }
+        if (!double.IsFinite(ShutdownTimeout) || ShutdownTimeout < 0)
+            throw new ArgumentOutOfRangeException(nameof(ShutdownTimeout), ShutdownTimeout, "shutdown timeout must be a number of seconds >= 0");
         if (MaxRequestBodyBytes < 1024) throw new ArgumentOutOfRangeException(nameof(MaxRequestBodyBytes), MaxRequestBodyBytes, "body limit must be at least 1024 bytes");
     }
 

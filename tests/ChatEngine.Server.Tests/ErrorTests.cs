@@ -166,6 +166,20 @@ public sealed class AccessAndLoadTests
     }
 
     [Fact]
+    public async Task Health_shows_load_details_only_to_callers_with_the_key()
+    {
+        await using var server = await TestServer.StartAsync(o => o with { ApiKey = "sekrit-key", Parallel = 1 });
+        using var anonymous = new HttpClient { BaseAddress = server.BaseAddress };
+
+        var open = await anonymous.GetFromJsonAsync("/health");
+        var detailed = await server.Http.GetFromJsonAsync("/health");
+
+        Assert.Equal("""{"status":"ok"}""", open.GetRawText());
+        Assert.Equal(1, detailed.GetProperty("slots_idle").GetInt32());
+        Assert.Equal(0, detailed.GetProperty("requests_queued").GetInt32());
+    }
+
+    [Fact]
     public async Task A_full_queue_answers_429_with_retry_after()
     {
         await using var server = await TestServer.StartAsync(o => o with { Parallel = 1, QueueLimit = 0, ContextSize = 2048 });

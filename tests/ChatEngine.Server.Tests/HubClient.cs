@@ -105,8 +105,15 @@ public sealed class HubClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_socket.State == WebSocketState.Open)
-            await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+        try
+        {
+            if (_socket.State == WebSocketState.Open)
+                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+        }
+        catch (WebSocketException)
+        {
+            // The server stopped and reset the connection first: nothing is left to close.
+        }
         _socket.Dispose();
     }
 }

@@ -46,6 +46,17 @@ public sealed class ServerConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void The_shutdown_timeout_is_read_from_the_environment_and_must_not_be_negative()
+    {
+        var options = ServerConfiguration.Load(null, None, new Hashtable { ["CHATENGINE_SHUTDOWNTIMEOUT"] = "2.5" });
+        var error = Assert.Throws<ArgumentException>(() => ServerConfiguration.Load(null, new Dictionary<string, string?> { ["ShutdownTimeout"] = "-1" }, new Hashtable()));
+
+        Assert.Equal(30, new ServerOptions().ShutdownTimeout);
+        Assert.Equal(2.5, options.ShutdownTimeout);
+        Assert.StartsWith("invalid setting ShutdownTimeout = -1: shutdown timeout must be a number of seconds >= 0", error.Message);
+    }
+
+    [Fact]
     public void A_missing_settings_file_named_explicitly_is_an_error()
     {
         Assert.Throws<FileNotFoundException>(() => ServerConfiguration.Load("/no/such/appsettings.json", None, new Hashtable()));

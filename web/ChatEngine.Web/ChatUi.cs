@@ -24,6 +24,7 @@ public sealed class ChatUi(string? promptsDirectory = null) : IServerExtension
     public void MapEndpoints(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        SignInPage.Map(app, app.Services.GetRequiredService<ApiKeyAccess>());
         app.UseStaticFiles(new StaticFileOptions { FileProvider = new EmbeddedFileProvider(typeof(ChatUi).Assembly, "ChatEngine.Web.wwwroot") });
         app.UseAntiforgery();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

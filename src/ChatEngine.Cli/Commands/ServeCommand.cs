@@ -6,11 +6,15 @@ using ChatEngine.Web;
 namespace ChatEngine.Cli.Commands;
 
 /// <summary>
-/// <c>serve [-m MODEL] [--host H --port P --parallel N --ctx-size C --threads T --api-key KEY --queue-limit Q --allowed-hosts H,... --cors-origins O,... --config FILE --lora FILE[:SCALE]...]</c>:
+/// <c>serve [-m MODEL] [--host H --port P --parallel N --ctx-size C --threads T --api-key KEY --queue-limit Q --allowed-hosts H,... --cors-origins O,... --shutdown-timeout S --config FILE --lora FILE[:SCALE]...]</c>:
 /// flags override <c>CHATENGINE_*</c> environment variables, which override <c>appsettings.json</c> (see <see cref="ServerConfiguration"/>).
+/// Exits 0 after a shutdown in which every generation finished, <see cref="SequencesCutExitCode"/> when the shutdown
+/// deadline had to end some.
 /// </summary>
 internal static class ServeCommand
 {
+    public const int SequencesCutExitCode = 3;
+
     public static Command Create()
     {
         var model = new Option<string>("--model", "-m") { Description = $"GGUF file path or pulled model name (default: {ServerOptions.DefaultModelPath})" };
@@ -23,11 +27,15 @@ internal static class ServeCommand
         var queueLimit = new Option<int?>("--queue-limit") { Description = "requests that may wait for a slot before 429 (default: 64)" };
         var allowedHosts = new Option<string>("--allowed-hosts") { Description = "host names the server answers to, comma-separated, * = any (default: loopback names and --host; any when --host is 0.0.0.0)" };
         var corsOrigins = new Option<string>("--cors-origins") { Description = "web origins allowed to call the API from a browser, comma-separated, * = any (default: none)" };
+        var shutdownTimeout = new Option<double?>("--shutdown-timeout")
+        {
+            Description = $"seconds a shutdown waits for running generations before ending them with finish_reason 'shutdown' (exit code {SequencesCutExitCode}; default: 30)",
+        };
         var config = new Option<FileInfo>("--config") { Description = $"JSON settings file with a '{ServerConfiguration.SectionName}' section (default: ./{ServerConfiguration.DefaultSettingsFile} when present)" };
         var lora = LoraOption.Create();
         var command = new Command("serve", "OpenAI-compatible HTTP server, SignalR chat hub and browser chat UI")
         {
-            model, host, port, parallel, contextSize, threads, apiKey, queueLimit, allowedHosts, corsOrigins, config, lora,
+            model, host, port, parallel, contextSize, threads, apiKey, queueLimit, allowedHosts, corsOrigins, shutdownTimeout, config, lora,
         };
         command.SetAction(parse =>
         {
@@ -46,19 +54,24 @@ internal static class ServeCommand
             Flag(queueLimit, nameof(ServerOptions.QueueLimit));
             Flag(allowedHosts, nameof(ServerOptions.AllowedHosts));
             Flag(corsOrigins, nameof(ServerOptions.CorsOrigins));
+            Flag(shutdownTimeout, nameof(ServerOptions.ShutdownTimeout));
             var options = ServerConfiguration.Load(parse.GetValue(config)?.FullName, flags);
             options = options with { ModelPath = ModelLocator.Resolve(options.ModelPath), LoraAdapters = parse.GetValue(lora) ?? [] };
             if (!File.Exists(options.ModelPath)) throw new FileNotFoundException($"model file '{options.ModelPath}' does not exist", options.ModelPath);
             var server = ChatEngineServer.Create(options, extensions: [new ChatUi()]);
+            int cut;
             try
             {
                 server.RunAsync(address => Console.Error.WriteLine($"chatengine: serving {Path.GetFileName(options.ModelPath)} on {address}")).GetAwaiter().GetResult();
+                cut = server.SequencesEndedByShutdown;
             }
             finally
             {
                 server.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
-            return 0;
+            if (cut == 0) return 0;
+            Console.Error.WriteLine($"chatengine: the {options.ShutdownTimeout} s shutdown timeout ended {cut} generation(s) early (finish_reason 'shutdown')");
+            return SequencesCutExitCode;
         });
         return command;
     }

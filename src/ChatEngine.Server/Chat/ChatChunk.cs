@@ -6,7 +6,8 @@ namespace ChatEngine.Server.Chat;
 /// </summary>
 public sealed record ChatChunk(string Text, ChatSummary? Summary = null);
 
-/// <summary>How the answer ended (<c>stop</c> or <c>length</c>), what it cost and how fast it came.</summary>
+/// <summary>How the answer ended (<c>stop</c>, <c>length</c>, or <c>shutdown</c> when the server's shutdown deadline
+/// ended it), what it cost and how fast it came.</summary>
 public sealed record ChatSummary(string FinishReason, ChatUsage Usage, ChatTimings Timings);
 
 public sealed record ChatUsage(int PromptTokens, int CompletionTokens);

@@ -14,11 +14,13 @@ namespace ChatEngine.Server.Chat;
 /// </summary>
 public sealed class ChatGeneration
 {
+    private readonly ServerState _state;
     private readonly GenerationJob _job;
     private readonly long _accepted;
 
-    internal ChatGeneration(GenerationJob job, long accepted)
+    internal ChatGeneration(ServerState state, GenerationJob job, long accepted)
     {
+        _state = state;
         _job = job;
         _accepted = accepted;
     }
@@ -27,6 +29,7 @@ public sealed class ChatGeneration
 
     public async IAsyncEnumerable<ChatChunk> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellation = default)
     {
+        using var reply = _state.TrackReply();
         long firstToken = 0;
         var generated = 0;
         var finish = FinishReason.Length;
@@ -35,18 +38,21 @@ public sealed class ChatGeneration
         {
             while (tokens.TryRead(out var token))
             {
-                if (generated++ == 0) firstToken = Stopwatch.GetTimestamp();
                 if (token.FinishReason is { } reason) finish = reason;
+                // The shutdown's last token ends the answer without being a generated token.
+                if (token.FinishReason == FinishReason.Shutdown) continue;
+                if (generated++ == 0) firstToken = Stopwatch.GetTimestamp();
                 if (token.Text.Length > 0) yield return new ChatChunk(token.Text);
             }
         }
         var end = Stopwatch.GetTimestamp();
+        if (generated == 0) firstToken = end;
         var decodeSeconds = Stopwatch.GetElapsedTime(firstToken, end).TotalSeconds;
         var timings = new ChatTimings(
             Stopwatch.GetElapsedTime(_accepted, firstToken).TotalMilliseconds,
             Stopwatch.GetElapsedTime(_accepted, end).TotalMilliseconds,
             generated > 1 && decodeSeconds > 0 ? (generated - 1) / decodeSeconds : 0);
-        var summary = new ChatSummary(finish == FinishReason.Stop ? "stop" : "length", new ChatUsage(PromptTokens, generated), timings);
+        var summary = new ChatSummary(Protocol.CompletionFormat.WireName(finish), new ChatUsage(PromptTokens, generated), timings);
         yield return new ChatChunk("", summary);
     }
 

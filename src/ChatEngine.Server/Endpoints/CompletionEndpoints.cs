@@ -28,6 +28,7 @@ internal static class CompletionEndpoints
     private static async Task HandleAsync(HttpContext context, ServerState state, CompletionFormat format, Func<RequestBody, ModelHost, GenerationRequest> read)
     {
         var host = state.RequireModel();
+        using var reply = state.TrackReply();
         GenerationRequest request;
         using (var body = await RequestBody.ReadAsync(context, state.Options.MaxRequestBodyBytes))
         {
@@ -41,6 +42,7 @@ internal static class CompletionEndpoints
             jobs[i] = new GenerationJob(request.Prompt, request.OptionsFor(i), cancellation.Token);
             if (host.Scheduler.TrySubmit(jobs[i])) continue;
             await cancellation.CancelAsync();
+            if (state.Draining) throw state.ShuttingDown();
             context.Response.Headers.RetryAfter = "1";
             throw new ApiException(StatusCodes.Status429TooManyRequests,
                 $"all {host.Scheduler.SlotCount} slots are busy and the queue is full; retry shortly", "rate_limit_error", null, "queue_full");
@@ -58,11 +60,11 @@ internal static class CompletionEndpoints
             }, context.RequestAborted);
             promptLogged = logProbabilities.Prompt(request.Prompt, scores, echo.Length);
         }
-        var reply = new Reply(context, format, header, request, jobs, logProbabilities, promptLogged);
+        var answer = new Reply(context, format, header, request, jobs, logProbabilities, promptLogged);
         try
         {
-            if (request.Stream) await reply.StreamAsync(Merge(jobs, context.RequestAborted));
-            else await reply.RespondAsync(Merge(jobs, context.RequestAborted));
+            if (request.Stream) await answer.StreamAsync(Merge(jobs, context.RequestAborted));
+            else await answer.RespondAsync(Merge(jobs, context.RequestAborted));
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -217,7 +219,8 @@ internal static class CompletionEndpoints
 
         public void Add(GeneratedToken token, bool logged)
         {
-            Generated++;
+            // The shutdown's last token ends the choice without being a generated token.
+            if (token.FinishReason != FinishReason.Shutdown) Generated++;
             if (logged && token.LogProbabilities is { } logProbabilities) Logged.Add(new LoggedToken(token.Id, logProbabilities, Text.Length));
             Text.Append(token.Text);
             if (token.FinishReason is { } reason) Finish = reason;

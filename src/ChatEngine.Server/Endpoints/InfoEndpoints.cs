@@ -30,12 +30,19 @@ internal static class InfoEndpoints
 
     private static Task HealthAsync(HttpContext context, ServerState state)
     {
+        if (state.Draining) return ErrorResponse.WriteAsync(context, state.ShuttingDown());
         if (state.Host is not { } host) return ErrorResponse.WriteAsync(context, state.Unavailable());
         var scheduler = host.Scheduler;
+        var showLoad = state.Access.IsAuthorized(context.Request);
         return WriteAsync(context, json =>
         {
             json.WriteStartObject();
             json.WriteString("status", "ok");
+            if (!showLoad)
+            {
+                json.WriteEndObject();
+                return;
+            }
             json.WriteNumber("slots_idle", scheduler.SlotCount - scheduler.ActiveSlots);
             json.WriteNumber("slots_processing", scheduler.ActiveSlots);
             json.WriteNumber("requests_queued", scheduler.QueuedJobs);

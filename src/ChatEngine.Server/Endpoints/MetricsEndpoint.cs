@@ -10,7 +10,8 @@ internal static class MetricsEndpoint
         app.MapGet("/metrics", async context =>
         {
             var text = new PrometheusText();
-            state.RequireModel().Scheduler.WriteMetrics(text);
+            // Still served while the server drains, to watch the last sequences end.
+            (state.Host ?? throw state.Unavailable()).Scheduler.WriteMetrics(text);
             context.Response.ContentType = PrometheusText.ContentType;
             await context.Response.WriteAsync(text.ToString(), context.RequestAborted);
         });

@@ -72,8 +72,16 @@ internal abstract class CompletionFormat
     protected static void WriteFinish(Utf8JsonWriter json, FinishReason? finish)
     {
         if (finish is null) json.WriteNull("finish_reason");
-        else json.WriteString("finish_reason", finish == FinishReason.Stop ? "stop" : "length");
+        else json.WriteString("finish_reason", WireName(finish.Value));
     }
+
+    /// <summary>The <c>finish_reason</c> string: <c>stop</c>, <c>length</c>, or <c>shutdown</c> (the server's shutdown deadline).</summary>
+    public static string WireName(FinishReason finish) => finish switch
+    {
+        FinishReason.Length => "length",
+        FinishReason.Shutdown => "shutdown",
+        _ => "stop",
+    };
 
     private static void WriteUsage(Utf8JsonWriter json, Usage usage)
     {

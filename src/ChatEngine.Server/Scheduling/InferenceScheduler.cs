@@ -42,6 +42,8 @@ internal sealed class InferenceScheduler : IDisposable
     /// <summary>Slots with prompt tokens left, in admission order (pruned at the start of each step).</summary>
     private readonly List<Slot> _prefillOrder;
     private readonly List<Slot> _batchSlots;
+    private TaskCompletionSource<int>? _shutdownRequest;
+    private bool _refusingJobs;
     private int _outstanding;
     private int _active;
     private int _activeKvTokens;
@@ -78,6 +80,9 @@ internal sealed class InferenceScheduler : IDisposable
     /// <summary>Slots running a sequence right now.</summary>
     public int ActiveSlots => Volatile.Read(ref _active);
 
+    /// <summary>Accepted jobs not yet ended (queued or running).</summary>
+    public int OutstandingJobs => Volatile.Read(ref _outstanding);
+
     /// <summary>Accepted jobs not yet in a slot.</summary>
     public int QueuedJobs => Math.Max(0, Volatile.Read(ref _outstanding) - ActiveSlots);
 
@@ -87,7 +92,8 @@ internal sealed class InferenceScheduler : IDisposable
     /// <summary>KV cache positions kept by idle slots for prefix reuse (as of the last step).</summary>
     public int CachedKvTokens => Volatile.Read(ref _cachedKvTokens);
 
-    /// <summary>Queues <paramref name="job"/>; false when slots and queue are all taken (the caller answers 429).</summary>
+    /// <summary>Queues <paramref name="job"/>; false when slots and queue are all taken (the caller answers 429) or
+    /// after <see cref="EndAllForShutdownAsync"/>.</summary>
     public bool TrySubmit(GenerationJob job)
     {
         if (Interlocked.Increment(ref _outstanding) > _capacity)
@@ -96,10 +102,35 @@ internal sealed class InferenceScheduler : IDisposable
             Metrics.Rejected();
             return false;
         }
-        lock (_queueGate) _queue.AddLast(job);
+        lock (_queueGate)
+        {
+            if (_refusingJobs)
+            {
+                Interlocked.Decrement(ref _outstanding);
+                return false;
+            }
+            _queue.AddLast(job);
+        }
         Metrics.Accepted();
         _queueSignal.Release();
         return true;
+    }
+
+    /// <summary>
+    /// The end of a graceful shutdown's drain: refuses new jobs from now on and, before its next step, ends every
+    /// queued and running sequence with <see cref="FinishReason.Shutdown"/>, published as the sequence's last token so
+    /// that its reply ends the way a finished one does. Completes with the number of sequences it ended.
+    /// </summary>
+    public Task<int> EndAllForShutdownAsync()
+    {
+        var request = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_queueGate)
+        {
+            _refusingJobs = true;
+            _shutdownRequest = request;
+        }
+        _queueSignal.Release();
+        return request.Task;
     }
 
     public void WriteMetrics(PrometheusText text)
@@ -126,6 +157,7 @@ internal sealed class InferenceScheduler : IDisposable
                 // Signals are drained while slots run, so jobs can still be queued when the last slot frees up.
                 if (Volatile.Read(ref _active) == 0 && QueueIsEmpty()) _queueSignal.Wait(_stopping.Token);
                 else while (_queueSignal.CurrentCount > 0 && _queueSignal.Wait(0)) { }
+                if (TakeShutdownRequest() is { } request) request.TrySetResult(EndAllForShutdown());
                 try
                 {
                     Step();
@@ -153,6 +185,44 @@ internal sealed class InferenceScheduler : IDisposable
             foreach (var job in _queue) job.Complete(shutdown);
             _queue.Clear();
         }
+    }
+
+    private TaskCompletionSource<int>? TakeShutdownRequest()
+    {
+        lock (_queueGate)
+        {
+            var request = _shutdownRequest;
+            _shutdownRequest = null;
+            return request;
+        }
+    }
+
+    /// <summary>Ends every sequence still queued or running (a client that already left does not count).</summary>
+    private int EndAllForShutdown()
+    {
+        DropCancelled();
+        var shutdownToken = new GeneratedToken(-1, "", FinishReason.Shutdown);
+        var ended = 0;
+        foreach (var slot in _slots)
+        {
+            if (slot.Phase == SlotPhase.Idle) continue;
+            slot.Job!.Publish(shutdownToken);
+            Finish(slot, SequenceOutcome.Shutdown, null);
+            ended++;
+        }
+        lock (_queueGate)
+        {
+            foreach (var job in _queue)
+            {
+                job.Publish(shutdownToken);
+                job.Complete();
+                Interlocked.Decrement(ref _outstanding);
+                Metrics.Ended(SequenceOutcome.Shutdown);
+                ended++;
+            }
+            _queue.Clear();
+        }
+        return ended;
     }
 
     private bool QueueIsEmpty()

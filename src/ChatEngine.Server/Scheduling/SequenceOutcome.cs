@@ -14,4 +14,7 @@ internal enum SequenceOutcome
 
     /// <summary>An error ended it.</summary>
     Failed,
+
+    /// <summary>The server's shutdown deadline ended it (<see cref="Runtime.Generation.FinishReason.Shutdown"/>).</summary>
+    Shutdown,
 }
