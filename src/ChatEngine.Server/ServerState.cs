@@ -43,7 +43,7 @@ internal sealed class ServerState(ServerOptions options)
     public ApiException Unavailable() => new(StatusCodes.Status503ServiceUnavailable,
         _loadError is null ? "Loading model" : $"the model failed to load: {_loadError}", "unavailable_error");
 
-    public ApiException ShuttingDown() => new(StatusCodes.Status503ServiceUnavailable,
+    public static ApiException ShuttingDown() => new(StatusCodes.Status503ServiceUnavailable,
         "the server is shutting down", "unavailable_error", null, "shutting_down");
 
     public readonly struct ReplyScope(ServerState state) : IDisposable

@@ -66,6 +66,14 @@ public sealed class ShutdownTests
     {
         const int answerTokens = 200;
         await using var server = await TestServer.StartAsync(o => o with { ShutdownTimeout = 120, ContextSize = 512, Parallel = 1, Threads = 1 });
+        // The stream's second token waits until the draining server has been checked: the stream is then certainly
+        // still running while it drains, however fast the model is.
+        using var checkedWhileDraining = new ManualResetEventSlim();
+        var sampled = 0;
+        server.Server.Scheduler!.BeforeSampling = _ =>
+        {
+            if (sampled++ == 1) Assert.True(checkedWhileDraining.Wait(TimeSpan.FromSeconds(30)), "the drain checks never ended");
+        };
         using var running = await server.PostStreamingAsync("/v1/completions",
             $$$"""{"prompt":"Once upon a time","max_tokens":{{{answerTokens}}},"temperature":0,"stream":true,"logit_bias":{"{{{Eos}}}":-100}}""");
         var events = SseEvents.StreamAsync(await running.Content.ReadAsStreamAsync()).GetAsyncEnumerator();
@@ -83,6 +91,7 @@ public sealed class ShutdownTests
         Assert.Equal("the server is shutting down", refusal.GetProperty("message").GetString());
         Assert.Equal(200, (int)metrics.StatusCode);
         Assert.False(stopping.IsCompleted, "the drain ended before the running stream did");
+        checkedWhileDraining.Set();
 
         var rest = new List<string>();
         while (await events.MoveNextAsync()) rest.Add(events.Current);

@@ -30,7 +30,7 @@ public sealed class ChatService
     public ChatGeneration Start(ChatStreamRequest request, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (_state.Draining) throw new ChatException(ChatException.Unavailable, _state.ShuttingDown().Message);
+        if (_state.Draining) throw new ChatException(ChatException.Unavailable, ServerState.ShuttingDown().Message);
         var host = _state.Host ?? throw new ChatException(ChatException.Unavailable, _state.Unavailable().Message);
         if (!host.Serves(request.Model))
             throw new ChatException(ChatException.InvalidRequest, $"the model '{ErrorText.Excerpt(request.Model)}' does not exist; this server serves '{host.Id}'");
@@ -45,7 +45,7 @@ public sealed class ChatService
         var accepted = Stopwatch.GetTimestamp();
         if (!host.Scheduler.TrySubmit(job))
         {
-            if (_state.Draining) throw new ChatException(ChatException.Unavailable, _state.ShuttingDown().Message);
+            if (_state.Draining) throw new ChatException(ChatException.Unavailable, ServerState.ShuttingDown().Message);
             throw new ChatException(ChatException.QueueFull, $"all {host.Scheduler.SlotCount} slots are busy and the queue is full; retry shortly");
         }
         return new ChatGeneration(_state, job, accepted);

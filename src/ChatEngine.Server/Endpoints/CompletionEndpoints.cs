@@ -34,7 +34,9 @@ internal static class CompletionEndpoints
         {
             request = read(body, host);
         }
-        // Cancelled when the client leaves, or when not every choice could be queued.
+        // Cancelled when the client leaves, when not every choice could be queued, and when this handler ends (the
+        // finally below): Kestrel cancels RequestAborted on another thread, newest callback first, so this handler can
+        // end and unregister the link before that thread reaches it, and the sequences would run on for nobody.
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         var jobs = new GenerationJob[request.Choices];
         for (var i = 0; i < jobs.Length; i++)
@@ -42,27 +44,27 @@ internal static class CompletionEndpoints
             jobs[i] = new GenerationJob(request.Prompt, request.OptionsFor(i), cancellation.Token);
             if (host.Scheduler.TrySubmit(jobs[i])) continue;
             await cancellation.CancelAsync();
-            if (state.Draining) throw state.ShuttingDown();
+            if (state.Draining) throw ServerState.ShuttingDown();
             context.Response.Headers.RetryAfter = "1";
             throw new ApiException(StatusCodes.Status429TooManyRequests,
                 $"all {host.Scheduler.SlotCount} slots are busy and the queue is full; retry shortly", "rate_limit_error", null, "queue_full");
         }
-        var header = ResponseHeader.Create(format.IdPrefix, request.Model);
-        var logProbabilities = new LogProbabilityWriter(host.Model.Tokenizer);
-        IReadOnlyList<LoggedToken> promptLogged = [];
-        if (request.Echo is { } echo && request.Options.LogProbabilities is { } top)
-        {
-            // The prompt's own log-probabilities come from the detached evaluator while the choices queue.
-            var scores = await host.RunDetachedAsync(evaluator =>
-            {
-                evaluator.Adapters = request.Options.Adapters;
-                return evaluator.ScoreTokens(request.Prompt, top);
-            }, context.RequestAborted);
-            promptLogged = logProbabilities.Prompt(request.Prompt, scores, echo.Length);
-        }
-        var answer = new Reply(context, format, header, request, jobs, logProbabilities, promptLogged);
         try
         {
+            var header = ResponseHeader.Create(format.IdPrefix, request.Model);
+            var logProbabilities = new LogProbabilityWriter(host.Model.Tokenizer);
+            IReadOnlyList<LoggedToken> promptLogged = [];
+            if (request.Echo is { } echo && request.Options.LogProbabilities is { } top)
+            {
+                // The prompt's own log-probabilities come from the detached evaluator while the choices queue.
+                var scores = await host.RunDetachedAsync(evaluator =>
+                {
+                    evaluator.Adapters = request.Options.Adapters;
+                    return evaluator.ScoreTokens(request.Prompt, top);
+                }, context.RequestAborted);
+                promptLogged = logProbabilities.Prompt(request.Prompt, scores, echo.Length);
+            }
+            var answer = new Reply(context, format, header, request, jobs, logProbabilities, promptLogged);
             if (request.Stream) await answer.StreamAsync(Merge(jobs, context.RequestAborted));
             else await answer.RespondAsync(Merge(jobs, context.RequestAborted));
         }
@@ -72,14 +74,14 @@ internal static class CompletionEndpoints
         }
         finally
         {
-            // A choice that failed ends the reply: its sibling choices must not run on for nobody.
+            // Also a choice that failed ends the reply: its sibling choices must not run on either.
             await cancellation.CancelAsync();
         }
     }
 
     /// <summary>What the client is told when a sequence ended with an error instead of a finish reason.</summary>
     private static ApiException Failure(Exception error) => error is OperationCanceledException
-        ? new ApiException(StatusCodes.Status503ServiceUnavailable, "the server is shutting down", "unavailable_error")
+        ? ServerState.ShuttingDown()
         : new ApiException(StatusCodes.Status500InternalServerError, $"generation failed: {ErrorText.Excerpt(error.Message)}", "server_error");
 
     /// <summary>Every job's tokens, tagged with the choice index, in the order they were produced.</summary>

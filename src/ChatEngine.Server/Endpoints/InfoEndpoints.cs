@@ -30,7 +30,7 @@ internal static class InfoEndpoints
 
     private static Task HealthAsync(HttpContext context, ServerState state)
     {
-        if (state.Draining) return ErrorResponse.WriteAsync(context, state.ShuttingDown());
+        if (state.Draining) return ErrorResponse.WriteAsync(context, ServerState.ShuttingDown());
         if (state.Host is not { } host) return ErrorResponse.WriteAsync(context, state.Unavailable());
         var scheduler = host.Scheduler;
         var showLoad = state.Access.IsAuthorized(context.Request);
