@@ -19,8 +19,8 @@ public sealed class MeasurementTests
     [Fact]
     public void Distribution_of_nothing_is_all_null_and_of_one_value_is_that_value()
     {
-        Assert.Equal(new Distribution(0, null, null, null, null), Distribution.Of([]));
-        Assert.Equal(new Distribution(1, 7, 7, 7, 7), Distribution.Of([7]));
+        Assert.Equal(new Distribution(0, null, null, null, null, null), Distribution.Of([]));
+        Assert.Equal(new Distribution(1, 7, 7, 7, 7, 7), Distribution.Of([7]));
     }
 
     [Fact]

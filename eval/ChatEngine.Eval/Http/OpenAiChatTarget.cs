@@ -9,7 +9,7 @@ using ChatEngine.Text;
 namespace ChatEngine.Eval.Http;
 
 /// <summary>
-/// Sends suite requests to any OpenAI-compatible server's <c>/v1/chat/completions</c> with streaming, parsing the
+/// Sends suite requests to any OpenAI-compatible server's <c>/v1/chat/completions</c> (or <c>/v1/completions</c>) with streaming, parsing the
 /// SSE itself. Token counts come from the final <c>usage</c> event; when the server sends none they come from
 /// <paramref name="tokenizerModel"/>'s tokenizer (if given), else one token per content event.
 /// </summary>
@@ -21,10 +21,12 @@ public sealed class OpenAiChatTarget : IRequestTarget
     private readonly TimeSpan _timeout;
     private readonly GgufFile? _tokenizerFile;
     private readonly Tokenizer? _tokenizer;
+    private readonly OpenAiApi _api;
 
-    public OpenAiChatTarget(string endpoint, string model, TimeSpan timeout, string? apiKey = null, string? tokenizerModel = null)
+    public OpenAiChatTarget(string endpoint, string model, TimeSpan timeout, string? apiKey = null, string? tokenizerModel = null, OpenAiApi api = OpenAiApi.Chat)
     {
-        _chatUri = ChatCompletionsUri(endpoint);
+        _api = api;
+        _chatUri = EndpointUri(endpoint, api);
         _model = model;
         _timeout = timeout;
         _http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) }) { Timeout = Timeout.InfiniteTimeSpan };
@@ -39,22 +41,26 @@ public sealed class OpenAiChatTarget : IRequestTarget
     public string Kind => "http";
     public string Location => _chatUri.ToString();
 
-    /// <summary><c>http://host:port</c> and <c>.../v1</c> both become <c>.../v1/chat/completions</c>; a full path is kept.</summary>
-    public static Uri ChatCompletionsUri(string endpoint)
+    /// <summary>
+    /// <c>http://host:port</c> and <c>.../v1</c> both become <c>.../v1/chat/completions</c> (or <c>.../v1/completions</c>);
+    /// a full path of either endpoint is replaced by the one <paramref name="api"/> names.
+    /// </summary>
+    public static Uri EndpointUri(string endpoint, OpenAiApi api = OpenAiApi.Chat)
     {
         if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
             throw new ArgumentException($"--endpoint '{endpoint}' is not an http(s) URL", nameof(endpoint));
         var path = uri.AbsolutePath.TrimEnd('/');
-        if (path.EndsWith("/chat/completions", StringComparison.Ordinal)) return uri;
-        if (!path.EndsWith("/v1", StringComparison.Ordinal)) path += "/v1";
-        return new UriBuilder(uri) { Path = path + "/chat/completions" }.Uri;
+        if (path.EndsWith("/chat/completions", StringComparison.Ordinal)) path = path[..^"/chat/completions".Length];
+        else if (path.EndsWith("/completions", StringComparison.Ordinal)) path = path[..^"/completions".Length];
+        else if (!path.EndsWith("/v1", StringComparison.Ordinal)) path += "/v1";
+        return new UriBuilder(uri) { Path = path + (api == OpenAiApi.Completions ? "/completions" : "/chat/completions") }.Uri;
     }
 
     public async Task<RequestResult> SendAsync(BenchRequest request, long levelStartTimestamp, CancellationToken cancellation)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         timeout.CancelAfter(_timeout);
-        var body = ChatRequestBody.Build(request, _model).ToJsonString();
+        var body = ChatRequestBody.Build(request, _model, _api).ToJsonString();
         var recorder = new RequestRecorder(request, levelStartTimestamp);
         var responded = false;
         try
@@ -95,7 +101,7 @@ public sealed class OpenAiChatTarget : IRequestTarget
         if (recorder.Usage is { } usage) return recorder.Succeed(usage.Prompt, usage.Completion, TokenSource.Usage);
         if (_tokenizer is null) return recorder.Succeed(null, recorder.ContentEvents, TokenSource.Chunks);
         // Without the server's template the prompt count covers the message texts only (a lower bound).
-        var promptText = string.Join("\n", recorder.Request.Messages.Select(m => m?["content"]?.ToString()));
+        var promptText = ChatRequestBody.PromptText(recorder.Request);
         return recorder.Succeed(_tokenizer.Encode(promptText, addSpecial: true).Length, _tokenizer.Encode(recorder.Text, addSpecial: false).Length, TokenSource.Tokenizer);
     }
 

@@ -27,15 +27,25 @@ public sealed record LevelSummary
     public required Distribution StreamTokensPerSecond { get; init; }
     public required Distribution TtftMs { get; init; }
     public required Distribution ItlMs { get; init; }
+
+    /// <summary>Per request: (e2e − TTFT) / (tokens − 1); requests with one token have none.</summary>
+    public required Distribution TpotMs { get; init; }
     public required Distribution E2eMs { get; init; }
     public required int Checked { get; init; }
     public required int ChecksPassed { get; init; }
 
-    public static LevelSummary From(int concurrency, double durationS, IReadOnlyList<RequestResult> results)
+    /// <summary>Requests that met the run's <see cref="ServiceLevel"/> (null when the run set none).</summary>
+    public int? GoodRequests { get; init; }
+
+    /// <summary><see cref="GoodRequests"/> over the level duration: vLLM's goodput.</summary>
+    public double? GoodputRequestsPerSecond { get; init; }
+
+    public static LevelSummary From(int concurrency, double durationS, IReadOnlyList<RequestResult> results, ServiceLevel? serviceLevel = null)
     {
         var ok = results.Where(r => r.Succeeded).ToArray();
         var failed = results.Count - ok.Length;
         var seconds = Math.Max(durationS, 1e-9);
+        int? good = serviceLevel is null ? null : ok.Count(serviceLevel.IsMetBy);
         return new LevelSummary
         {
             Concurrency = concurrency,
@@ -54,9 +64,12 @@ public sealed record LevelSummary
             StreamTokensPerSecond = Distribution.Of(ok.Select(r => r.StreamTokensPerSecond).OfType<double>()),
             TtftMs = Distribution.Of(ok.Select(r => r.TtftMs).OfType<double>()),
             ItlMs = Distribution.Of(ok.SelectMany(r => r.ItlMs)),
+            TpotMs = Distribution.Of(ok.Select(r => r.TpotMs).OfType<double>()),
             E2eMs = Distribution.Of(ok.Select(r => r.E2eMs)),
             Checked = ok.Count(r => r.CheckPassed is not null),
             ChecksPassed = ok.Count(r => r.CheckPassed == true),
+            GoodRequests = good,
+            GoodputRequestsPerSecond = good / seconds,
         };
     }
 }

@@ -35,4 +35,9 @@ public sealed record RequestResult
     [JsonIgnore]
     public double? StreamTokensPerSecond =>
         Succeeded && TtftMs is { } ttft && CompletionTokens > 1 && E2eMs > ttft ? (CompletionTokens - 1) / ((E2eMs - ttft) / 1000) : null;
+
+    /// <summary>Time per output token after the first, in ms: (e2e − TTFT) / (tokens − 1), as vLLM's benchmark defines it.</summary>
+    [JsonIgnore]
+    public double? TpotMs =>
+        Succeeded && TtftMs is { } ttft && CompletionTokens > 1 ? (E2eMs - ttft) / (CompletionTokens - 1) : null;
 }

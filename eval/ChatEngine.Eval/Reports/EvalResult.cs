@@ -33,7 +33,8 @@ public sealed record TargetInfo(string Kind, string Location, string Model);
 public sealed record SuiteInfo(string Name, string Path, string Sha256, int Requests);
 
 /// <summary>Concurrency levels and the per-level budget (exactly one of requests / duration).</summary>
-public sealed record RunSettings(IReadOnlyList<int> Concurrency, int? RequestsPerLevel, double? DurationS, double TimeoutS, int WarmupRequests);
+public sealed record RunSettings(IReadOnlyList<int> Concurrency, int? RequestsPerLevel, double? DurationS, double TimeoutS, int WarmupRequests,
+    double? RequestRate = null, string? Goodput = null);
 
 /// <summary>Where it ran: OS, logical cores, and the user's free-text description (<c>--machine</c>).</summary>
 public sealed record MachineInfo(string Os, int ProcessorCount, string? Description)

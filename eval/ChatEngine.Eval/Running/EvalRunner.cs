@@ -9,6 +9,18 @@ public sealed record EvalPlan(BenchSuite Suite, string Model, IReadOnlyList<int>
 {
     /// <summary>Requests sent (and not measured) before the first level, so that start-up costs stay out of the figures.</summary>
     public int WarmupRequests { get; init; } = 1;
+
+    /// <summary>
+    /// Each level gets its own requests (level k starts after the warm-up and k levels' worth), so a server's prefix
+    /// cache cannot reuse one level's prompts in the next. For synthetic workloads, built with enough requests.
+    /// </summary>
+    public bool DistinctRequestsPerLevel { get; init; }
+
+    /// <summary>Open-loop arrivals within each level (<c>--request-rate</c>); null: each worker sends its next request at once.</summary>
+    public ArrivalSchedule? Arrivals { get; init; }
+
+    /// <summary>The objective goodput is counted against (<c>--goodput</c>); null: no goodput.</summary>
+    public ServiceLevel? ServiceLevel { get; init; }
 }
 
 /// <summary>
@@ -33,10 +45,11 @@ public static class EvalRunner
                 break;
             }
         }
-        foreach (var concurrency in plan.Concurrency)
+        for (var k = 0; k < plan.Concurrency.Count; k++)
         {
             if (cancellation.IsCancellationRequested) break;
-            var level = await runner.RunLevelAsync(concurrency, plan.Budget, progress, cancellation);
+            var firstRequest = plan.DistinctRequestsPerLevel ? plan.WarmupRequests + k * (plan.Budget.Requests ?? 0) : 0;
+            var level = await runner.RunLevelAsync(plan.Concurrency[k], plan.Budget, progress, cancellation, firstRequest, plan.Arrivals, plan.ServiceLevel);
             if (level.Requests.Count > 0 || !cancellation.IsCancellationRequested) levels.Add(level);
         }
         return new EvalResult
@@ -45,7 +58,8 @@ public static class EvalRunner
             CreatedUtc = DateTimeOffset.UtcNow,
             Target = new TargetInfo(target.Kind, target.Location, plan.Model),
             Suite = new SuiteInfo(plan.Suite.Name, plan.Suite.Path, plan.Suite.Sha256, plan.Suite.Requests.Count),
-            Settings = new RunSettings(plan.Concurrency, plan.Budget.Requests, plan.Budget.Duration?.TotalSeconds, plan.Timeout.TotalSeconds, plan.WarmupRequests),
+            Settings = new RunSettings(plan.Concurrency, plan.Budget.Requests, plan.Budget.Duration?.TotalSeconds, plan.Timeout.TotalSeconds, plan.WarmupRequests,
+                plan.Arrivals?.RequestsPerSecond, plan.ServiceLevel?.ToString()),
             Machine = MachineInfo.Current(plan.MachineDescription),
             Interrupted = cancellation.IsCancellationRequested,
             Levels = levels,
