@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -110,7 +111,10 @@ public sealed class ApiKeyAccess
         var dot = value.IndexOf('.', StringComparison.Ordinal);
         if (dot <= 0 || !long.TryParse(value.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var expiry)) return false;
         var tag = new byte[HMACSHA256.HashSizeInBytes];
-        if (!Base64Url.TryDecodeFromChars(value.AsSpan(dot + 1), tag, out var length) || length != tag.Length) return false;
+        // The OperationStatus overload: TryDecodeFromChars throws on a last character whose spare bits are set.
+        var encoded = value.AsSpan(dot + 1);
+        if (Base64Url.DecodeFromChars(encoded, tag, out var consumed, out var length) != OperationStatus.Done
+            || consumed != encoded.Length || length != tag.Length) return false;
         return CryptographicOperations.FixedTimeEquals(tag, Tag(value[..dot])) && expiry > DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     }
 
