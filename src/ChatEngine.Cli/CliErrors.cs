@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.Text.RegularExpressions;
 using ChatEngine.Gguf;
 using ChatEngine.ModelStore;
 using ChatEngine.Runtime.Lora;
@@ -9,7 +11,7 @@ using ChatEngine.Training.Data;
 namespace ChatEngine.Cli;
 
 /// <summary>Turns the errors a user can cause (bad path, bad file, bad value) into one line on stderr and exit code 1.</summary>
-internal static class CliErrors
+internal static partial class CliErrors
 {
     public static int Run(Func<int> action)
     {
@@ -23,6 +25,38 @@ internal static class CliErrors
             return 1;
         }
     }
+
+    /// <summary>
+    /// Parse errors as <c>error: ...</c> lines and a pointer to the verb's help, exit code 1 (System.CommandLine would
+    /// print the whole help page after them); a command line naming no verb still gets the help page.
+    /// </summary>
+    public static int Invoke(ParseResult parse)
+    {
+        var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+        if (parse.Errors.Count == 0 || parse.Tokens.Count == 0) return parse.Invoke(configuration);
+        foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {Plain(error.Message)}");
+        var verbs = new List<string>();
+        for (var result = parse.CommandResult; result.Command is not RootCommand; result = (System.CommandLine.Parsing.CommandResult)result.Parent!)
+            verbs.Insert(0, result.Command.Name);
+        Console.Error.WriteLine($"see '{string.Join(' ', ["chatengine", .. verbs, "--help"])}'");
+        return 1;
+    }
+
+    /// <summary>System.CommandLine's conversion message (naming .NET types such as <c>System.Nullable`1[System.Int32]</c>) in words.</summary>
+    private static string Plain(string message)
+    {
+        var match = ConversionMessage().Match(message);
+        if (!match.Success) return message;
+        var type = match.Groups["type"].Value;
+        var form = type.Contains("Int32", StringComparison.Ordinal) || type.Contains("Int64", StringComparison.Ordinal) ? "a whole number"
+            : type.Contains("Double", StringComparison.Ordinal) || type.Contains("Single", StringComparison.Ordinal) ? "a number"
+            : type.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
+            : null;
+        return form is null ? message : $"{match.Groups["name"].Value}: '{match.Groups["value"].Value}' is not {form}";
+    }
+
+    [GeneratedRegex(@"^Cannot parse argument '(?<value>.*)' for (?:option|command|argument) '(?<name>[^']+)' as expected type '(?<type>[^']+)'\.?$", RegexOptions.Singleline)]
+    private static partial Regex ConversionMessage();
 
     private static bool IsUserError(Exception e) => e is FileNotFoundException or DirectoryNotFoundException
         or UnauthorizedAccessException or GgufFormatException or NotSupportedException or ArgumentException

@@ -21,4 +21,4 @@ var root = new RootCommand("ChatEngine: run GGUF language models in pure C#")
     LoraCommand.Create(),
     FinetuneCommand.Create(),
 };
-return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
+return CliErrors.Run(() => CliErrors.Invoke(root.Parse(args)));

@@ -61,7 +61,7 @@ public sealed class LocalModelStore(string root)
         return byFileName.Count switch
         {
             1 => byFileName[0],
-            0 => throw new FileNotFoundException($"model '{name}' is neither a file nor in the store ({Root}); see 'chatengine list'", name),
+            0 => throw new FileNotFoundException($"model '{name}' is neither a file nor in the store ({Root}): {Known(models)}", name),
             _ => throw new ModelSelectionException($"'{name}' names several stored models: {string.Join(", ", byFileName.Select(m => m.Name))}"),
         };
     }
@@ -76,6 +76,12 @@ public sealed class LocalModelStore(string root)
             Directory.Delete(dir);
         return model;
     }
+
+    private static string Known(IReadOnlyList<StoredModel> models) => models.Count == 0
+        ? "the store is empty ('chatengine pull OWNER/REPO' fetches a model)"
+        : $"the store holds {string.Join(", ", models.Take(MaxNamesListed).Select(m => m.Name))}{(models.Count > MaxNamesListed ? $" and {models.Count - MaxNamesListed} more ('chatengine list')" : "")}";
+
+    private const int MaxNamesListed = 10;
 
     private static bool IsWholeName(string file, string name)
     {

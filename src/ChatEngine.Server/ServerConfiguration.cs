@@ -1,4 +1,7 @@
 using System.Collections;
+using System.ComponentModel;
+using System.Reflection;
+using ChatEngine.Server.Protocol;
 
 namespace ChatEngine.Server;
 
@@ -47,6 +50,18 @@ public static class ServerConfiguration
     // Other CHATENGINE_* variables (CHATENGINE_MODELS, ...) belong to other parts, so unknown names are only errors in files and flags.
     private static void Bind(IConfiguration configuration, ServerOptions options, string source, bool strict)
     {
+        // The binder's own messages name .NET types and BinderOptions; each value is checked first to say it plainly.
+        foreach (var setting in configuration.GetChildren())
+        {
+            var property = typeof(ServerOptions).GetProperty(setting.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+            if (property is null)
+            {
+                if (strict) throw new ArgumentException($"{source}: unknown setting '{ErrorText.Excerpt(setting.Key)}'; the settings are {string.Join(", ", SettingNames)}");
+                continue;
+            }
+            if (setting.Value is { } text && ExpectedForm(property.PropertyType) is { } expected && !Converts(text, property.PropertyType))
+                throw new ArgumentException($"{source}: '{property.Name}' is '{ErrorText.Excerpt(text)}', which is not {expected}");
+        }
         try
         {
             configuration.Bind(options, binder => binder.ErrorOnUnknownConfiguration = strict);
@@ -54,6 +69,32 @@ public static class ServerConfiguration
         catch (InvalidOperationException e)
         {
             throw new ArgumentException($"{source}: {e.Message}", e);
+        }
+    }
+
+    private static IEnumerable<string> SettingNames => typeof(ServerOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Where(p => p.CanWrite).Select(p => p.Name);
+
+    /// <summary>How a value of a scalar setting's type is written, or null for text and lists (anything goes).</summary>
+    private static string? ExpectedForm(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
+    {
+        var t when t == typeof(int) || t == typeof(long) => "a whole number",
+        var t when t == typeof(double) => "a number",
+        var t when t == typeof(bool) => "true or false",
+        _ => null,
+    };
+
+    private static bool Converts(string text, Type type)
+    {
+        var target = Nullable.GetUnderlyingType(type) ?? type;
+        try
+        {
+            TypeDescriptor.GetConverter(target).ConvertFromInvariantString(text);
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or NotSupportedException || e.InnerException is FormatException or OverflowException)
+        {
+            return false;
         }
     }
 

@@ -64,4 +64,49 @@ public sealed class CliErrorTests
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains(named, result.Stderr);
     }
+
+    [Theory]
+    [InlineData(new[] { "serve", "-c", "lots" }, "error: --ctx-size: 'lots' is not a whole number", "see 'chatengine serve --help'")]
+    [InlineData(new[] { "generate", "-p", "hi", "--temperature", "warm" }, "error: --temperature: 'warm' is not a number", "see 'chatengine generate --help'")]
+    [InlineData(new[] { "nosuchverb" }, "error: Unrecognized command or argument 'nosuchverb'.", "see 'chatengine --help'")]
+    public void A_parse_error_is_an_error_line_and_a_pointer_to_help_never_the_help_page_or_a_dotnet_type(string[] args, string error, string pointer)
+    {
+        var result = CliRunner.Run(args);
+
+        Assert.Equal(1, result.ExitCode);
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Contains(error, lines);
+        Assert.Equal(pointer, lines[^1]);
+        Assert.All(lines, line => Assert.StartsWith(line == pointer ? "see" : "error: ", line));
+        Assert.DoesNotContain("System.", result.Stderr);
+        Assert.Equal("", result.Stdout);
+    }
+
+    [Fact]
+    public void A_setting_of_the_wrong_form_in_the_environment_is_said_in_words()
+    {
+        var result = CliRunner.Run(new Dictionary<string, string?> { ["CHATENGINE_PARALLEL"] = "abc" }, "serve");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("error: environment (CHATENGINE_*): 'Parallel' is 'abc', which is not a whole number", result.Stderr.Trim());
+    }
+
+    [Fact]
+    public void Serve_on_a_port_in_use_names_the_port_and_the_flag_in_one_line()
+    {
+        var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        try
+        {
+            var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+            var result = CliRunner.Run("serve", "-m", TestPaths.Model("stories260K.gguf"), "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+            Assert.Equal(1, result.ExitCode);
+            Assert.Equal($"error: port {port} on 127.0.0.1 is already in use; choose another with --port (or CHATENGINE_PORT)", result.Stderr.Trim());
+        }
+        finally
+        {
+            taken.Stop();
+        }
+    }
 }

@@ -55,13 +55,21 @@ public sealed class ModelStoreCliTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public void An_unknown_store_name_says_where_it_looked()
+    public void An_unknown_store_name_says_where_it_looked_and_what_the_store_holds_in_one_error_line()
     {
-        var result = Run("generate", "-m", "no-such-model", "-p", "hi");
+        var empty = Run("generate", "-m", "no-such-model", "-p", "hi");
+        Assert.Equal(0, Run("pull", "karpathy/tinyllamas-GGUF:F32").ExitCode);
+        var stocked = Run("generate", "-m", "no-such-model", "-p", "hi");
 
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains($"model 'no-such-model' is neither a file nor in the store ({_store})", result.Stderr);
+        Assert.Equal(1, empty.ExitCode);
+        Assert.Equal([$"error: model 'no-such-model' is neither a file nor in the store ({_store}): the store is empty ('chatengine pull OWNER/REPO' fetches a model)",
+            "see 'chatengine generate --help'"], Lines(empty.Stderr));
+        Assert.Equal(1, stocked.ExitCode);
+        Assert.Equal($"error: model 'no-such-model' is neither a file nor in the store ({_store}): the store holds karpathy/tinyllamas-GGUF/stories260K.F32.gguf",
+            Lines(stocked.Stderr)[0]);
     }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static string Tokens(string json) => System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("tokens").GetRawText();
 

@@ -6,7 +6,7 @@ namespace ChatEngine.Cli.Tests;
 public sealed class ServeConfigurationCliTests
 {
     [Theory]
-    [InlineData("CHATENGINE_PORT", "abc", "at 'Port'")]
+    [InlineData("CHATENGINE_PORT", "abc", "'Port' is 'abc', which is not a whole number")]
     [InlineData("CHATENGINE_PARALLEL", "0", "invalid setting Parallel = 0")]
     [InlineData("CHATENGINE_CONTEXTSIZE", "1", "invalid setting ContextSize = 1")]
     [InlineData("CHATENGINE_MODELPATH", "/no/such/model.gguf", "model file '/no/such/model.gguf' does not exist")]

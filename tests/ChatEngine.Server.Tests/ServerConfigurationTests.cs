@@ -31,8 +31,30 @@ public sealed class ServerConfigurationTests : IDisposable
     {
         var error = Assert.Throws<ArgumentException>(() => ServerConfiguration.Load(null, None, new Hashtable { ["CHATENGINE_QUEUELIMIT"] = "many" }));
 
-        Assert.Contains("environment (CHATENGINE_*)", error.Message);
-        Assert.Contains("'QueueLimit'", error.Message);
+        Assert.Equal("environment (CHATENGINE_*): 'QueueLimit' is 'many', which is not a whole number", error.Message);
+    }
+
+    [Theory]
+    [InlineData("Port", "80.5", "'Port' is '80.5', which is not a whole number")]
+    [InlineData("ShutdownTimeout", "soon", "'ShutdownTimeout' is 'soon', which is not a number")]
+    [InlineData("MaxRequestBodyBytes", "99999999999999999999", "'MaxRequestBodyBytes' is '99999999999999999999', which is not a whole number")]
+    public void A_flag_of_the_wrong_form_is_said_in_words_without_dotnet_type_names(string setting, string value, string expected)
+    {
+        var error = Assert.Throws<ArgumentException>(() => ServerConfiguration.Load(null, new Dictionary<string, string?> { [setting] = value }, new Hashtable()));
+
+        Assert.Equal($"command line: {expected}", error.Message);
+    }
+
+    [Fact]
+    public void An_unknown_setting_in_a_file_lists_the_known_ones()
+    {
+        File.WriteAllText(_file, """{ "ChatEngine": { "Paralel": 2 } }""");
+
+        var error = Assert.Throws<ArgumentException>(() => ServerConfiguration.Load(_file, None, new Hashtable()));
+
+        Assert.StartsWith($"{_file} (ChatEngine section): unknown setting 'Paralel'; the settings are ModelPath, ", error.Message);
+        Assert.Contains("Parallel", error.Message);
+        Assert.DoesNotContain("BinderOptions", error.Message);
     }
 
     [Fact]

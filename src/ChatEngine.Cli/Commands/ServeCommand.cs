@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using ChatEngine.Server;
 using ChatEngine.Web;
 
@@ -58,6 +60,7 @@ internal static class ServeCommand
             var options = ServerConfiguration.Load(parse.GetValue(config)?.FullName, flags);
             options = options with { ModelPath = ModelLocator.Resolve(options.ModelPath), LoraAdapters = parse.GetValue(lora) ?? [] };
             if (!File.Exists(options.ModelPath)) throw new FileNotFoundException($"model file '{options.ModelPath}' does not exist", options.ModelPath);
+            CheckPortIsFree(options);
             var server = ChatEngineServer.Create(options, extensions: [new ChatUi()]);
             int cut;
             try
@@ -74,5 +77,25 @@ internal static class ServeCommand
             return SequencesCutExitCode;
         });
         return command;
+    }
+
+    /// <summary>
+    /// A port in use is a user error, said in one line before the host starts (Kestrel would log a stack trace first).
+    /// A name that is not an address (<c>localhost</c>) is left to Kestrel.
+    /// </summary>
+    private static void CheckPortIsFree(ServerOptions options)
+    {
+        if (options.Port == 0 || !IPAddress.TryParse(options.Host, out var address)) return;
+        try
+        {
+            var probe = new TcpListener(address, options.Port);
+            probe.Start();
+            probe.Stop();
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
+        {
+            var why = e.SocketErrorCode == SocketError.AddressAlreadyInUse ? "is already in use" : "needs privileges this user lacks";
+            throw new CliUsageException($"port {options.Port} on {options.Host} {why}; choose another with --port (or CHATENGINE_PORT)");
+        }
     }
 }
