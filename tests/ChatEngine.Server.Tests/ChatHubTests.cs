@@ -65,18 +65,67 @@ public sealed class ChatHubTests(ServerFixture fixture)
         Assert.Equal(Server.Server.Options.Parallel, info.GetProperty("slots").GetInt32());
     }
 
-    [Fact]
-    public async Task A_conversation_longer_than_the_context_is_refused_with_a_reason()
+    [Theory]
+    [InlineData(5000, "the conversation is 100009 bytes of text even with only its last message")] // ~100 KB of JSON: above SignalR's default message limit
+    [InlineData(70, "the conversation is ")]
+    public async Task A_last_message_longer_than_the_context_is_refused_with_a_reason(int lines, string reason)
     {
-        // ~100 KB of JSON: above SignalR's default message limit, within the server's request limit.
-        var longText = string.Concat(Enumerable.Repeat("a long line of text ", 5000));
+        var longText = string.Concat(Enumerable.Repeat("a long line of text ", lines));
+        Assert.True(Reference.ChatPrompt(("user", longText)).Length > Server.Server.Options.ContextSize);
         await using var hub = await HubClient.ConnectAsync(Server.BaseAddress);
 
-        var id = await hub.StartStreamAsync("StreamChat", new { messages = new[] { new { role = "user", content = longText } } });
+        var id = await hub.StartStreamAsync("StreamChat", new { messages = new[] { new { role = "system", content = "Be brief." }, new { role = "user", content = longText } } });
         var error = await Assert.ThrowsAsync<HubError>(async () => await hub.ReadStreamAsync(id).ToListAsync());
 
-        Assert.Contains("HubException: invalid_request: the conversation is ", error.Message, StringComparison.Ordinal);
-        Assert.Contains($"the context holds {Server.Server.Options.ContextSize}: start a new conversation", error.Message, StringComparison.Ordinal);
+        Assert.Contains("HubException: invalid_request: " + reason, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"and the context holds {Server.Server.Options.ContextSize}: shorten it", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_conversation_longer_than_the_context_goes_on_without_its_oldest_turns_and_says_how_many()
+    {
+        var context = Server.Server.Options.ContextSize;
+        var turns = Enumerable.Range(0, 11)
+            .Select(i => (Role: i % 2 == 0 ? "user" : "assistant", Content: $"turn {i}: " + string.Concat(Enumerable.Repeat("the cat sat on the mat. ", 6))))
+            .ToArray();
+        Assert.True(Reference.ChatPrompt(turns).Length > context, "the conversation must not fit the context");
+        // The longest tail that starts with a question and leaves a quarter of the context for the answer.
+        var kept = Enumerable.Range(1, turns.Length).Where(n => n % 2 == 1)
+            .Last(n => context - Reference.ChatPrompt(turns[^n..]).Length >= context / 4);
+        var expected = Reference.Greedy(Reference.ChatPrompt(turns[^kept..]), 8);
+        await using var hub = await HubClient.ConnectAsync(Server.BaseAddress);
+
+        var id = await hub.StartStreamAsync("StreamChat",
+            new { messages = turns.Select(t => new { role = t.Role, content = t.Content }), temperature = 0, maxTokens = 8 });
+        var items = await hub.ReadStreamAsync(id).ToListAsync();
+
+        var summary = items[^1].GetProperty("summary");
+        Assert.Equal(turns.Length - kept, summary.GetProperty("omittedMessages").GetInt32());
+        Assert.Equal(expected.PromptTokens, summary.GetProperty("usage").GetProperty("promptTokens").GetInt32());
+        Assert.Equal(expected.Text, string.Concat(items.Select(i => i.GetProperty("text").GetString())));
+        Assert.False(summary.GetProperty("contextFull").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData(2, false)]
+    public async Task An_answer_that_reaches_the_end_of_the_context_says_so_and_one_cut_by_max_tokens_does_not(int? maxTokens, bool contextFull)
+    {
+        var context = Server.Server.Options.ContextSize;
+        var words = new StringBuilder("Once upon a time");
+        while (Reference.ChatPrompt(("user", words + " there was a cat")).Length < context - 4) words.Append(" there was a cat");
+        var room = context - Reference.ChatPrompt(("user", words.ToString())).Length;
+        var expected = Reference.Greedy(Reference.ChatPrompt(("user", words.ToString())), Math.Min(maxTokens ?? room, room));
+        Assert.Equal(Runtime.Generation.FinishReason.Length, expected.Finish);
+        await using var hub = await HubClient.ConnectAsync(Server.BaseAddress);
+
+        var id = await hub.StartStreamAsync("StreamChat", new { messages = new[] { new { role = "user", content = words.ToString() } }, temperature = 0, maxTokens });
+        var summary = (await hub.ReadStreamAsync(id).ToListAsync())[^1].GetProperty("summary");
+
+        Assert.Equal("length", summary.GetProperty("finishReason").GetString());
+        Assert.Equal(expected.CompletionTokens, summary.GetProperty("usage").GetProperty("completionTokens").GetInt32());
+        Assert.Equal(contextFull, summary.GetProperty("contextFull").GetBoolean());
+        Assert.Equal(0, summary.GetProperty("omittedMessages").GetInt32());
     }
 
     [Theory]

@@ -7,8 +7,10 @@ namespace ChatEngine.Server.Chat;
 public sealed record ChatChunk(string Text, ChatSummary? Summary = null);
 
 /// <summary>How the answer ended (<c>stop</c>, <c>length</c>, or <c>shutdown</c> when the server's shutdown deadline
-/// ended it), what it cost and how fast it came.</summary>
-public sealed record ChatSummary(string FinishReason, ChatUsage Usage, ChatTimings Timings);
+/// ended it), what it cost and how fast it came. <see cref="ContextFull"/>: the <c>length</c> was the context's end,
+/// not <c>maxTokens</c>; <see cref="OmittedMessages"/>: how many of the oldest messages were left out so the
+/// conversation fits the context.</summary>
+public sealed record ChatSummary(string FinishReason, ChatUsage Usage, ChatTimings Timings, bool ContextFull = false, int OmittedMessages = 0);
 
 public sealed record ChatUsage(int PromptTokens, int CompletionTokens);
 

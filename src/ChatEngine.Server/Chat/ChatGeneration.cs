@@ -17,12 +17,16 @@ public sealed class ChatGeneration
     private readonly ServerState _state;
     private readonly GenerationJob _job;
     private readonly long _accepted;
+    private readonly bool _contextLimited;
+    private readonly int _omittedMessages;
 
-    internal ChatGeneration(ServerState state, GenerationJob job, long accepted)
+    internal ChatGeneration(ServerState state, GenerationJob job, long accepted, bool contextLimited, int omittedMessages)
     {
         _state = state;
         _job = job;
         _accepted = accepted;
+        _contextLimited = contextLimited;
+        _omittedMessages = omittedMessages;
     }
 
     public int PromptTokens => _job.Prompt.Length;
@@ -52,7 +56,8 @@ public sealed class ChatGeneration
             Stopwatch.GetElapsedTime(_accepted, firstToken).TotalMilliseconds,
             Stopwatch.GetElapsedTime(_accepted, end).TotalMilliseconds,
             generated > 1 && decodeSeconds > 0 ? (generated - 1) / decodeSeconds : 0);
-        var summary = new ChatSummary(Protocol.CompletionFormat.WireName(finish), new ChatUsage(PromptTokens, generated), timings);
+        var summary = new ChatSummary(Protocol.CompletionFormat.WireName(finish), new ChatUsage(PromptTokens, generated), timings,
+            ContextFull: finish == FinishReason.Length && _contextLimited, OmittedMessages: _omittedMessages);
         yield return new ChatChunk("", summary);
     }
 

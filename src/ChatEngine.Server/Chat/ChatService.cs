@@ -34,12 +34,9 @@ public sealed class ChatService
         var host = _state.Host ?? throw new ChatException(ChatException.Unavailable, _state.Unavailable().Message);
         if (!host.Serves(request.Model))
             throw new ChatException(ChatException.InvalidRequest, $"the model '{ErrorText.Excerpt(request.Model)}' does not exist; this server serves '{host.Id}'");
-        var prompt = Encode(host, request);
-        var room = host.Scheduler.ContextSize - prompt.Length;
-        if (room < 1)
-            throw new ChatException(ChatException.InvalidRequest,
-                $"the conversation is {prompt.Length} tokens long and the context holds {host.Scheduler.ContextSize}: start a new conversation");
         if (request.MaxTokens is < 1) throw new ChatException(ChatException.InvalidRequest, "maxTokens must be at least 1");
+        var (prompt, omitted) = Fit(host, request);
+        var room = host.Scheduler.ContextSize - prompt.Length;
         var options = new GenerationOptions { MaxTokens = Math.Min(request.MaxTokens ?? room, room), Sampling = Sampling(request) };
         var job = new GenerationJob(prompt, options, cancellation);
         var accepted = Stopwatch.GetTimestamp();
@@ -48,29 +45,55 @@ public sealed class ChatService
             if (_state.Draining) throw new ChatException(ChatException.Unavailable, ServerState.ShuttingDown().Message);
             throw new ChatException(ChatException.QueueFull, $"all {host.Scheduler.SlotCount} slots are busy and the queue is full; retry shortly");
         }
-        return new ChatGeneration(_state, job, accepted);
+        return new ChatGeneration(_state, job, accepted, contextLimited: options.MaxTokens == room, omitted);
     }
 
-    private static int[] Encode(ModelHost host, ChatStreamRequest request)
+    /// <summary>
+    /// The prompt of the conversation, leaving out its oldest turns (never the system prompt or the last message) while
+    /// the answer would get less than a quarter of the context, or <c>maxTokens</c> when that is less, as Ollama and
+    /// Open WebUI do; a conversation that does not fit even then is refused. Returns how many messages were left out.
+    /// </summary>
+    private static (int[] Prompt, int Omitted) Fit(ModelHost host, ChatStreamRequest request)
     {
         if (request.Messages is not { Count: > 0 }) throw new ChatException(ChatException.InvalidRequest, "messages must contain at least one message");
-        var messages = new JsonArray();
-        if (!string.IsNullOrWhiteSpace(request.SystemPrompt)) messages.Add(Message("system", request.SystemPrompt));
+        var system = new List<JsonObject>();
+        if (!string.IsNullOrWhiteSpace(request.SystemPrompt)) system.Add(Message("system", request.SystemPrompt));
+        var turns = new List<JsonObject>();
         for (var i = 0; i < request.Messages.Count; i++)
         {
             var turn = request.Messages[i] ?? throw new ChatException(ChatException.InvalidRequest, $"messages[{i}] is null");
             if (turn.Role is not ("system" or "user" or "assistant"))
                 throw new ChatException(ChatException.InvalidRequest, $"messages[{i}].role '{ErrorText.Excerpt(turn.Role)}' is not system, user or assistant");
-            messages.Add(Message(turn.Role, turn.Content ?? ""));
+            (turn.Role == "system" && turns.Count == 0 ? system : turns).Add(Message(turn.Role, turn.Content ?? ""));
         }
-        var textBytes = messages.Sum(message => (long)Encoding.UTF8.GetByteCount((string)message!["content"]!));
-        if (textBytes > host.MaxTextBytes)
-            throw new ChatException(ChatException.InvalidRequest,
-                $"the conversation is {textBytes} bytes of text (more than {host.MaxTextBytes} bytes are always more tokens than fit) " +
-                $"and the context holds {host.Scheduler.ContextSize}: start a new conversation");
+        var context = host.Scheduler.ContextSize;
+        var wanted = Math.Max(1, Math.Min(request.MaxTokens ?? int.MaxValue, context / 4));
+        var omitted = 0;
+        while (true)
+        {
+            var textBytes = system.Concat(turns).Sum(message => (long)Encoding.UTF8.GetByteCount((string)message["content"]!));
+            var prompt = textBytes > host.MaxTextBytes ? null : Encode(host, system.Concat(turns));
+            var room = context - (prompt?.Length ?? context);
+            if (prompt is not null && (room >= wanted || turns.Count == 1 && room >= 1)) return (prompt, omitted);
+            if (turns.Count == 1)
+                throw new ChatException(ChatException.InvalidRequest, prompt is null
+                    ? $"the conversation is {textBytes} bytes of text even with only its last message (more than {host.MaxTextBytes} bytes are always more tokens than fit), and the context holds {context}: shorten it"
+                    : $"the conversation is {prompt.Length} tokens long even with only its last message, and the context holds {context}: shorten it");
+            // Drop the oldest turn, and an answer left at the start without its question.
+            do
+            {
+                turns.RemoveAt(0);
+                omitted++;
+            }
+            while (turns.Count > 1 && (string)turns[0]["role"]! == "assistant");
+        }
+    }
+
+    private static int[] Encode(ModelHost host, IEnumerable<JsonObject> messages)
+    {
         try
         {
-            return host.EncodeChat(messages);
+            return host.EncodeChat(new JsonArray([.. messages.Select(m => m.DeepClone())]));
         }
         catch (TemplateRenderException e)
         {

@@ -150,7 +150,7 @@ public sealed partial class ChatPage : IDisposable
                 if (chunk.Summary is { } summary)
                 {
                     answer.Stats = new AnswerStats(summary.FinishReason, summary.Usage.CompletionTokens,
-                        summary.Timings.TimeToFirstTokenMs, summary.Timings.TokensPerSecond);
+                        summary.Timings.TimeToFirstTokenMs, summary.Timings.TokensPerSecond, summary.ContextFull, summary.OmittedMessages);
                     break;
                 }
                 if (chunks++ == 0) firstChunk = Stopwatch.GetTimestamp();

@@ -18,5 +18,7 @@ public sealed class ChatEntry
     public AnswerStats? Stats { get; set; }
 }
 
-/// <summary><see cref="FinishReason"/> is <c>stop</c>, <c>length</c> or <c>stopped</c> (the user pressed Stop).</summary>
-public sealed record AnswerStats(string FinishReason, int CompletionTokens, double TimeToFirstTokenMs, double TokensPerSecond);
+/// <summary><see cref="FinishReason"/> is <c>stop</c>, <c>length</c> or <c>stopped</c> (the user pressed Stop);
+/// <see cref="ContextFull"/> and <see cref="OmittedMessages"/> as in the server's summary.</summary>
+public sealed record AnswerStats(string FinishReason, int CompletionTokens, double TimeToFirstTokenMs, double TokensPerSecond,
+    bool ContextFull = false, int OmittedMessages = 0);
