@@ -134,6 +134,44 @@ public sealed class ChatUiTests(UiServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_reader_who_scrolled_up_stays_there_while_the_answer_streams()
+    {
+        await using var chat = await Ui.OpenAsync(settingsJson: """{"temperature":0,"topP":1,"maxTokens":400}""");
+        await chat.Page.SetViewportSizeAsync(320, 480);
+        var messages = chat.Page.Locator("#messages");
+        // Each sampled token waits for the test to release it, so the answer is still streaming when the reader scrolls.
+        var scheduler = Ui.Server.Scheduler!;
+        using var tokens = new SemaphoreSlim(0);
+        scheduler.BeforeSampling = _ => tokens.Wait(TimeSpan.FromSeconds(30));
+        try
+        {
+            await chat.SendAsync("Once upon a time there was a cat");
+            tokens.Release(300);
+            await chat.Page.WaitForFunctionAsync("() => { const m = document.getElementById('messages'); return m.scrollHeight > m.clientHeight + 100; }");
+            // The reader scrolls to the top (again if a render still in flight took the view back to the end).
+            await chat.Page.WaitForFunctionAsync(
+                "() => { const m = document.getElementById('messages'); if (m.dataset.atEnd === 'false') return true; m.scrollTop = 0; return false; }",
+                null, new() { PollingInterval = 100 });
+            await Assertions.Expect(chat.Page.Locator(".message.assistant[data-state=streaming]")).ToHaveCountAsync(1);
+
+            tokens.Release(1000);
+            await chat.WaitForAnswerAsync();
+            Assert.Equal(0, await messages.EvaluateAsync<double>("m => m.scrollTop"));
+
+            await messages.EvaluateAsync("m => { m.scrollTop = m.scrollHeight; }");
+            await chat.Page.WaitForFunctionAsync("() => document.getElementById('messages').dataset.atEnd === 'true'");
+            await chat.MarkCurrentAnswerOldAsync();
+            await chat.Page.Locator(".message.assistant .regenerate").ClickAsync();
+            await chat.WaitForNewAnswerAsync();
+            Assert.True(await messages.EvaluateAsync<bool>("m => m.scrollHeight - m.scrollTop - m.clientHeight < 48"), "a reader at the end was left behind");
+        }
+        finally
+        {
+            scheduler.BeforeSampling = null;
+        }
+    }
+
+    [Fact]
     public async Task Two_browser_contexts_chat_at_the_same_time()
     {
         const string settings = """{"temperature":0,"topP":1,"maxTokens":150}""";

@@ -23,6 +23,7 @@ public sealed partial class ChatPage : IDisposable
     private bool _showConversations;
     private bool _showSettings;
     private bool _loaded;
+    private bool _showEnd = true;
 
     private bool Busy => _generation is not null;
 
@@ -38,7 +39,10 @@ public sealed partial class ChatPage : IDisposable
             _loaded = true;
             StateHasChanged();
         }
-        if (_answer is not null || _current is not null) await JS.InvokeVoidAsync("chatEngine.scrollToEnd", "messages");
+        // While an answer streams the view follows it only if the reader is at the end (chat.js); a new answer or another
+        // conversation always shows its end.
+        if (_answer is not null || _current is not null) await JS.InvokeVoidAsync("chatEngine.scrollToEnd", "messages", _showEnd);
+        _showEnd = false;
     }
 
     private async Task NewConversationAsync()
@@ -54,6 +58,7 @@ public sealed partial class ChatPage : IDisposable
     private async Task SelectAsync(Conversation conversation)
     {
         if (Busy) return;
+        _showEnd = true;
         _current = conversation;
         _notice = null;
         _showConversations = false;
@@ -138,6 +143,7 @@ public sealed partial class ChatPage : IDisposable
         conversation.Messages.Add(answer);
         _generation = cancellation;
         _answer = answer;
+        _showEnd = true;
         _liveStats = null;
         _announcement = "Answering…";
         var started = Stopwatch.GetTimestamp();

@@ -11,9 +11,18 @@ window.chatEngine = {
     textarea.dataset.bound = 'true';
     textarea.focus();
   },
-  scrollToEnd(id) {
+  // Scrolls to the end when asked to (force) or when the reader is already there: someone who scrolled up to read
+  // stays where they are while the answer streams.
+  scrollToEnd(id, force) {
     const element = document.getElementById(id);
-    if (element) element.scrollTop = element.scrollHeight;
+    if (!element) return;
+    if (!element.dataset.watched) {
+      element.dataset.watched = 'true';
+      element.addEventListener('scroll', () => {
+        element.dataset.atEnd = String(element.scrollHeight - element.scrollTop - element.clientHeight < 48);
+      });
+    }
+    if (force || element.dataset.atEnd !== 'false') element.scrollTop = element.scrollHeight;
   },
 };
 
