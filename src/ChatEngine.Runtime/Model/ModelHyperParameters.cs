@@ -47,12 +47,10 @@ public sealed record ModelHyperParameters
             throw new GgufFormatException($"tokenizer.ggml.tokens has {vocabSize} entries, expected 1 to {MaxWidth}", "tokenizer.ggml.tokens");
         var embedding = Count("embedding_length", MaxWidth);
         var heads = Count("attention.head_count", (uint)embedding);
-        if (embedding % heads != 0)
-            throw new GgufFormatException($"{prefix}attention.head_count is {heads}, which does not divide {prefix}embedding_length {embedding}", prefix + "attention.head_count");
+        var headSize = ReadHeadSize(metadata, prefix, embedding, heads);
         var kvHeads = Count("attention.head_count_kv", (uint)heads, fallback: (uint)heads);
         if (heads % kvHeads != 0)
             throw new GgufFormatException($"{prefix}attention.head_count_kv is {kvHeads}, which does not divide {prefix}attention.head_count {heads}", prefix + "attention.head_count_kv");
-        var headSize = embedding / heads;
         var ropeDimensions = metadata.ContainsKey(prefix + "rope.dimension_count") ? metadata.GetUInt32(prefix + "rope.dimension_count") : (uint)headSize;
         if (ropeDimensions < 2 || ropeDimensions > headSize || ropeDimensions % 2 != 0)
             throw new GgufFormatException(
@@ -77,5 +75,29 @@ public sealed record ModelHyperParameters
             RopeMode = architecture.RopeMode,
             RmsNormEpsilon = metadata.GetFloat32(prefix + "attention.layer_norm_rms_epsilon"),
         };
+    }
+
+    /// <summary>
+    /// attention.key_length where the file has it (qwen3's heads are wider than embedding ÷ heads), else embedding ÷ heads.
+    /// The attention keeps keys and values in one head size, so a different attention.value_length is an error.
+    /// </summary>
+    private static int ReadHeadSize(GgufMetadata metadata, string prefix, int embedding, int heads)
+    {
+        var keyLengthKey = prefix + "attention.key_length";
+        if (!metadata.ContainsKey(keyLengthKey))
+        {
+            if (embedding % heads != 0)
+                throw new GgufFormatException($"{prefix}attention.head_count is {heads}, which does not divide {prefix}embedding_length {embedding}", prefix + "attention.head_count");
+            return embedding / heads;
+        }
+        var keyLength = metadata.GetUInt32(keyLengthKey);
+        var max = (uint)(MaxWidth / heads);
+        if (keyLength < 2 || keyLength > max)
+            throw new GgufFormatException($"{keyLengthKey} is {keyLength}, expected 2 to {max} ({prefix}attention.head_count {heads} heads of it must fit)", keyLengthKey);
+        var valueLengthKey = prefix + "attention.value_length";
+        if (metadata.ContainsKey(valueLengthKey) && metadata.GetUInt32(valueLengthKey) is var valueLength && valueLength != keyLength)
+            throw new GgufFormatException(
+                $"{valueLengthKey} is {valueLength}, but {keyLengthKey} is {keyLength}: heads whose values differ in size from their keys are not supported", valueLengthKey);
+        return (int)keyLength;
     }
 }

@@ -17,7 +17,9 @@ public sealed record LayerWeights(
     float[] FeedForwardNorm,
     WeightMatrix Gate,
     WeightMatrix Up,
-    WeightMatrix Down);
+    WeightMatrix Down,
+    float[]? QueryNorm = null,
+    float[]? KeyNorm = null);
 
 /// <summary>
 /// All weights of a decoder-only model, validated against its hyper-parameters. The matrices multiplied by
@@ -39,7 +41,7 @@ public sealed record ModelWeights(WeightMatrix TokenEmbedding, LayerWeights[] La
     {
         var matrices = new Dictionary<string, WeightMatrix>();
         WeightMatrix Matrix(string name, int rows, int cols) => matrices[name] = Interleave(file, LoadMatrix(file, name, rows, cols), interleaved);
-        var tensorsPerLayer = architecture.HasQkvBias ? 12 : 9;
+        var tensorsPerLayer = architecture.TensorsPerLayer;
         if (p.LayerCount > file.Tensors.Count / tensorsPerLayer)
             throw new GgufFormatException(
                 $"{p.Architecture}.block_count is {p.LayerCount}, but the file has {file.Tensors.Count} tensors, not {tensorsPerLayer} per layer",
@@ -61,7 +63,9 @@ public sealed record ModelWeights(WeightMatrix TokenEmbedding, LayerWeights[] La
                 Vector(file, b + "ffn_norm.weight", embd),
                 Matrix(b + "ffn_gate.weight", p.FeedForwardSize, embd),
                 Matrix(b + "ffn_up.weight", p.FeedForwardSize, embd),
-                Matrix(b + "ffn_down.weight", embd, p.FeedForwardSize));
+                Matrix(b + "ffn_down.weight", embd, p.FeedForwardSize),
+                architecture.HasQkNorm ? Vector(file, b + "attn_q_norm.weight", p.HeadSize) : null,
+                architecture.HasQkNorm ? Vector(file, b + "attn_k_norm.weight", p.HeadSize) : null);
         }
         var embedding = matrices["token_embd.weight"] = LoadMatrix(file, "token_embd.weight", p.VocabSize, embd);
         var output = file.TryGetTensor("output.weight", out _) ? Matrix("output.weight", p.VocabSize, embd) : Interleave(file, embedding, interleaved);

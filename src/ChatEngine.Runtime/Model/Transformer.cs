@@ -8,8 +8,8 @@ using ChatEngine.Runtime.Lora;
 namespace ChatEngine.Runtime.Model;
 
 /// <summary>
-/// The decoder-only forward pass shared by llama-style architectures (llama, qwen2): RMSNorm, rotary attention with
-/// grouped KV heads, SwiGLU feed-forward, tied or separate output head. Not thread-safe: one evaluation at a time.
+/// The decoder-only forward pass shared by llama-style architectures (llama, qwen2, qwen3): RMSNorm, rotary attention with
+/// grouped KV heads and optional per-head QK-norm, SwiGLU feed-forward, tied or separate output head. Not thread-safe: one evaluation at a time.
 /// </summary>
 public sealed class Transformer
 {
@@ -184,6 +184,8 @@ public sealed class Transformer
             if (w.QueryBias is not null) TensorPrimitives.Add(q.Slice(t * qSize, qSize), w.QueryBias, q.Slice(t * qSize, qSize));
             if (w.KeyBias is not null) TensorPrimitives.Add(k.Slice(t * kvSize, kvSize), w.KeyBias, k.Slice(t * kvSize, kvSize));
             if (w.ValueBias is not null) TensorPrimitives.Add(v.Slice(t * kvSize, kvSize), w.ValueBias, v.Slice(t * kvSize, kvSize));
+            if (w.QueryNorm is not null) NormalizeHeads(q.Slice(t * qSize, qSize), w.QueryNorm);
+            if (w.KeyNorm is not null) NormalizeHeads(k.Slice(t * kvSize, kvSize), w.KeyNorm);
             var position = batch.Position(start + t);
             Rope.ComputeAngles(position, _p.RopeDimensions, _p.RopeFrequencyBase, _p.RopeFrequencyScale, _ropeCos, _ropeSin);
             for (var h = 0; h < _p.HeadCount; h++) Rope.Rotate(q.Slice(t * qSize + h * headSize, headSize), _ropeCos, _ropeSin, _p.RopeMode);
@@ -199,6 +201,12 @@ public sealed class Transformer
         var projected = _xb.AsSpan(0, n * embd);
         Project(w.AttentionOutput, output, n, projected);
         TensorPrimitives.Add(x, projected, x);
+    }
+
+    /// <summary>QK-norm: each head's values RMS-normalised in place and scaled by the weight all heads share.</summary>
+    private void NormalizeHeads(Span<float> heads, float[] weight)
+    {
+        for (var h = 0; h < heads.Length; h += weight.Length) RmsNorm.Apply(heads.Slice(h, weight.Length), weight, _p.RmsNormEpsilon, heads.Slice(h, weight.Length));
     }
 
     private void FeedForward(LayerWeights w, int n)

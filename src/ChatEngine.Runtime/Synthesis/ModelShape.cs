@@ -1,6 +1,7 @@
 namespace ChatEngine.Runtime.Synthesis;
 
 /// <summary>The tensor shapes and metadata of a real model, for random-weight files that time like the real thing.</summary>
+/// <param name="KeyLength">The head size where it is not embedding ÷ heads (written as attention.key_length and value_length).</param>
 public sealed record ModelShape(
     string Name,
     string Architecture,
@@ -13,9 +14,10 @@ public sealed record ModelShape(
     bool TiedOutput,
     float RopeFrequencyBase,
     float RmsNormEpsilon,
-    int ContextLength)
+    int ContextLength,
+    int? KeyLength = null)
 {
-    public int HeadSize => EmbeddingSize / HeadCount;
+    public int HeadSize => KeyLength ?? EmbeddingSize / HeadCount;
 
     public static readonly IReadOnlyList<ModelShape> Known =
     [
@@ -23,6 +25,7 @@ public sealed record ModelShape(
         new("qwen2.5-0.5b", "qwen2", 896, 24, 14, 2, 4864, 151936, TiedOutput: true, 1000000f, 1e-6f, 32768),
         new("llama-3.2-1b", "llama", 2048, 16, 32, 8, 8192, 128256, TiedOutput: true, 500000f, 1e-5f, 131072),
         new("tinyllama-1.1b", "llama", 2048, 22, 32, 4, 5632, 32000, TiedOutput: false, 10000f, 1e-5f, 2048),
+        new("qwen3-0.6b", "qwen3", 1024, 28, 16, 8, 3072, 151936, TiedOutput: true, 1000000f, 1e-6f, 40960, KeyLength: 128),
     ];
 
     public static ModelShape Find(string name) =>

@@ -1,5 +1,6 @@
 using ChatEngine.Gguf;
 using ChatEngine.Kernels.Quants;
+using ChatEngine.Runtime.Model;
 using ChatEngine.Runtime.Sampling;
 
 namespace ChatEngine.Runtime.Synthesis;
@@ -63,6 +64,7 @@ public static class SyntheticModelWriter
         void Vector(string name, int length, bool isNorm) =>
             list.Add((new GgufTensorDescriptor(name, GgmlType.F32, [length]), 0.1f, isNorm));
 
+        var architecture = Architectures.Find(s.Architecture);
         var qSize = s.HeadCount * s.HeadSize;
         var kvSize = s.KvHeadCount * s.HeadSize;
         Matrix("token_embd.weight", s.EmbeddingSize, s.VocabSize);
@@ -75,11 +77,16 @@ public static class SyntheticModelWriter
             Matrix(b + "attn_q.weight", s.EmbeddingSize, qSize);
             Matrix(b + "attn_k.weight", s.EmbeddingSize, kvSize);
             Matrix(b + "attn_v.weight", s.EmbeddingSize, kvSize);
-            if (s.Architecture == "qwen2")
+            if (architecture.HasQkvBias)
             {
                 Vector(b + "attn_q.bias", qSize, isNorm: false);
                 Vector(b + "attn_k.bias", kvSize, isNorm: false);
                 Vector(b + "attn_v.bias", kvSize, isNorm: false);
+            }
+            if (architecture.HasQkNorm)
+            {
+                Vector(b + "attn_q_norm.weight", s.HeadSize, isNorm: true);
+                Vector(b + "attn_k_norm.weight", s.HeadSize, isNorm: true);
             }
             Matrix(b + "attn_output.weight", qSize, s.EmbeddingSize);
             Vector(b + "ffn_norm.weight", s.EmbeddingSize, isNorm: true);
@@ -107,6 +114,11 @@ public static class SyntheticModelWriter
         U32($"{a}.feed_forward_length", s.FeedForwardSize);
         U32($"{a}.attention.head_count", s.HeadCount);
         U32($"{a}.attention.head_count_kv", s.KvHeadCount);
+        if (s.KeyLength is { } keyLength)
+        {
+            U32($"{a}.attention.key_length", keyLength);
+            U32($"{a}.attention.value_length", keyLength);
+        }
         U32($"{a}.rope.dimension_count", s.HeadSize);
         F32($"{a}.rope.freq_base", s.RopeFrequencyBase);
         F32($"{a}.attention.layer_norm_rms_epsilon", s.RmsNormEpsilon);

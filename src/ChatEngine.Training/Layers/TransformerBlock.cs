@@ -19,6 +19,8 @@ internal sealed class TransformerBlock
 
     public TransformerBlock(ModelHyperParameters p, LayerWeights w, int layer, LoraAdapter adapter, int maxTokens)
     {
+        if (w.QueryNorm is not null || w.KeyNorm is not null)
+            throw new NotSupportedException($"fine-tuning {p.Architecture} (per-head QK-norm) is not supported yet");
         _p = p;
         _w = w;
         LoraLinear Linear(Kernels.WeightMatrix matrix, float[]? bias, LoraTarget target) =>

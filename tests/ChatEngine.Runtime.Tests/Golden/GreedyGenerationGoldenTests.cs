@@ -41,6 +41,7 @@ public sealed class GreedyGenerationGoldenTests
         { "tiny-llama-Q4_K_M.gguf", "nexttok-tiny-llama-Q4_K_M.json", 5e-3 },
         { "tiny-qwen2-F32.gguf", "nexttok-tiny-qwen2-F32.json", 2e-3 },
         { "tiny-qwen2-Q4_K_M.gguf", "nexttok-tiny-qwen2-Q4_K_M.json", 5e-3 },
+        { "tiny-qwen3-F32.gguf", "nexttok-tiny-qwen3-F32.json", 5e-3 },
     };
 
     [SharedTheory]

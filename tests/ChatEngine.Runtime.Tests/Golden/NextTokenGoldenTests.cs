@@ -14,6 +14,10 @@ public sealed class NextTokenGoldenTests(ITestOutputHelper output)
     /// because activation quantization makes these random-weight models chaotic: one last-bit difference that lands
     /// on a rounding boundary grows to ~0.1 in the logits a few tokens later. F32 models are not chaotic and carry
     /// the README's F32 figures (measured 3e-4 tiny-llama, 1.2e-3 stories260K).
+    /// tiny-qwen3's golden comes from a llama.cpp build with flash attention on, whose F16 accumulation we do not
+    /// reproduce: it carries the README's figures for an engine with F32 attention (measured 3.7e-3 / 2.2e-2, the
+    /// size of refcheck-arch-f32.json's golden-vs-float64 gap); its quantized files are left out, as that gap,
+    /// amplified by activation quantization, reaches 0.4 in their logits.
     /// </summary>
     public static TheoryData<string, string, double, double> Models => new()
     {
@@ -34,6 +38,7 @@ public sealed class NextTokenGoldenTests(ITestOutputHelper output)
         { "tiny-llama-Q6_K.gguf", "nexttok-tiny-llama-Q6_K.json", Exact, Exact },
         { "tiny-qwen2-Q8_0.gguf", "nexttok-tiny-qwen2-Q8_0.json", Exact, Exact },
         { "tiny-qwen2-Q4_K_M.gguf", "nexttok-tiny-qwen2-Q4_K_M.json", Exact, Exact },
+        { "tiny-qwen3-F32.gguf", "nexttok-tiny-qwen3-F32.json", 5e-3, 3e-2 },
     };
 
     private const double Exact = 1e-3;

@@ -36,6 +36,8 @@ public sealed class ModelMetadataBoundsTests : IDisposable
     [InlineData("llama.rope.dimension_count", 16u)]
     [InlineData("llama.rope.dimension_count", MaxUInt32)]
     [InlineData("llama.rope.dimension_count", 0u)]
+    [InlineData("llama.attention.key_length", MaxUInt32)]
+    [InlineData("llama.attention.key_length", 0u)]
     public void An_absurd_hyper_parameter_is_a_format_error_naming_the_key_and_the_value(string key, uint value)
     {
         var path = _models.WithUInt32(key, value);
@@ -57,6 +59,32 @@ public sealed class ModelMetadataBoundsTests : IDisposable
 
         Assert.Equal("llama.embedding_length", error.Field);
         Assert.Contains($"UInt64 {1UL << 40}", error.Message);
+    }
+
+    [Fact]
+    public void A_value_length_other_than_the_key_length_is_a_format_error_naming_it()
+    {
+        var path = _models.Write(m =>
+        {
+            m.Set("llama.attention.key_length", new GgufValue(GgufValueType.UInt32, 8u));
+            m.Set("llama.attention.value_length", new GgufValue(GgufValueType.UInt32, 16u));
+        });
+
+        var error = Assert.Throws<GgufFormatException>(() => LanguageModel.Load(path, threads: 1));
+
+        Assert.Equal("llama.attention.value_length", error.Field);
+        Assert.Contains("llama.attention.value_length is 16", error.Message);
+    }
+
+    [Fact]
+    public void The_head_size_is_the_key_length_where_the_file_has_one()
+    {
+        var path = _models.WithUInt32("llama.attention.key_length", 16);
+
+        var error = Assert.Throws<GgufFormatException>(() => LanguageModel.Load(path, threads: 1));
+
+        Assert.Contains("blk.0.attn_q.weight", error.Message);
+        Assert.Contains("128", error.Message);
     }
 
     [Fact]
