@@ -12,6 +12,20 @@ internal static class CliRunner
     /// <summary>Runs with extra environment variables (a null value removes one).</summary>
     public static Result Run(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
+        using var process = Start(environment, args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"chatengine {string.Join(' ', args)} did not finish in 2 minutes");
+        }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Starts the CLI with stdout and stderr redirected, for a test that reads them as it runs.</summary>
+    public static Process Start(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -21,14 +35,6 @@ internal static class CliRunner
         foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "chatengine.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"chatengine {string.Join(' ', args)} did not finish in 2 minutes");
-        }
-        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+        return Process.Start(start)!;
     }
 }
