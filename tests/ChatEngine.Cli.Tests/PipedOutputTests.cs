@@ -71,6 +71,32 @@ public sealed partial class PipedOutputTests : IDisposable
         Assert.Contains("concurrency 1: 2 done, 0 failed", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_terminal_gets_live_progress_unless_NO_COLOR_is_set()
+    {
+        var live = UnderTerminal(null);
+        var noColor = UnderTerminal("1");
+
+        Assert.True(live.ExitCode == 0, live.Stdout);
+        Assert.Matches(@"\r +\d+% ", live.Stdout);
+        Assert.True(noColor.ExitCode == 0, noColor.Stdout);
+        // .NET itself switches a terminal's keypad to application mode (ESC[?1h ESC=) when it starts; nothing else may follow.
+        Assert.DoesNotContain('\x1b', noColor.Stdout.Replace("\x1b[?1h\x1b=", "", StringComparison.Ordinal));
+        Assert.DoesNotMatch("\r(?!\n)", noColor.Stdout); // the terminal itself turns each \n into \r\n
+        Assert.Matches(@"(?m)^ *100% \S+\r$", noColor.Stdout);
+    }
+
+    /// <summary>Runs <c>synth</c> under a pseudo-terminal (util-linux <c>script</c>); its stdout is what the terminal showed.</summary>
+    private CliRunner.Result UnderTerminal(string? noColor)
+    {
+        var output = Path.Combine(_dir, $"tty-{noColor ?? "live"}.gguf");
+        var command = string.Join(' ', new[] { "dotnet", CliRunner.CliDll, "synth", "--shape", "smollm2-135m", "--type", "Q4_0", "-o", output }
+            .Select(arg => $"'{arg}'"));
+        var result = CliRunner.RunProgram("script", new Dictionary<string, string?> { ["NO_COLOR"] = noColor }, "-qec", command, "/dev/null");
+        Assert.True(File.Exists(output), result.Stdout + result.Stderr);
+        return result;
+    }
+
     private static void AssertPlain(CliRunner.Result result)
     {
         Assert.True(result.ExitCode == 0, result.Stderr);
