@@ -10,14 +10,24 @@ using ChatEngine.Training.Data;
 
 namespace ChatEngine.Cli;
 
-/// <summary>Turns the errors a user can cause (bad path, bad file, bad value) into one line on stderr and exit code 1.</summary>
+/// <summary>
+/// Turns the errors a user can cause (bad path, bad file, bad value) into one line on stderr and exit code 1, and a
+/// Ctrl+C that cancelled a verb into one line and exit code 130 (what a shell reports for SIGINT).
+/// </summary>
 internal static partial class CliErrors
 {
+    private const int CancelledExitCode = 130;
+
     public static int Run(Func<int> action)
     {
         try
         {
             return action();
+        }
+        catch (OperationCanceledException e) when (e.InnerException is not TimeoutException)
+        {
+            Console.Error.WriteLine("error: cancelled");
+            return CancelledExitCode;
         }
         catch (Exception e) when (IsUserError(e))
         {

@@ -10,25 +10,39 @@ internal static class CliRunner
     public static Result Run(params string[] args) => Run(new Dictionary<string, string?>(), args);
 
     /// <summary>Runs with extra environment variables (a null value removes one).</summary>
-    public static Result Run(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    public static Result Run(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        RunProgram("dotnet", environment, [CliDll, .. args]);
+
+    /// <summary>Runs another program (one that wraps the CLI) the same way.</summary>
+    public static Result RunProgram(string program, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        using var process = StartProgram(program, environment, args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{program} {string.Join(' ', args)} did not finish in 2 minutes");
+        }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Starts the CLI with stdout and stderr redirected, for a test that reads them as it runs.</summary>
+    public static Process Start(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        StartProgram("dotnet", environment, [CliDll, .. args]);
+
+    public static string CliDll => Path.Combine(AppContext.BaseDirectory, "chatengine.dll");
+
+    private static Process StartProgram(string program, IReadOnlyDictionary<string, string?> environment, string[] args)
+    {
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         foreach (var (name, value) in environment) start.Environment[name] = value;
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "chatengine.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"chatengine {string.Join(' ', args)} did not finish in 2 minutes");
-        }
-        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+        return Process.Start(start)!;
     }
 }

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
 using ChatEngine.ModelStore.Tests;
 using ChatEngine.TestData;
 using Xunit;
@@ -17,12 +20,14 @@ public sealed class ModelStoreCliTests : IAsyncLifetime, IDisposable
         _sha = _hub.Add("karpathy/tinyllamas-GGUF", "stories260K.F32.gguf", await File.ReadAllBytesAsync(TestPaths.Model("stories260K.gguf")));
     }
 
-    private CliRunner.Result Run(params string[] args) => CliRunner.Run(new Dictionary<string, string?>
+    private Dictionary<string, string?> Environment => new()
     {
         ["CHATENGINE_MODELS"] = _store,
         ["HF_ENDPOINT"] = _hub.Endpoint.AbsoluteUri,
         ["HF_TOKEN"] = null,
-    }, args);
+    };
+
+    private CliRunner.Result Run(params string[] args) => CliRunner.Run(Environment, args);
 
     [Fact]
     public void A_pulled_model_is_listed_usable_by_name_and_removed()
@@ -67,6 +72,39 @@ public sealed class ModelStoreCliTests : IAsyncLifetime, IDisposable
         Assert.Equal(1, stocked.ExitCode);
         Assert.Equal($"error: model 'no-such-model' is neither a file nor in the store ({_store}): the store holds karpathy/tinyllamas-GGUF/stories260K.F32.gguf",
             Lines(stocked.Stderr)[0]);
+    }
+
+    [Fact]
+    public async Task Ctrl_C_during_a_pull_exits_130_with_one_line_and_the_next_pull_resumes_and_verifies()
+    {
+        _hub.StallNextAfter = 400_000;
+        using var process = CliRunner.Start(Environment, "pull", "karpathy/tinyllamas-GGUF:F32");
+        var stderr = new ConcurrentQueue<string>();
+        var downloading = new TaskCompletionSource();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            stderr.Enqueue(e.Data);
+            if (e.Data.StartsWith("stories260K.F32.gguf: ", StringComparison.Ordinal)) downloading.TrySetResult();
+        };
+        process.BeginErrorReadLine();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        await downloading.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        var partial = Path.Combine(_store, "karpathy", "tinyllamas-GGUF", "stories260K.F32.gguf.partial");
+        Assert.True(File.Exists(partial));
+
+        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(130, process.ExitCode);
+        Assert.Equal("", await stdout);
+        Assert.Equal("error: cancelled", stderr.Last());
+        Assert.DoesNotContain(stderr, line => line.TrimStart().StartsWith("at ", StringComparison.Ordinal) || line.Contains("Exception", StringComparison.Ordinal));
+        var kept = new FileInfo(partial).Length;
+        var resumed = Run("pull", "karpathy/tinyllamas-GGUF:F32");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        Assert.Equal($"karpathy/tinyllamas-GGUF/stories260K.F32.gguf (1,185,376 bytes, sha256 {_sha} verified{(kept > 0 ? $", resumed at {kept:N0} bytes" : "")})",
+            resumed.Stdout.Trim());
     }
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

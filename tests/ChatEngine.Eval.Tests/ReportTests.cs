@@ -39,20 +39,7 @@ public sealed class ReportTests : IDisposable
     [Fact]
     public void Result_file_round_trips_and_refuses_unknown_versions()
     {
-        var result = new EvalResult
-        {
-            Label = "x",
-            CreatedUtc = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero),
-            Target = new TargetInfo("http", "http://h/v1/chat/completions", "m"),
-            Suite = new SuiteInfo("s", "s.jsonl", new string('a', 64), 1),
-            Settings = new RunSettings([1], 1, null, 30, 1),
-            Machine = new MachineInfo("linux", 2, "box"),
-            Levels =
-            [
-                new LevelResult(LevelSummary.From(1, 1, [new RequestResult { RequestId = "r", E2eMs = 10, TtftMs = 4, ItlMs = [6], CompletionTokens = 2, TokenSource = TokenSource.Usage }]),
-                    [new RequestResult { RequestId = "r", E2eMs = 10, TtftMs = 4, ItlMs = [6], CompletionTokens = 2, TokenSource = TokenSource.Usage }]),
-            ],
-        };
+        var result = Result("x");
         var path = Path.Combine(_dir, "r.json");
         ResultFile.Save(result, path);
         var text = File.ReadAllText(path);
@@ -67,4 +54,30 @@ public sealed class ReportTests : IDisposable
         var error = Assert.Throws<ResultFormatException>(() => ResultFile.Load(path));
         Assert.Contains("schema_version 99 is not supported", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Comparison_html_shows_labels_as_escaped_text_without_markdown_markers()
+    {
+        var html = HtmlWriter.Write(ComparisonReport.Build([Result("stories260K (engine)"), Result("<script>alert(1)</script>")]));
+
+        Assert.Contains("<p><strong>stories260K (engine)</strong>: http <code>http://h/v1/chat/completions</code>", html, StringComparison.Ordinal);
+        Assert.Contains("<strong>&lt;script&gt;alert(1)&lt;/script&gt;</strong>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("**", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
+    }
+
+    private static EvalResult Result(string label) => new()
+    {
+        Label = label,
+        CreatedUtc = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero),
+        Target = new TargetInfo("http", "http://h/v1/chat/completions", "m"),
+        Suite = new SuiteInfo("s", "s.jsonl", new string('a', 64), 1),
+        Settings = new RunSettings([1], 1, null, 30, 1),
+        Machine = new MachineInfo("linux", 2, "box"),
+        Levels =
+        [
+            new LevelResult(LevelSummary.From(1, 1, [new RequestResult { RequestId = "r", E2eMs = 10, TtftMs = 4, ItlMs = [6], CompletionTokens = 2, TokenSource = TokenSource.Usage }]),
+                [new RequestResult { RequestId = "r", E2eMs = 10, TtftMs = 4, ItlMs = [6], CompletionTokens = 2, TokenSource = TokenSource.Usage }]),
+        ],
+    };
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using ChatEngine.Eval.Reports;
 using ChatEngine.Eval.Running;
 using Spectre.Console;
@@ -7,14 +6,14 @@ using Spectre.Console;
 namespace ChatEngine.Eval.Commands;
 
 /// <summary>
-/// Runs a plan while showing progress: Spectre.Console bars (one per concurrency level) on an interactive terminal,
-/// otherwise a status line on stderr at most once a second.
+/// Runs a plan while showing progress: Spectre.Console bars (one per concurrency level) on an interactive terminal
+/// (see <see cref="ConsoleProgress.Live"/>), otherwise a status line on stderr at most once a second.
 /// </summary>
 internal static class ProgressDisplay
 {
     public static Task<EvalResult> RunAsync(EvalPlan plan, IRequestTarget target, CancellationToken cancellation)
     {
-        if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsErrorRedirected)
+        if (!ConsoleProgress.Live)
             return EvalRunner.RunAsync(plan, target, new PlainProgress(), cancellation);
         return AnsiConsole.Progress()
             .AutoClear(false)
@@ -42,17 +41,9 @@ internal static class ProgressDisplay
 
     private sealed class PlainProgress : IProgress<LevelProgress>
     {
-        private readonly Lock _gate = new();
-        private long _lastPrinted;
+        private readonly ConsoleProgress _lines = new();
 
-        public void Report(LevelProgress value)
-        {
-            lock (_gate)
-            {
-                if (value.Fraction < 1 && Stopwatch.GetElapsedTime(_lastPrinted) < TimeSpan.FromSeconds(1)) return;
-                _lastPrinted = Stopwatch.GetTimestamp();
-                Console.Error.WriteLine($"concurrency {value.Concurrency}: {value.Completed} done, {value.Failed} failed, {value.Elapsed.TotalSeconds:0.0} s");
-            }
-        }
+        public void Report(LevelProgress value) =>
+            _lines.Report($"concurrency {value.Concurrency}: {value.Completed} done, {value.Failed} failed, {value.Elapsed.TotalSeconds:0.0} s", value.Fraction >= 1);
     }
 }

@@ -1,10 +1,11 @@
 using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace ChatEngine.Eval.Reports;
 
 /// <summary>Renders a <see cref="ReportDocument"/> as one self-contained HTML page with the SVG charts inline.</summary>
-public static class HtmlWriter
+public static partial class HtmlWriter
 {
     public static string Write(ReportDocument document)
     {
@@ -19,7 +20,7 @@ public static class HtmlWriter
         foreach (var section in document.Sections)
         {
             html.Append("<h2>").Append(E(section.Heading)).AppendLine("</h2>");
-            foreach (var line in section.Lines) html.Append("<p>").Append(E(line.TrimStart('-', ' '))).AppendLine("</p>");
+            foreach (var line in section.Lines) html.Append("<p>").Append(Inline(line.TrimStart('-', ' '))).AppendLine("</p>");
             foreach (var table in section.Tables)
             {
                 if (table.Caption is not null) html.Append("<h3>").Append(E(table.Caption)).AppendLine("</h3>");
@@ -34,4 +35,14 @@ public static class HtmlWriter
     }
 
     private static string E(string text) => WebUtility.HtmlEncode(text.Replace("`", "", StringComparison.Ordinal));
+
+    /// <summary>A report line's Markdown emphasis (<c>**bold**</c>, <c>`code`</c>) as HTML elements around escaped text.</summary>
+    private static string Inline(string markdown) =>
+        Code().Replace(Bold().Replace(WebUtility.HtmlEncode(markdown), "<strong>$1</strong>"), "<code>$1</code>");
+
+    [GeneratedRegex(@"\*\*(.+?)\*\*")]
+    private static partial Regex Bold();
+
+    [GeneratedRegex("`([^`]*)`")]
+    private static partial Regex Code();
 }

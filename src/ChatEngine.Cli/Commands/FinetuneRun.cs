@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
+using ChatEngine.Eval.Commands;
 using ChatEngine.Gguf;
 using ChatEngine.Runtime;
 using ChatEngine.Templates;
 using ChatEngine.Training;
 using ChatEngine.Training.Data;
 using ChatEngine.Training.Lora;
-using Spectre.Console;
 
 namespace ChatEngine.Cli.Commands;
 
@@ -46,15 +46,15 @@ internal sealed record FinetuneRun(
 
         var identity = $"{Path.GetFileName(ModelPath)} ({new FileInfo(ModelPath).Length} bytes)";
         var trainer = new LoraTrainer(lm.Parameters, lm.Weights, identity, lora, options, train, validation);
-        AnsiConsole.MarkupLine(Markup.Escape(
-            $"model {Path.GetFileName(ModelPath)}: {lm.Parameters.LayerCount} layers, {lm.Parameters.EmbeddingSize} wide; adapter {lora}, {trainer.Adapter.ParameterCount:N0} parameters"));
-        AnsiConsole.MarkupLine(Markup.Escape(
-            $"data: {train.Count} training / {validation.Count} validation conversations, {trainer.Plan.Steps.Count} optimizer steps over {options.Epochs} epochs"));
+        ConsoleProgress.WriteLine(
+            $"model {Path.GetFileName(ModelPath)}: {lm.Parameters.LayerCount} layers, {lm.Parameters.EmbeddingSize} wide; adapter {lora}, {trainer.Adapter.ParameterCount:N0} parameters");
+        ConsoleProgress.WriteLine(
+            $"data: {train.Count} training / {validation.Count} validation conversations, {trainer.Plan.Steps.Count} optimizer steps over {options.Epochs} epochs");
         if (File.Exists(CheckpointPath))
         {
             if (!Resume) throw new CliUsageException($"checkpoint '{CheckpointPath}' exists: pass --resume to continue that run, or delete it to start over");
             trainer.LoadCheckpoint(CheckpointPath);
-            AnsiConsole.MarkupLine(Markup.Escape($"resumed from '{CheckpointPath}' at step {trainer.CompletedSteps}/{trainer.Plan.Steps.Count}"));
+            ConsoleProgress.WriteLine($"resumed from '{CheckpointPath}' at step {trainer.CompletedSteps}/{trainer.Plan.Steps.Count}");
         }
 
         var before = Samples.Select(s => Sample(BaseModel(lm, lora, options), lm, renderer, s)).ToArray();
@@ -81,8 +81,8 @@ internal sealed record FinetuneRun(
         }
         if (!complete)
         {
-            AnsiConsole.MarkupLine(Markup.Escape(
-                $"interrupted after step {trainer.CompletedSteps}/{trainer.Plan.Steps.Count}; checkpoint saved to '{CheckpointPath}'. Run the same command with --resume to continue."));
+            ConsoleProgress.WriteLine(
+                $"interrupted after step {trainer.CompletedSteps}/{trainer.Plan.Steps.Count}; checkpoint saved to '{CheckpointPath}'. Run the same command with --resume to continue.");
             return InterruptedExitCode;
         }
 
@@ -133,16 +133,16 @@ internal sealed record FinetuneRun(
         {
             var first = history.Validation[0];
             var last = history.Validation[^1];
-            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"validation loss {first.Loss:F4} (ppl {first.Perplexity:F2}) before -> {last.Loss:F4} (ppl {last.Perplexity:F2}) after")));
+            ConsoleProgress.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"validation loss {first.Loss:F4} (ppl {first.Perplexity:F2}) before -> {last.Loss:F4} (ppl {last.Perplexity:F2}) after"));
         }
-        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"trained {history.Tokens:N0} tokens in {history.Seconds:F1} s ({history.TokensPerSecond:F0} tokens/s)")));
-        AnsiConsole.MarkupLine(Markup.Escape($"adapter written to '{OutputPath}' ({OutputType}); loss curve '{LossSvgPath}'; checkpoint '{CheckpointPath}'"));
+        ConsoleProgress.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"trained {history.Tokens:N0} tokens in {history.Seconds:F1} s ({history.TokensPerSecond:F0} tokens/s)"));
+        ConsoleProgress.WriteLine($"adapter written to '{OutputPath}' ({OutputType}); loss curve '{LossSvgPath}'; checkpoint '{CheckpointPath}'");
         for (var i = 0; i < Samples.Count; i++)
         {
             var after = Sample(trainer.Model, lm, renderer, Samples[i]);
-            AnsiConsole.MarkupLine(Markup.Escape($"sample: {Samples[i]}\n  before: {Show(before[i])}\n  after:  {Show(after)}"));
+            ConsoleProgress.WriteLine($"sample: {Samples[i]}\n  before: {Show(before[i])}\n  after:  {Show(after)}");
         }
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ChatEngine.Eval.Commands;
 using ChatEngine.Gguf;
 using ChatEngine.Runtime.Synthesis;
 
@@ -18,14 +19,17 @@ internal static class SynthCommand
         {
             var path = parse.GetValue(output)!.FullName;
             var lastPercent = -1;
+            var live = ConsoleProgress.Live;
+            var lines = new ConsoleProgress();
             SyntheticModelWriter.Write(path, ModelShape.Find(parse.GetValue(shape)!), parse.GetValue(type), parse.GetValue(seed), (tensor, fraction) =>
             {
                 var percent = (int)(fraction * 100);
                 if (percent == lastPercent) return;
                 lastPercent = percent;
-                Console.Error.Write($"\r{percent,3}% {tensor,-32}");
+                if (live) Console.Error.Write($"\r{percent,3}% {tensor,-32}");
+                else lines.Report($"{percent,3}% {tensor}", percent == 100);
             });
-            Console.Error.WriteLine();
+            if (live) Console.Error.WriteLine();
             Console.WriteLine($"wrote {path} ({new FileInfo(path).Length / (1024.0 * 1024.0):F1} MiB)");
             return 0;
         });
