@@ -108,6 +108,36 @@ public sealed class ChatUiTests(UiServerFixture fixture)
     }
 
     [Fact]
+    public async Task Deleting_a_conversation_asks_first_and_cancel_or_escape_keeps_it()
+    {
+        await using var chat = await Ui.OpenAsync(settingsJson: Greedy);
+        await chat.SendAsync("Where do rabbits live?");
+        await chat.WaitForAnswerAsync();
+        var titles = chat.Page.Locator(".conversations .select");
+        var title = await titles.First.TextContentAsync();
+        var deleteButton = chat.Page.Locator(".conversations .delete-button").First;
+
+        await deleteButton.ClickAsync();
+        await Assertions.Expect(chat.Page.Locator(".conversations .confirm-delete")).ToContainTextAsync($"Delete “{title}”?");
+        await Assertions.Expect(chat.Page.Locator(".conversations .delete-yes")).ToBeFocusedAsync();
+        await chat.Page.Locator(".conversations .delete-no").ClickAsync();
+        await Assertions.Expect(titles).ToHaveTextAsync([title!]);
+
+        await deleteButton.ClickAsync();
+        await Assertions.Expect(chat.Page.Locator(".conversations .delete-yes")).ToBeFocusedAsync();
+        await chat.Page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(titles).ToHaveTextAsync([title!]);
+        await Assertions.Expect(chat.Messages).ToHaveCountAsync(2);
+
+        await deleteButton.ClickAsync();
+        await chat.Page.Locator(".conversations .delete-yes").ClickAsync();
+        await Assertions.Expect(titles).ToHaveCountAsync(0);
+        await chat.Page.ReloadAsync();
+        await chat.WaitUntilInteractiveAsync();
+        await Assertions.Expect(titles).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task Markup_in_user_and_model_text_is_shown_as_text()
     {
         const string payload = "<script>window.__injected = 1</script><img src=x onerror=\"window.__injected = 2\">";
