@@ -4,6 +4,7 @@ using ChatEngine.Gguf;
 using ChatEngine.ModelStore;
 using ChatEngine.Runtime.Lora;
 using ChatEngine.Runtime.Model;
+using ChatEngine.Server;
 using ChatEngine.Templates;
 using ChatEngine.Training;
 using ChatEngine.Training.Data;
@@ -57,11 +58,7 @@ internal static partial class CliErrors
     {
         var match = ConversionMessage().Match(message);
         if (!match.Success) return message;
-        var type = match.Groups["type"].Value;
-        var form = type.Contains("Int32", StringComparison.Ordinal) || type.Contains("Int64", StringComparison.Ordinal) ? "a whole number"
-            : type.Contains("Double", StringComparison.Ordinal) || type.Contains("Single", StringComparison.Ordinal) ? "a number"
-            : type.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
-            : null;
+        var form = Type.GetType(match.Groups["type"].Value) is { } type ? ValueForm.Describe(type) : null;
         return form is null ? message : $"{match.Groups["name"].Value}: '{match.Groups["value"].Value}' is not {form}";
     }
 

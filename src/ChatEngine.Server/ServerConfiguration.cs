@@ -59,7 +59,7 @@ public static class ServerConfiguration
                 if (strict) throw new ArgumentException($"{source}: unknown setting '{ErrorText.Excerpt(setting.Key)}'; the settings are {string.Join(", ", SettingNames)}");
                 continue;
             }
-            if (setting.Value is { } text && ExpectedForm(property.PropertyType) is { } expected && !Converts(text, property.PropertyType))
+            if (setting.Value is { } text && ValueForm.Describe(property.PropertyType) is { } expected && !Converts(text, property.PropertyType))
                 throw new ArgumentException($"{source}: '{property.Name}' is '{ErrorText.Excerpt(text)}', which is not {expected}");
         }
         try
@@ -74,15 +74,6 @@ public static class ServerConfiguration
 
     private static IEnumerable<string> SettingNames => typeof(ServerOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance)
         .Where(p => p.CanWrite).Select(p => p.Name);
-
-    /// <summary>How a value of a scalar setting's type is written, or null for text and lists (anything goes).</summary>
-    private static string? ExpectedForm(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
-    {
-        var t when t == typeof(int) || t == typeof(long) => "a whole number",
-        var t when t == typeof(double) => "a number",
-        var t when t == typeof(bool) => "true or false",
-        _ => null,
-    };
 
     private static bool Converts(string text, Type type)
     {
