@@ -35,10 +35,10 @@ public sealed class PackageTests : IDisposable
         var (installCode, installLog) = Processes.Run(Processes.Command("dotnet",
             ["tool", "install", "ChatEngine.Tool", "--tool-path", tools, "--add-source", _folder, "--version", "0.1.0"], _folder, isolated), TimeSpan.FromMinutes(3));
         Assert.True(installCode == 0, installLog);
-        var (runCode, output) = Processes.Run(Processes.Command(Path.Combine(tools, "chatengine"),
+        var run = Processes.Run(Processes.Command(Path.Combine(tools, "chatengine"),
             ["generate", "-m", "models/stories260K.gguf", "-p", "Once upon a time", "-n", "4", "--temperature", "0", "-t", "1"], _folder), TimeSpan.FromMinutes(2));
-        Assert.True(runCode == 0, output);
-        Assert.StartsWith("Once upon a time", output);
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.StartsWith("Once upon a time", run.Stdout);
     }
 
     [Fact]

@@ -20,30 +20,47 @@ internal static class Processes
         return start;
     }
 
-    /// <summary>Runs to completion (or kills it after <paramref name="timeout"/>) and returns the exit code and all output.</summary>
-    public static (int ExitCode, string Output) Run(ProcessStartInfo start, TimeSpan timeout)
+    /// <summary>Runs to completion (or kills it after <paramref name="timeout"/>): the exit code, all output (stdout and
+    /// stderr in arrival order, for failure messages) and stdout alone (what a test may assert on: the two streams race).</summary>
+    public static ProcessResult Run(ProcessStartInfo start, TimeSpan timeout)
     {
-        using var process = Start(start, out var output);
+        using var process = Start(start, out var output, out var stdout);
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"{start.FileName} {string.Join(' ', start.ArgumentList)} did not finish in {timeout}:\n{output}");
         }
         process.WaitForExit();
-        return (process.ExitCode, output.ToString());
+        return new ProcessResult(process.ExitCode, output.ToString(), stdout.ToString());
     }
 
     /// <summary>Starts a process whose stdout and stderr are collected (thread-safely) into <paramref name="output"/>.</summary>
-    public static Process Start(ProcessStartInfo start, out StringBuilder output)
+    public static Process Start(ProcessStartInfo start, out StringBuilder output) => Start(start, out output, out _);
+
+    private static Process Start(ProcessStartInfo start, out StringBuilder output, out StringBuilder stdout)
     {
         var collected = new StringBuilder();
+        var standardOutput = new StringBuilder();
         var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { lock (collected) collected.AppendLine(e.Data); };
+        process.OutputDataReceived += (_, e) =>
+        {
+            lock (collected)
+            {
+                collected.AppendLine(e.Data);
+                standardOutput.AppendLine(e.Data);
+            }
+        };
         process.ErrorDataReceived += (_, e) => { lock (collected) collected.AppendLine(e.Data); };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         output = collected;
+        stdout = standardOutput;
         return process;
     }
+}
+
+internal sealed record ProcessResult(int ExitCode, string Output, string Stdout)
+{
+    public void Deconstruct(out int exitCode, out string output) => (exitCode, output) = (ExitCode, Output);
 }
