@@ -51,15 +51,24 @@ public sealed class ChatUiTests(UiServerFixture fixture)
     [Fact]
     public async Task Stop_halts_the_answer_and_frees_the_server_slot()
     {
-        // A long greedy answer; Stop is pressed as soon as text appears.
         await using var chat = await Ui.OpenAsync(settingsJson: """{"temperature":0,"topP":1,"maxTokens":900}""");
         var cancelledBefore = Ui.Server.CancelledSequences;
-        await chat.SendAsync("Once upon a time");
-        await Assertions.Expect(chat.LastAnswer.Locator(".content")).Not.ToBeEmptyAsync();
-        await chat.Page.Locator(".composer .stop").ClickAsync();
+        using var tokens = HoldTokens();
+        try
+        {
+            await chat.SendAsync("Once upon a time");
+            tokens.Release(3);
+            await Assertions.Expect(chat.LastAnswer.Locator(".content")).Not.ToBeEmptyAsync();
+            await chat.Page.Locator(".composer .stop").ClickAsync();
+            await ReleaseUntilCancelledAsync(tokens, cancelledBefore);
 
-        await chat.WaitForAnswerAsync(10_000);
-        await Ui.WaitForIdleSlotsAsync(TimeSpan.FromSeconds(10));
+            await chat.WaitForAnswerAsync(10_000);
+            await Ui.WaitForIdleSlotsAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            Ui.Server.Scheduler!.BeforeSampling = null;
+        }
         var stoppedText = await chat.LastAnswer.Locator(".content").TextContentAsync();
         await Task.Delay(300);
 
@@ -74,13 +83,42 @@ public sealed class ChatUiTests(UiServerFixture fixture)
     {
         await using var chat = await Ui.OpenAsync(settingsJson: """{"temperature":0,"topP":1,"maxTokens":900}""");
         var cancelledBefore = Ui.Server.CancelledSequences;
-        await chat.SendAsync("Once upon a time");
-        await Assertions.Expect(chat.LastAnswer.Locator(".content")).Not.ToBeEmptyAsync();
+        using var tokens = HoldTokens();
+        try
+        {
+            await chat.SendAsync("Once upon a time");
+            tokens.Release(3);
+            await Assertions.Expect(chat.LastAnswer.Locator(".content")).Not.ToBeEmptyAsync();
 
-        await chat.Page.CloseAsync();
-
-        await Ui.WaitForIdleSlotsAsync(TimeSpan.FromSeconds(10));
+            await chat.Page.CloseAsync();
+            await ReleaseUntilCancelledAsync(tokens, cancelledBefore);
+            await Ui.WaitForIdleSlotsAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            Ui.Server.Scheduler!.BeforeSampling = null;
+        }
         Assert.True(Ui.Server.CancelledSequences > cancelledBefore, "the answer ran to its end instead of being dropped");
+    }
+
+    /// <summary>Every sampled token then waits for the test to release it, so an answer cannot end before the test acts.</summary>
+    private SemaphoreSlim HoldTokens()
+    {
+        var tokens = new SemaphoreSlim(0);
+        Ui.Server.Scheduler!.BeforeSampling = _ => tokens.Wait(TimeSpan.FromSeconds(30));
+        return tokens;
+    }
+
+    /// <summary>Lets the held answer go on one token at a time until the server drops it, or to its end (900 tokens) if
+    /// it never does.</summary>
+    private async Task ReleaseUntilCancelledAsync(SemaphoreSlim tokens, long cancelledBefore)
+    {
+        for (var released = 0; released < 1000 && Ui.Server.CancelledSequences == cancelledBefore; released++)
+        {
+            tokens.Release();
+            await Task.Delay(10);
+        }
+        tokens.Release(1000);
     }
 
     [Fact]
@@ -169,10 +207,8 @@ public sealed class ChatUiTests(UiServerFixture fixture)
         await using var chat = await Ui.OpenAsync(settingsJson: """{"temperature":0,"topP":1,"maxTokens":400}""");
         await chat.Page.SetViewportSizeAsync(320, 480);
         var messages = chat.Page.Locator("#messages");
-        // Each sampled token waits for the test to release it, so the answer is still streaming when the reader scrolls.
-        var scheduler = Ui.Server.Scheduler!;
-        using var tokens = new SemaphoreSlim(0);
-        scheduler.BeforeSampling = _ => tokens.Wait(TimeSpan.FromSeconds(30));
+        // The answer is still streaming when the reader scrolls.
+        using var tokens = HoldTokens();
         try
         {
             await chat.SendAsync("Once upon a time there was a cat");
@@ -180,7 +216,7 @@ public sealed class ChatUiTests(UiServerFixture fixture)
             await chat.Page.WaitForFunctionAsync("() => { const m = document.getElementById('messages'); return m.scrollHeight > m.clientHeight + 100; }");
             // The reader scrolls to the top (again if a render still in flight took the view back to the end).
             await chat.Page.WaitForFunctionAsync(
-                "() => { const m = document.getElementById('messages'); if (m.dataset.atEnd === 'false') return true; m.scrollTop = 0; return false; }",
+                "() => { const m = document.getElementById('messages'); if (m.dataset.atEnd === 'false' && m.scrollTop === 0) return true; m.scrollTop = 0; return false; }",
                 null, new() { PollingInterval = 100 });
             await Assertions.Expect(chat.Page.Locator(".message.assistant[data-state=streaming]")).ToHaveCountAsync(1);
 
@@ -197,8 +233,40 @@ public sealed class ChatUiTests(UiServerFixture fixture)
         }
         finally
         {
-            scheduler.BeforeSampling = null;
+            Ui.Server.Scheduler!.BeforeSampling = null;
         }
+    }
+
+    [Fact]
+    public async Task The_view_keeps_following_when_the_text_grows_before_its_own_scroll_event()
+    {
+        await using var chat = await Ui.OpenAsync(settingsJson: Greedy);
+        await chat.Page.SetViewportSizeAsync(320, 480);
+        var stored = JsonSerializer.Serialize(new[]
+        {
+            new { id = "long", title = "Long", messages = new[] { new { role = "user", content = string.Concat(Enumerable.Repeat("a long line of text ", 400)) } } },
+        });
+        await chat.Page.EvaluateAsync("s => { localStorage.setItem('chatengine.conversations', s); localStorage.setItem('chatengine.selected', 'long'); }", stored);
+        await chat.Page.ReloadAsync();
+        await chat.WaitUntilInteractiveAsync();
+        var messages = chat.Page.Locator("#messages");
+        await messages.EvaluateAsync("m => { m.scrollTop = 0; }");
+        await chat.Page.WaitForFunctionAsync("() => document.getElementById('messages').dataset.atEnd === 'false'");
+
+        // As when a chunk lands between following the answer and the browser's scroll event for it: the event sees a
+        // taller text than the one followed, yet the view was at the end and must go on following.
+        var atEnd = await messages.EvaluateAsync<string>("""
+            async m => {
+                chatEngine.scrollToEnd('messages', true);
+                const chunk = document.createElement('div');
+                chunk.style.minHeight = '400px';
+                m.appendChild(chunk);
+                await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+                chunk.remove();
+                return m.dataset.atEnd;
+            }
+            """);
+        Assert.Equal("true", atEnd);
     }
 
     [Fact]

@@ -19,10 +19,16 @@ window.chatEngine = {
     if (!element.dataset.watched) {
       element.dataset.watched = 'true';
       element.addEventListener('scroll', () => {
+        // The event of our own scroll can arrive after the next chunk made the text taller: still at the end.
+        if (element.scrollTop === element.followedTo) return;
         element.dataset.atEnd = String(element.scrollHeight - element.scrollTop - element.clientHeight < 48);
       });
     }
-    if (force || element.dataset.atEnd !== 'false') element.scrollTop = element.scrollHeight;
+    if (force || element.dataset.atEnd !== 'false') {
+      element.scrollTop = element.scrollHeight;
+      element.followedTo = element.scrollTop;
+      element.dataset.atEnd = 'true';
+    }
   },
 };
 
