@@ -46,7 +46,7 @@ internal sealed class AttentionJob(ModelHyperParameters p) : IComputeJob
         var qSize = p.HeadCount * headSize;
         var kvSize = p.KvSize;
         var groupSize = p.HeadCount / p.KvHeadCount;
-        var scale = p.ScoreScale;
+        var scale = p.ScalesQueries ? 1f : p.AttentionScale;
         for (var h = start; h < end; h++)
         {
             var accumulators = _accumulators[h].AsSpan();

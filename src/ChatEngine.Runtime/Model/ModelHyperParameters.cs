@@ -24,10 +24,10 @@ public sealed record ModelHyperParameters
     /// <summary>Factor on the token embeddings (√embedding for gemma3, else 1).</summary>
     public float EmbeddingScale { get; init; } = 1f;
 
-    /// <summary>Factor on q before the attention; the scores are scaled by <see cref="ScoreScale"/>.</summary>
-    public float QueryScale { get; init; } = 1f;
+    /// <summary>q is multiplied by <see cref="AttentionScale"/> before the attention instead of the scores after it.</summary>
+    public bool ScalesQueries { get; init; }
 
-    public required float ScoreScale { get; init; }
+    public float AttentionScale => 1f / MathF.Sqrt(HeadSize);
 
     public FeedForwardActivation Activation { get; init; } = FeedForwardActivation.SwiGlu;
 
@@ -80,7 +80,6 @@ public sealed record ModelHyperParameters
             throw new GgufFormatException(
                 $"{prefix}rope.dimension_count is {ropeDimensions}, expected an even number from 2 to the head size {headSize}", prefix + "rope.dimension_count");
         var (window, pattern) = ReadSlidingWindow(metadata, architecture, prefix);
-        var attentionScale = 1f / MathF.Sqrt(headSize);
         var scale = 1f;
         if (metadata.TryGetFloat32(prefix + "rope.scaling.factor", out var factor) && factor > 0) scale = 1f / factor;
         else if (metadata.TryGetFloat32(prefix + "rope.scale_linear", out var linear) && linear > 0) scale = 1f / linear;
@@ -102,8 +101,7 @@ public sealed record ModelHyperParameters
             RmsNormEpsilon = metadata.GetFloat32(prefix + "attention.layer_norm_rms_epsilon"),
             Activation = architecture.Activation,
             EmbeddingScale = architecture.ScalesEmbeddings ? MathF.Sqrt(embedding) : 1f,
-            QueryScale = architecture.ScalesQueries ? attentionScale : 1f,
-            ScoreScale = architecture.ScalesQueries ? 1f : attentionScale,
+            ScalesQueries = architecture.ScalesQueries,
             SlidingWindow = window,
             SlidingWindowPattern = pattern,
             LocalRopeFrequencyBase = metadata.TryGetFloat32(prefix + "rope.freq_base_swa", out var localBase) ? localBase : architecture.DefaultLocalRopeFrequencyBase,

@@ -195,7 +195,7 @@ public sealed class Transformer
             Rope.ComputeAngles(position, _p.RopeDimensions, ropeBase, ropeScale, _ropeCos, _ropeSin);
             for (var h = 0; h < _p.HeadCount; h++) Rope.Rotate(q.Slice(t * qSize + h * headSize, headSize), _ropeCos, _ropeSin, _p.RopeMode);
             for (var h = 0; h < _p.KvHeadCount; h++) Rope.Rotate(k.Slice(t * kvSize + h * headSize, headSize), _ropeCos, _ropeSin, _p.RopeMode);
-            if (_p.QueryScale != 1f) TensorPrimitives.Multiply(q.Slice(t * qSize, qSize), _p.QueryScale, q.Slice(t * qSize, qSize));
+            if (_p.ScalesQueries) TensorPrimitives.Multiply(q.Slice(t * qSize, qSize), _p.AttentionScale, q.Slice(t * qSize, qSize));
             var cache = batch.Cache(start + t);
             TensorPrimitives.ConvertToHalf(k.Slice(t * kvSize, kvSize), cache.Keys[layer].AsSpan(position * kvSize, kvSize));
             TensorPrimitives.ConvertToHalf(v.Slice(t * kvSize, kvSize), cache.Values[layer].AsSpan(position * kvSize, kvSize));
