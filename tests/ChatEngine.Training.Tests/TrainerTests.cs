@@ -1,3 +1,6 @@
+using ChatEngine.Runtime;
+using ChatEngine.TestData;
+using ChatEngine.Training.Data;
 using ChatEngine.Training.Lora;
 using Xunit;
 
@@ -143,5 +146,19 @@ public sealed class TrainerTests
         public void ValidationCompleted(ValidationPoint point)
         {
         }
+    }
+
+    [SharedTheory]
+    [InlineData("tiny-gemma3-F32.gguf", "QK-norm")]
+    [InlineData("tiny-phi3-F32.gguf", "fused")]
+    public void FineTuningAnArchitectureTheTrainingForwardPassLacksIsRefusedNamingWhatItLacks(string file, string lacking)
+    {
+        using var model = LanguageModel.Load(TestPaths.Model(file), threads: 1);
+        TrainingExample[] examples = [new(1, [1, 5, 6, 7], [false, true, true, true])];
+
+        var error = Assert.Throws<NotSupportedException>(() =>
+            new LoraTrainer(model.Parameters, model.Weights, file, Lora, new TrainingOptions { Epochs = 1, RowTokens = 160 }, examples, []));
+        Assert.Contains(model.Parameters.Architecture, error.Message, StringComparison.Ordinal);
+        Assert.Contains(lacking, error.Message, StringComparison.Ordinal);
     }
 }

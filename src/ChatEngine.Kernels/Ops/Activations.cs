@@ -55,4 +55,41 @@ public static class Activations
             TensorPrimitives.Multiply(a, up.Slice(start, length), output.Slice(start, length));
         }
     }
+
+    /// <summary>
+    /// GeGLU: output = gelu_tanh(gate) * up as ggml_vec_geglu_f32 computes it on the CPU: for -10 &lt; gate &lt; 10 the
+    /// GELU is looked up in an F16 table at the gate rounded to F16; below that it is 0 and above it the gate itself.
+    /// <paramref name="output"/> may be <paramref name="gate"/> or <paramref name="up"/>.
+    /// </summary>
+    public static void GeGlu(ReadOnlySpan<float> gate, ReadOnlySpan<float> up, Span<float> output)
+    {
+        if (up.Length != gate.Length)
+            throw new ArgumentException($"up has {up.Length} elements, gate has {gate.Length}", nameof(up));
+        if (output.Length < gate.Length)
+            throw new ArgumentException($"output has {output.Length} elements, gate has {gate.Length}", nameof(output));
+        var table = GeluTable.Value;
+        for (var i = 0; i < gate.Length; i++)
+        {
+            var x = gate[i];
+            output[i] = x <= -10f ? 0f
+                : x >= 10f ? x * up[i]
+                : (float)table[BitConverter.HalfToUInt16Bits((Half)x)] * up[i];
+        }
+    }
+
+    /// <summary>ggml_table_gelu_f16: the tanh GELU of every F16 value, rounded to F16.</summary>
+    private static readonly Lazy<Half[]> GeluTable = new(() =>
+    {
+        var table = new Half[1 << 16];
+        for (var i = 0; i < table.Length; i++) table[i] = (Half)GeluTanh((float)BitConverter.UInt16BitsToHalf((ushort)i));
+        return table;
+    });
+
+    /// <summary>0.5 x (1 + tanh(√(2/π) x (1 + 0.044715 x²))), in ggml_gelu_f32's order of float operations.</summary>
+    private static float GeluTanh(float x)
+    {
+        const float sqrtTwoOverPi = 0.79788456080286535587989211986876f;
+        const float coefficient = 0.044715f;
+        return 0.5f * x * (1f + MathF.Tanh(sqrtTwoOverPi * x * (1f + coefficient * x * x)));
+    }
 }

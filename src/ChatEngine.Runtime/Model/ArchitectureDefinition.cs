@@ -9,8 +9,41 @@ namespace ChatEngine.Runtime.Model;
 /// <param name="HasQkNorm">Queries and keys are RMS-normalised per head (attn_q_norm, attn_k_norm) before rope.</param>
 public sealed record ArchitectureDefinition(string Name, RopeMode RopeMode, bool HasQkvBias, bool HasQkNorm = false)
 {
-    /// <summary>Tensors every block holds: norms, projections and feed-forward (9), plus the optional biases and QK-norms.</summary>
-    public int TensorsPerLayer => 9 + (HasQkvBias ? 3 : 0) + (HasQkNorm ? 2 : 0);
+    /// <summary>Token embeddings are multiplied by √embedding_length before the first block.</summary>
+    public bool ScalesEmbeddings { get; init; }
+
+    /// <summary>The attention and feed-forward outputs are RMS-normalised (post_attention_norm, post_ffw_norm) before the residual add.</summary>
+    public bool HasPostNorms { get; init; }
+
+    public FeedForwardActivation Activation { get; init; } = FeedForwardActivation.SwiGlu;
+
+    /// <summary>q, k and v come from one attn_qkv matrix, gate and up from one ffn_up matrix (gate rows first).</summary>
+    public bool HasFusedProjections { get; init; }
+
+    /// <summary>q is multiplied by 1/√head_size before the attention, whose scores are then unscaled (llama.cpp's order for this architecture).</summary>
+    public bool ScalesQueries { get; init; }
+
+    /// <summary>
+    /// The sliding-window pattern where the file has attention.sliding_window but no sliding_window_pattern; null where the
+    /// architecture has no local layers.
+    /// </summary>
+    public int? DefaultSlidingWindowPattern { get; init; }
+
+    /// <summary>Rope base of the local layers where the file has no rope.freq_base_swa.</summary>
+    public float DefaultLocalRopeFrequencyBase { get; init; } = 10000f;
+
+    /// <summary>Tensors every block holds: two pre-norms, the projections and feed-forward matrices, plus the optional biases and norms.</summary>
+    public int TensorsPerLayer =>
+        2 + (HasFusedProjections ? 4 : 7) + (HasQkvBias ? 3 : 0) + (HasQkNorm ? 2 : 0) + (HasPostNorms ? 2 : 0);
+}
+
+public enum FeedForwardActivation
+{
+    /// <summary>silu(gate) * up.</summary>
+    SwiGlu,
+
+    /// <summary>gelu_tanh(gate) * up, with ggml's F16 GELU table.</summary>
+    GeGlu,
 }
 
 public static class Architectures
@@ -19,7 +52,27 @@ public static class Architectures
     public static readonly ArchitectureDefinition Qwen2 = new("qwen2", RopeMode.NeoX, HasQkvBias: true);
     public static readonly ArchitectureDefinition Qwen3 = new("qwen3", RopeMode.NeoX, HasQkvBias: false, HasQkNorm: true);
 
-    private static readonly ArchitectureDefinition[] Known = [Llama, Qwen2, Qwen3];
+    /// <summary>
+    /// llama.cpp's src/models/gemma3.cpp: scaled embeddings, sandwich norms, GeGLU, QK-norm, and local layers (every one but
+    /// each pattern-th, llama_hparams::set_swa_pattern) with a sliding window and their own rope base.
+    /// </summary>
+    public static readonly ArchitectureDefinition Gemma3 = new("gemma3", RopeMode.NeoX, HasQkvBias: false, HasQkNorm: true)
+    {
+        ScalesEmbeddings = true,
+        HasPostNorms = true,
+        Activation = FeedForwardActivation.GeGlu,
+        ScalesQueries = true,
+        DefaultSlidingWindowPattern = 6,
+    };
+
+    /// <summary>llama.cpp's src/models/phi3.cpp: llama-like over fused attn_qkv and gate|up matrices.</summary>
+    public static readonly ArchitectureDefinition Phi3 = new("phi3", RopeMode.NeoX, HasQkvBias: false)
+    {
+        HasFusedProjections = true,
+        ScalesQueries = true,
+    };
+
+    private static readonly ArchitectureDefinition[] Known = [Llama, Qwen2, Qwen3, Gemma3, Phi3];
 
     public static ArchitectureDefinition Find(string name) =>
         Known.FirstOrDefault(a => a.Name == name)

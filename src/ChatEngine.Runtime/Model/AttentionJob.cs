@@ -4,7 +4,8 @@ using ChatEngine.Kernels.Ops;
 namespace ChatEngine.Runtime.Model;
 
 /// <summary>
-/// Causal grouped-query attention of a batch's tokens, each over its own sequence's F16 KV cache up to its position;
+/// Causal grouped-query attention of a batch's tokens, each over its own sequence's F16 KV cache up to its position
+/// (and, in a local layer, no further back than the sliding window);
 /// one item per query head so the compute pool can spread heads over threads. Each head owns its scratch (scores,
 /// accumulators), so items never share writable memory. As llama.cpp's CPU path with an F16 cache does, q (rounded by
 /// the caller) and the softmaxed scores are F16 values, and a token evaluated on its own sums the weighted values in a
@@ -45,7 +46,7 @@ internal sealed class AttentionJob(ModelHyperParameters p) : IComputeJob
         var qSize = p.HeadCount * headSize;
         var kvSize = p.KvSize;
         var groupSize = p.HeadCount / p.KvHeadCount;
-        var scale = 1f / MathF.Sqrt(headSize);
+        var scale = p.ScalesQueries ? 1f : p.AttentionScale;
         for (var h = start; h < end; h++)
         {
             var accumulators = _accumulators[h].AsSpan();
@@ -55,15 +56,16 @@ internal sealed class AttentionJob(ModelHyperParameters p) : IComputeJob
                 var cache = _batch!.Cache(_start + t);
                 var keys = cache.Keys[_layer].AsSpan(kvOffset);
                 var values = cache.Values[_layer].AsSpan(kvOffset);
-                var visible = _batch.Position(_start + t) + 1;
-                var scores = _scores[h].AsSpan(0, visible);
+                var position = _batch.Position(_start + t);
+                var first = p.FirstVisibleKey(_layer, position);
+                var scores = _scores[h].AsSpan(0, position + 1 - first);
                 var query = _q.AsSpan(t * qSize + h * headSize, headSize);
-                for (var pos = 0; pos < visible; pos++) scores[pos] = F16Attention.Dot(query, keys.Slice(pos * kvSize, headSize)) * scale;
+                for (var i = 0; i < scores.Length; i++) scores[i] = F16Attention.Dot(query, keys.Slice((first + i) * kvSize, headSize)) * scale;
                 F16Attention.Softmax(scores);
                 for (var i = 0; i < scores.Length; i++) scores[i] = (float)(Half)scores[i];
                 var result = _output.AsSpan(t * qSize + h * headSize, headSize);
                 var singleToken = (_batch.Order(_start + t) & SummationOrder.SingleTokenAttention) != 0;
-                F16Attention.WeightedSum(scores, values, kvSize, result, accumulators, singleToken);
+                F16Attention.WeightedSum(scores, values[(first * kvSize)..], kvSize, result, accumulators, singleToken);
             }
         }
     }

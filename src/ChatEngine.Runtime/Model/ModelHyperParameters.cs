@@ -21,7 +21,31 @@ public sealed record ModelHyperParameters
     public required RopeMode RopeMode { get; init; }
     public required float RmsNormEpsilon { get; init; }
 
+    /// <summary>Factor on the token embeddings (√embedding for gemma3, else 1).</summary>
+    public float EmbeddingScale { get; init; } = 1f;
+
+    /// <summary>q is multiplied by <see cref="AttentionScale"/> before the attention instead of the scores after it.</summary>
+    public bool ScalesQueries { get; init; }
+
+    public float AttentionScale => 1f / MathF.Sqrt(HeadSize);
+
+    public FeedForwardActivation Activation { get; init; } = FeedForwardActivation.SwiGlu;
+
+    /// <summary>Keys a local layer's query sees: its own and the window − 1 before it; 0 where every layer is global.</summary>
+    public int SlidingWindow { get; init; }
+
+    /// <summary>Layer il is local iff il % pattern &lt; pattern − 1 (llama_hparams::set_swa_pattern).</summary>
+    public int SlidingWindowPattern { get; init; }
+
+    /// <summary>Rope base of the local layers (their rope frequencies are not scaled).</summary>
+    public float LocalRopeFrequencyBase { get; init; }
+
     public int KvSize => KvHeadCount * HeadSize;
+
+    public bool IsLocalLayer(int layer) => SlidingWindow > 0 && layer % SlidingWindowPattern < SlidingWindowPattern - 1;
+
+    /// <summary>How many of the keys before and at <paramref name="position"/> a query of <paramref name="layer"/> skips.</summary>
+    public int FirstVisibleKey(int layer, int position) => IsLocalLayer(layer) ? Math.Max(0, position - SlidingWindow + 1) : 0;
 
     /// <summary>
     /// Largest embedding, feed-forward or vocabulary size accepted: the forward pass holds <see cref="Transformer.MaxBatch"/>
@@ -55,6 +79,7 @@ public sealed record ModelHyperParameters
         if (ropeDimensions < 2 || ropeDimensions > headSize || ropeDimensions % 2 != 0)
             throw new GgufFormatException(
                 $"{prefix}rope.dimension_count is {ropeDimensions}, expected an even number from 2 to the head size {headSize}", prefix + "rope.dimension_count");
+        var (window, pattern) = ReadSlidingWindow(metadata, architecture, prefix);
         var scale = 1f;
         if (metadata.TryGetFloat32(prefix + "rope.scaling.factor", out var factor) && factor > 0) scale = 1f / factor;
         else if (metadata.TryGetFloat32(prefix + "rope.scale_linear", out var linear) && linear > 0) scale = 1f / linear;
@@ -74,7 +99,29 @@ public sealed record ModelHyperParameters
             RopeFrequencyScale = scale,
             RopeMode = architecture.RopeMode,
             RmsNormEpsilon = metadata.GetFloat32(prefix + "attention.layer_norm_rms_epsilon"),
+            Activation = architecture.Activation,
+            EmbeddingScale = architecture.ScalesEmbeddings ? MathF.Sqrt(embedding) : 1f,
+            ScalesQueries = architecture.ScalesQueries,
+            SlidingWindow = window,
+            SlidingWindowPattern = pattern,
+            LocalRopeFrequencyBase = metadata.TryGetFloat32(prefix + "rope.freq_base_swa", out var localBase) ? localBase : architecture.DefaultLocalRopeFrequencyBase,
         };
+    }
+
+    /// <summary>
+    /// attention.sliding_window and sliding_window_pattern for an architecture with local layers; (0, 0) for the others,
+    /// which llama.cpp also runs with global attention whatever the file says.
+    /// </summary>
+    private static (int Window, int Pattern) ReadSlidingWindow(GgufMetadata metadata, ArchitectureDefinition architecture, string prefix)
+    {
+        if (architecture.DefaultSlidingWindowPattern is not { } defaultPattern) return (0, 0);
+        var windowKey = prefix + "attention.sliding_window";
+        var window = metadata.GetUInt32(windowKey);
+        if (window is < 1 or > int.MaxValue) throw new GgufFormatException($"{windowKey} is {window}, expected 1 to {int.MaxValue}", windowKey);
+        var patternKey = prefix + "attention.sliding_window_pattern";
+        var pattern = metadata.ContainsKey(patternKey) ? metadata.GetUInt32(patternKey) : (uint)defaultPattern;
+        if (pattern is < 1 or > int.MaxValue) throw new GgufFormatException($"{patternKey} is {pattern}, expected 1 to {int.MaxValue}", patternKey);
+        return ((int)window, (int)pattern);
     }
 
     /// <summary>

@@ -19,7 +19,9 @@ public sealed record LayerWeights(
     WeightMatrix Up,
     WeightMatrix Down,
     float[]? QueryNorm = null,
-    float[]? KeyNorm = null);
+    float[]? KeyNorm = null,
+    float[]? PostAttentionNorm = null,
+    float[]? PostFeedForwardNorm = null);
 
 /// <summary>
 /// All weights of a decoder-only model, validated against its hyper-parameters. The matrices multiplied by
@@ -47,26 +49,52 @@ public sealed record ModelWeights(WeightMatrix TokenEmbedding, LayerWeights[] La
                 $"{p.Architecture}.block_count is {p.LayerCount}, but the file has {file.Tensors.Count} tensors, not {tensorsPerLayer} per layer",
                 p.Architecture + ".block_count");
         var embd = p.EmbeddingSize;
+        var qSize = p.HeadCount * p.HeadSize;
+        var ff = p.FeedForwardSize;
         var layers = new LayerWeights[p.LayerCount];
         for (var i = 0; i < layers.Length; i++)
         {
             var b = $"blk.{i}.";
+            WeightMatrix query, key, value, gate, up;
+            if (architecture.HasFusedProjections)
+            {
+                var qkv = LoadMatrix(file, b + "attn_qkv.weight", qSize + 2 * p.KvSize, embd);
+                query = Interleave(file, Rows(qkv, 0, qSize), interleaved);
+                key = Interleave(file, Rows(qkv, qSize, p.KvSize), interleaved);
+                value = Interleave(file, Rows(qkv, qSize + p.KvSize, p.KvSize), interleaved);
+                var gateUp = LoadMatrix(file, b + "ffn_up.weight", 2 * ff, embd);
+                gate = Interleave(file, Rows(gateUp, 0, ff), interleaved);
+                up = Interleave(file, Rows(gateUp, ff, ff), interleaved);
+            }
+            else
+            {
+                query = Matrix(b + "attn_q.weight", qSize, embd);
+                key = Matrix(b + "attn_k.weight", p.KvSize, embd);
+                value = Matrix(b + "attn_v.weight", p.KvSize, embd);
+                gate = Matrix(b + "ffn_gate.weight", ff, embd);
+                up = Matrix(b + "ffn_up.weight", ff, embd);
+            }
+            float[]? Optional(bool present, string name, int length) => present ? Vector(file, b + name, length) : null;
             layers[i] = new LayerWeights(
                 Vector(file, b + "attn_norm.weight", embd),
-                Matrix(b + "attn_q.weight", p.HeadCount * p.HeadSize, embd),
-                Matrix(b + "attn_k.weight", p.KvSize, embd),
-                Matrix(b + "attn_v.weight", p.KvSize, embd),
-                architecture.HasQkvBias ? Vector(file, b + "attn_q.bias", p.HeadCount * p.HeadSize) : null,
-                architecture.HasQkvBias ? Vector(file, b + "attn_k.bias", p.KvSize) : null,
-                architecture.HasQkvBias ? Vector(file, b + "attn_v.bias", p.KvSize) : null,
-                Matrix(b + "attn_output.weight", embd, p.HeadCount * p.HeadSize),
+                query,
+                key,
+                value,
+                Optional(architecture.HasQkvBias, "attn_q.bias", qSize),
+                Optional(architecture.HasQkvBias, "attn_k.bias", p.KvSize),
+                Optional(architecture.HasQkvBias, "attn_v.bias", p.KvSize),
+                Matrix(b + "attn_output.weight", embd, qSize),
                 Vector(file, b + "ffn_norm.weight", embd),
-                Matrix(b + "ffn_gate.weight", p.FeedForwardSize, embd),
-                Matrix(b + "ffn_up.weight", p.FeedForwardSize, embd),
-                Matrix(b + "ffn_down.weight", embd, p.FeedForwardSize),
-                architecture.HasQkNorm ? Vector(file, b + "attn_q_norm.weight", p.HeadSize) : null,
-                architecture.HasQkNorm ? Vector(file, b + "attn_k_norm.weight", p.HeadSize) : null);
+                gate,
+                up,
+                Matrix(b + "ffn_down.weight", embd, ff),
+                Optional(architecture.HasQkNorm, "attn_q_norm.weight", p.HeadSize),
+                Optional(architecture.HasQkNorm, "attn_k_norm.weight", p.HeadSize),
+                Optional(architecture.HasPostNorms, "post_attention_norm.weight", embd),
+                Optional(architecture.HasPostNorms, "post_ffw_norm.weight", embd));
         }
+        if (file.TryGetTensor("rope_factors_long.weight", out _) || file.TryGetTensor("rope_factors_short.weight", out _))
+            throw new NotSupportedException($"{p.Architecture} with LongRoPE factors (rope_factors_long/short.weight) is not supported yet");
         var embedding = matrices["token_embd.weight"] = LoadMatrix(file, "token_embd.weight", p.VocabSize, embd);
         var output = file.TryGetTensor("output.weight", out _) ? Matrix("output.weight", p.VocabSize, embd) : Interleave(file, embedding, interleaved);
         return new ModelWeights(embedding, layers, Vector(file, "output_norm.weight", embd), output) { Matrices = matrices };
@@ -75,6 +103,10 @@ public sealed record ModelWeights(WeightMatrix TokenEmbedding, LayerWeights[] La
     /// <summary>The matrix with its repacked copy, if its type has one; the file's pages it was copied from leave memory as it goes.</summary>
     private static WeightMatrix Interleave(GgufFile file, WeightMatrix matrix, InterleavedWeights interleaved) =>
         interleaved.Interleave(matrix, file.ReleaseResidentPages);
+
+    /// <summary>Rows [first, first + count) of a fused matrix, used in place; not adaptable by LoRA, which names whole tensors.</summary>
+    private static unsafe WeightMatrix Rows(in WeightMatrix fused, int first, int count) =>
+        new(fused.Type, fused.Data + (long)first * fused.RowBytes, count, fused.Cols);
 
     private static unsafe WeightMatrix LoadMatrix(GgufFile file, string name, int rows, int cols)
     {

@@ -8,8 +8,9 @@ using ChatEngine.Runtime.Lora;
 namespace ChatEngine.Runtime.Model;
 
 /// <summary>
-/// The decoder-only forward pass shared by llama-style architectures (llama, qwen2, qwen3): RMSNorm, rotary attention with
-/// grouped KV heads and optional per-head QK-norm, SwiGLU feed-forward, tied or separate output head. Not thread-safe: one evaluation at a time.
+/// The decoder-only forward pass shared by llama-style architectures (llama, qwen2, qwen3, gemma3, phi3): RMSNorm, rotary
+/// attention with grouped KV heads, optional per-head QK-norm, sliding-window local layers and post-norms, SwiGLU or GeGLU
+/// feed-forward, tied or separate output head. Not thread-safe: one evaluation at a time.
 /// </summary>
 public sealed class Transformer
 {
@@ -132,6 +133,7 @@ public sealed class Transformer
             QuantFormats.Dequantize(_w.TokenEmbedding.Type, _w.TokenEmbedding.Row(batch.Token(start + t)), x.Slice(t * embd, embd));
         for (var t = 0; t < n; t++) _singleTokenRows[t] = (batch.Order(start + t) & SummationOrder.SingleTokenLayers) != 0;
         if (!Adapters.IsEmpty) AddEmbeddingAdapters(batch, start, n, x);
+        if (_p.EmbeddingScale != 1f) TensorPrimitives.Multiply(x, _p.EmbeddingScale, x);
 
         for (var layer = 0; layer < _p.LayerCount; layer++)
         {
@@ -179,6 +181,9 @@ public sealed class Transformer
         Project(w.Query, xb, n, q);
         Project(w.Key, xb, n, k);
         Project(w.Value, xb, n, v);
+        var local = _p.IsLocalLayer(layer);
+        var ropeBase = local ? _p.LocalRopeFrequencyBase : _p.RopeFrequencyBase;
+        var ropeScale = local ? 1f : _p.RopeFrequencyScale;
         for (var t = 0; t < n; t++)
         {
             if (w.QueryBias is not null) TensorPrimitives.Add(q.Slice(t * qSize, qSize), w.QueryBias, q.Slice(t * qSize, qSize));
@@ -187,9 +192,10 @@ public sealed class Transformer
             if (w.QueryNorm is not null) NormalizeHeads(q.Slice(t * qSize, qSize), w.QueryNorm);
             if (w.KeyNorm is not null) NormalizeHeads(k.Slice(t * kvSize, kvSize), w.KeyNorm);
             var position = batch.Position(start + t);
-            Rope.ComputeAngles(position, _p.RopeDimensions, _p.RopeFrequencyBase, _p.RopeFrequencyScale, _ropeCos, _ropeSin);
+            Rope.ComputeAngles(position, _p.RopeDimensions, ropeBase, ropeScale, _ropeCos, _ropeSin);
             for (var h = 0; h < _p.HeadCount; h++) Rope.Rotate(q.Slice(t * qSize + h * headSize, headSize), _ropeCos, _ropeSin, _p.RopeMode);
             for (var h = 0; h < _p.KvHeadCount; h++) Rope.Rotate(k.Slice(t * kvSize + h * headSize, headSize), _ropeCos, _ropeSin, _p.RopeMode);
+            if (_p.ScalesQueries) TensorPrimitives.Multiply(q.Slice(t * qSize, qSize), _p.AttentionScale, q.Slice(t * qSize, qSize));
             var cache = batch.Cache(start + t);
             TensorPrimitives.ConvertToHalf(k.Slice(t * kvSize, kvSize), cache.Keys[layer].AsSpan(position * kvSize, kvSize));
             TensorPrimitives.ConvertToHalf(v.Slice(t * kvSize, kvSize), cache.Values[layer].AsSpan(position * kvSize, kvSize));
@@ -200,7 +206,16 @@ public sealed class Transformer
         var output = _attention.AsSpan(0, n * qSize);
         var projected = _xb.AsSpan(0, n * embd);
         Project(w.AttentionOutput, output, n, projected);
-        TensorPrimitives.Add(x, projected, x);
+        AddResidual(x, projected, w.PostAttentionNorm, n);
+    }
+
+    /// <summary>x += branch, the branch RMS-normalised first where the architecture has a post-norm (gemma3's sandwich norms).</summary>
+    private void AddResidual(Span<float> x, Span<float> branch, float[]? postNorm, int n)
+    {
+        var embd = _p.EmbeddingSize;
+        if (postNorm is not null)
+            for (var t = 0; t < n; t++) RmsNorm.Apply(branch.Slice(t * embd, embd), postNorm, _p.RmsNormEpsilon, branch.Slice(t * embd, embd));
+        TensorPrimitives.Add(x, branch, x);
     }
 
     /// <summary>QK-norm: each head's values RMS-normalised in place and scaled by the weight all heads share.</summary>
@@ -220,9 +235,13 @@ public sealed class Transformer
         var up = _up.AsSpan(0, n * ff);
         Project(w.Gate, xb, n, gate);
         Project(w.Up, xb, n, up);
-        for (var t = 0; t < n; t++) Activations.SwiGlu(gate.Slice(t * ff, ff), up.Slice(t * ff, ff), gate.Slice(t * ff, ff));
+        for (var t = 0; t < n; t++)
+        {
+            if (_p.Activation == FeedForwardActivation.GeGlu) Activations.GeGlu(gate.Slice(t * ff, ff), up.Slice(t * ff, ff), gate.Slice(t * ff, ff));
+            else Activations.SwiGlu(gate.Slice(t * ff, ff), up.Slice(t * ff, ff), gate.Slice(t * ff, ff));
+        }
         Project(w.Down, gate, n, xb);
-        TensorPrimitives.Add(x, xb, x);
+        AddResidual(x, xb, w.PostFeedForwardNorm, n);
     }
 
     /// <summary>

@@ -74,9 +74,13 @@ public static class SyntheticModelWriter
         {
             var b = $"blk.{i}.";
             Vector(b + "attn_norm.weight", s.EmbeddingSize, isNorm: true);
-            Matrix(b + "attn_q.weight", s.EmbeddingSize, qSize);
-            Matrix(b + "attn_k.weight", s.EmbeddingSize, kvSize);
-            Matrix(b + "attn_v.weight", s.EmbeddingSize, kvSize);
+            if (architecture.HasFusedProjections) Matrix(b + "attn_qkv.weight", s.EmbeddingSize, qSize + 2 * kvSize);
+            else
+            {
+                Matrix(b + "attn_q.weight", s.EmbeddingSize, qSize);
+                Matrix(b + "attn_k.weight", s.EmbeddingSize, kvSize);
+                Matrix(b + "attn_v.weight", s.EmbeddingSize, kvSize);
+            }
             if (architecture.HasQkvBias)
             {
                 Vector(b + "attn_q.bias", qSize, isNorm: false);
@@ -89,10 +93,16 @@ public static class SyntheticModelWriter
                 Vector(b + "attn_k_norm.weight", s.HeadSize, isNorm: true);
             }
             Matrix(b + "attn_output.weight", qSize, s.EmbeddingSize);
+            if (architecture.HasPostNorms) Vector(b + "post_attention_norm.weight", s.EmbeddingSize, isNorm: true);
             Vector(b + "ffn_norm.weight", s.EmbeddingSize, isNorm: true);
-            Matrix(b + "ffn_gate.weight", s.EmbeddingSize, s.FeedForwardSize);
-            Matrix(b + "ffn_up.weight", s.EmbeddingSize, s.FeedForwardSize);
+            if (architecture.HasFusedProjections) Matrix(b + "ffn_up.weight", s.EmbeddingSize, 2 * s.FeedForwardSize);
+            else
+            {
+                Matrix(b + "ffn_gate.weight", s.EmbeddingSize, s.FeedForwardSize);
+                Matrix(b + "ffn_up.weight", s.EmbeddingSize, s.FeedForwardSize);
+            }
             Matrix(b + "ffn_down.weight", s.FeedForwardSize, s.EmbeddingSize);
+            if (architecture.HasPostNorms) Vector(b + "post_ffw_norm.weight", s.EmbeddingSize, isNorm: true);
         }
         return list;
     }
@@ -119,7 +129,8 @@ public static class SyntheticModelWriter
             U32($"{a}.attention.key_length", keyLength);
             U32($"{a}.attention.value_length", keyLength);
         }
-        U32($"{a}.rope.dimension_count", s.HeadSize);
+        if (s.SlidingWindow is { } window) U32($"{a}.attention.sliding_window", window);
+        U32($"{a}.rope.dimension_count", s.RotatedDimensions);
         F32($"{a}.rope.freq_base", s.RopeFrequencyBase);
         F32($"{a}.attention.layer_norm_rms_epsilon", s.RmsNormEpsilon);
         U32($"{a}.vocab_size", s.VocabSize);

@@ -21,6 +21,8 @@ internal sealed class TransformerBlock
     {
         if (w.QueryNorm is not null || w.KeyNorm is not null)
             throw new NotSupportedException($"fine-tuning {p.Architecture} (per-head QK-norm) is not supported yet");
+        if (Architectures.Find(p.Architecture).HasFusedProjections)
+            throw new NotSupportedException($"fine-tuning {p.Architecture} (fused attn_qkv and gate|up matrices) is not supported yet");
         _p = p;
         _w = w;
         LoraLinear Linear(Kernels.WeightMatrix matrix, float[]? bias, LoraTarget target) =>

@@ -42,6 +42,8 @@ public sealed class GreedyGenerationGoldenTests
         { "tiny-qwen2-F32.gguf", "nexttok-tiny-qwen2-F32.json", 2e-3 },
         { "tiny-qwen2-Q4_K_M.gguf", "nexttok-tiny-qwen2-Q4_K_M.json", 5e-3 },
         { "tiny-qwen3-F32.gguf", "nexttok-tiny-qwen3-F32.json", 5e-3 },
+        { "tiny-gemma3-F32.gguf", "nexttok-tiny-gemma3-F32.json", 5e-3 },
+        { "tiny-phi3-F32.gguf", "nexttok-tiny-phi3-F32.json", 2e-3 },
     };
 
     [SharedTheory]

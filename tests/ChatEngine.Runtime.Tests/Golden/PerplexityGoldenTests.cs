@@ -11,8 +11,12 @@ public sealed class PerplexityGoldenTests(ITestOutputHelper output)
         new(JsonDocument.Parse(File.ReadAllText(TestPaths.Golden("perplexity.json"))).RootElement.GetProperty("results")
             .EnumerateObject().Select(p => p.Name));
 
-    /// <summary>The models of perplexity-arch.json whose architecture loads (gemma3, phi3 and qwen3moe do not yet).</summary>
-    public static TheoryData<string> ArchitectureModels() => ["tiny-qwen3-F32", "tiny-qwen3-Q8_0", "tiny-qwen3-Q4_K_M"];
+    /// <summary>The models of perplexity-arch.json whose architecture loads (qwen3moe does not yet).</summary>
+    public static TheoryData<string> ArchitectureModels() =>
+    [
+        "tiny-qwen3-F32", "tiny-qwen3-Q8_0", "tiny-qwen3-Q4_K_M", "tiny-gemma3-F32", "tiny-gemma3-Q8_0",
+        "tiny-phi3-F32", "tiny-phi3-Q8_0", "tiny-phi3-Q4_K_M",
+    ];
 
     [SharedTheory]
     [MemberData(nameof(AllModels))]
