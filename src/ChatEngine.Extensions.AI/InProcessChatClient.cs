@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
-using ChatEngine.Runtime.Generation;
+using ChatEngine.Runtime.Serving;
 using Microsoft.Extensions.AI;
 
 namespace ChatEngine.Extensions.AI;
@@ -8,7 +7,7 @@ namespace ChatEngine.Extensions.AI;
 /// <summary>
 /// <see cref="IChatClient"/> over an <see cref="InProcessModel"/>: the conversation is rendered with the model's chat
 /// template and generated in this process. Streaming yields one update per piece of final text, then one carrying the
-/// finish reason and token usage. Safe for concurrent use (see <see cref="InProcessModel"/>).
+/// finish reason and token usage. Safe for concurrent use: concurrent calls are batched by the model's serving engine (see <see cref="InProcessModel"/>).
 /// </summary>
 public sealed class InProcessChatClient : IChatClient
 {
@@ -37,22 +36,29 @@ public sealed class InProcessChatClient : IChatClient
         var generation = ChatOptionsMapping.Generation(options, _model.Options.DefaultMaxOutputTokens);
         var responseId = $"chatcmpl-{Guid.NewGuid():N}";
         var created = DateTimeOffset.UtcNow;
-        using var lease = await _model.RentAsync(cancellationToken).ConfigureAwait(false);
+        // The scheduler drops the sequence when this token is cancelled, also when the caller stops enumerating early.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var updates = Channel.CreateUnbounded<ChatResponseUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var producer = Task.Run(() => Generate(lease.Context, prompt, generation, Update, updates.Writer, stop.Token), CancellationToken.None);
+        var job = new GenerationJob(prompt, generation, stop.Token);
+        if (!_model.Scheduler.TrySubmit(job))
+            throw new InvalidOperationException(
+                $"every one of the {_model.Options.MaxConcurrentSequences} sequences is busy and {_model.Options.QueueLimit} calls already wait (InProcessModelOptions.QueueLimit)");
         try
         {
-            await foreach (var update in updates.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            var generated = 0;
+            await foreach (var token in job.Tokens.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                yield return update;
+                generated++;
+                if (token.Text.Length > 0) yield return Update(token.Text);
+                if (token.FinishReason is not { } reason) continue;
+                var last = Update(null);
+                last.FinishReason = ChatOptionsMapping.FinishReason(reason);
+                last.Contents.Add(new UsageContent(new UsageDetails { InputTokenCount = prompt.Length, OutputTokenCount = generated, TotalTokenCount = prompt.Length + generated }));
+                yield return last;
             }
         }
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
-            await producer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         ChatResponseUpdate Update(string? text) => new(ChatRole.Assistant, text)
@@ -62,33 +68,6 @@ public sealed class InProcessChatClient : IChatClient
             ModelId = _model.ModelId,
             CreatedAt = created,
         };
-    }
-
-    private void Generate(Runtime.InferenceContext context, int[] prompt, GenerationOptions options, Func<string?, ChatResponseUpdate> update,
-        ChannelWriter<ChatResponseUpdate> writer, CancellationToken cancellation)
-    {
-        try
-        {
-            var generator = new TextGenerator(context, _model.Model.Tokenizer);
-            using var tokens = generator.Generate(prompt, options, cancellation).GetEnumerator();
-            var generated = 0;
-            while (_model.RunForwardPass(tokens.MoveNext))
-            {
-                var token = tokens.Current;
-                generated++;
-                if (token.Text.Length > 0) writer.TryWrite(update(token.Text));
-                if (token.FinishReason is not { } reason) continue;
-                var last = update(null);
-                last.FinishReason = ChatOptionsMapping.FinishReason(reason);
-                last.Contents.Add(new UsageContent(new UsageDetails { InputTokenCount = prompt.Length, OutputTokenCount = generated, TotalTokenCount = prompt.Length + generated }));
-                writer.TryWrite(last);
-            }
-            writer.Complete();
-        }
-        catch (Exception e)
-        {
-            writer.Complete(e);
-        }
     }
 
     /// <inheritdoc />

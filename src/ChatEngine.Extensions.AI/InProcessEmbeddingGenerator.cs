@@ -38,9 +38,7 @@ public sealed class InProcessEmbeddingGenerator : IEmbeddingGenerator<string, Em
             if (tokens.Length > _model.Options.ContextSize)
                 throw new ArgumentException($"an input of {tokens.Length} tokens exceeds the context size of {_model.Options.ContextSize}", nameof(values));
             inputTokens += tokens.Length;
-            using var lease = await _model.RentAsync(cancellationToken).ConfigureAwait(false);
-            var vector = Array.Empty<float>();
-            _model.RunForwardPass(() => vector = lease.Context.Embed(tokens));
+            var vector = await _model.EmbedAsync(tokens, cancellationToken).ConfigureAwait(false);
             result.Add(new Embedding<float>(vector) { ModelId = _model.ModelId, CreatedAt = DateTimeOffset.UtcNow });
         }
         result.Usage = new UsageDetails { InputTokenCount = inputTokens, TotalTokenCount = inputTokens };

@@ -1,22 +1,22 @@
-using System.Collections.Concurrent;
 using ChatEngine.Runtime;
+using ChatEngine.Runtime.Serving;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ChatEngine.Extensions.AI;
 
 /// <summary>
 /// A GGUF model loaded in this process and shared by its <see cref="IChatClient"/> and
-/// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>: it lends each call its own <see cref="InferenceContext"/>
-/// (at most <see cref="InProcessModelOptions.MaxConcurrentSequences"/> at once) and lets one forward pass run at a
-/// time, because the model's compute pool serves one caller at a time. Concurrent calls therefore interleave token by
-/// token. Thread-safe.
+/// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>. Chat runs on the same serving engine as the HTTP server
+/// (<see cref="InferenceScheduler"/>): concurrent calls are batched into shared forward passes, and a conversation's
+/// next turn reuses the KV cache of the prompt it shares with an earlier one. Embeddings run one at a time on a
+/// <see cref="DetachedEvaluator"/> beside generation. Thread-safe.
 /// </summary>
 public sealed class InProcessModel : IDisposable
 {
     private readonly bool _ownsModel;
-    private readonly SemaphoreSlim _sequences;
-    private readonly ConcurrentBag<InferenceContext> _idle = [];
-    private readonly Lock _forwardPass = new();
+    private readonly DetachedEvaluator _embeddings;
+    private readonly SemaphoreSlim _embeddingTurn = new(1, 1);
 
     /// <summary>Wraps an already loaded model; <paramref name="ownsModel"/> decides whether <see cref="Dispose"/> disposes it.</summary>
     public InProcessModel(LanguageModel model, InProcessModelOptions? options = null, bool ownsModel = false)
@@ -26,9 +26,10 @@ public sealed class InProcessModel : IDisposable
         Options.Validate();
         Model = model;
         _ownsModel = ownsModel;
-        _sequences = new SemaphoreSlim(Options.MaxConcurrentSequences, Options.MaxConcurrentSequences);
         Renderer = ChatPromptRenderer.ForModel(model);
         ModelId = Path.GetFileNameWithoutExtension(model.Path);
+        Scheduler = new InferenceScheduler(model, Options.MaxConcurrentSequences, Options.ContextSize, Options.QueueLimit, NullLogger.Instance);
+        _embeddings = new DetachedEvaluator(model, model.Pool.ThreadCount);
     }
 
     /// <summary>Loads a GGUF file; the returned instance owns the model.</summary>
@@ -48,6 +49,9 @@ public sealed class InProcessModel : IDisposable
     /// <summary>The model file's name without <c>.gguf</c>, reported as the model id of responses and embeddings.</summary>
     public string ModelId { get; }
 
+    /// <summary>The serving engine every chat call goes through (its metrics tell batching and prefix-cache hits).</summary>
+    public InferenceScheduler Scheduler { get; }
+
     internal ChatPromptRenderer Renderer { get; }
 
     /// <summary>A chat client over this model (disposing the client leaves the model loaded).</summary>
@@ -56,48 +60,26 @@ public sealed class InProcessModel : IDisposable
     /// <summary>An embedding generator over this model: mean-pooled final hidden states, L2-normalised.</summary>
     public InProcessEmbeddingGenerator AsEmbeddingGenerator() => new(this);
 
-    /// <summary>Waits for a free sequence and lends an empty context; dispose the lease to give it back.</summary>
-    internal async Task<ContextLease> RentAsync(CancellationToken cancellation)
+    /// <summary>The embedding of <paramref name="tokens"/>, once no other embedding is being computed.</summary>
+    internal async Task<float[]> EmbedAsync(int[] tokens, CancellationToken cancellation)
     {
-        await _sequences.WaitAsync(cancellation).ConfigureAwait(false);
-        var context = _idle.TryTake(out var idle) ? idle : Model.CreateContext(Options.ContextSize);
-        context.Reset();
-        return new ContextLease(this, context);
+        await _embeddingTurn.WaitAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            return await Task.Run(() => _embeddings.Embed(tokens), cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            _embeddingTurn.Release();
+        }
     }
 
-    /// <summary>Runs one step that evaluates the model, never at the same time as another.</summary>
-    internal T RunForwardPass<T>(Func<T> step)
-    {
-        lock (_forwardPass) return step();
-    }
-
-    internal void RunForwardPass(Action step)
-    {
-        lock (_forwardPass) step();
-    }
-
-    private void Return(InferenceContext context)
-    {
-        _idle.Add(context);
-        _sequences.Release();
-    }
-
-    /// <summary>Disposes the model when this instance loaded it (or was told it owns it).</summary>
+    /// <summary>Stops the serving engine, and disposes the model when this instance loaded it (or was told it owns it).</summary>
     public void Dispose()
     {
+        Scheduler.Dispose();
+        _embeddings.Dispose();
+        _embeddingTurn.Dispose();
         if (_ownsModel) Model.Dispose();
-        _sequences.Dispose();
-    }
-
-    internal sealed class ContextLease(InProcessModel owner, InferenceContext context) : IDisposable
-    {
-        private int _returned;
-
-        public InferenceContext Context => context;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _returned, 1) == 0) owner.Return(context);
-        }
     }
 }

@@ -10,7 +10,7 @@ namespace ChatEngine.Server;
 /// The OpenAI-compatible HTTP server: Kestrel on <see cref="ServerOptions.Host"/>:<see cref="ServerOptions.Port"/>,
 /// listening as soon as <see cref="StartAsync"/> returns (<c>/health</c> answers 503 until the model has loaded in the
 /// background), then serving completions and the SignalR chat hub (<see cref="Chat.ChatHub"/>) through one
-/// <see cref="Scheduling.InferenceScheduler"/>, plus whatever <see cref="IServerExtension"/>s it was given (the web UI).
+/// <see cref="Runtime.Serving.InferenceScheduler"/>, plus whatever <see cref="IServerExtension"/>s it was given (the web UI).
 /// </summary>
 public sealed class ChatEngineServer : IAsyncDisposable
 {
@@ -89,12 +89,12 @@ public sealed class ChatEngineServer : IAsyncDisposable
     public int ActiveSlots => _state.Host?.Scheduler.ActiveSlots ?? 0;
 
     /// <summary>The scheduler once the model has loaded.</summary>
-    internal Scheduling.InferenceScheduler? Scheduler => _state.Host?.Scheduler;
+    internal Runtime.Serving.InferenceScheduler? Scheduler => _state.Host?.Scheduler;
     /// <summary>Sequences the shutdown deadline ended (<c>finish_reason: "shutdown"</c>); 0 when every one had finished.</summary>
     public int SequencesEndedByShutdown => App.Services.GetRequiredService<GracefulShutdown>().EndedByDeadline;
 
     /// <summary>Sequences dropped because their client disconnected.</summary>
-    public long CancelledSequences => _state.Host?.Scheduler.Metrics.Outcomes(Scheduling.SequenceOutcome.Cancelled) ?? 0;
+    public long CancelledSequences => _state.Host?.Scheduler.Metrics.Outcomes(Runtime.Serving.SequenceOutcome.Cancelled) ?? 0;
 
     /// <summary>Starts listening, then loads the model in the background (see <see cref="WaitUntilReadyAsync"/>).</summary>
     public async Task StartAsync(CancellationToken cancellation = default)

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using ChatEngine.Runtime;
-using ChatEngine.Server.Scheduling;
+using ChatEngine.Runtime.Serving;
 
 namespace ChatEngine.Server;
 

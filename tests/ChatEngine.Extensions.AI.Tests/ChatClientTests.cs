@@ -82,6 +82,34 @@ public sealed class ChatClientTests(ModelFixture fixture)
     }
 
     [Fact]
+    public async Task Concurrent_calls_share_forward_passes_and_a_next_turn_reuses_the_cached_prompt()
+    {
+        var scheduler = fixture.Model.Scheduler;
+        var before = scheduler.Metrics.Totals();
+        // No token is sampled before both calls run in a slot: whether they overlap is then the engine's doing.
+        var bothRunning = false;
+        scheduler.BeforeSampling = _ => bothRunning = bothRunning || SpinWait.SpinUntil(() => scheduler.ActiveSlots >= 2, TimeSpan.FromSeconds(30));
+        ChatResponse[] answers;
+        try
+        {
+            answers = await Task.WhenAll(Client.GetResponseAsync("A dog", Greedy), Client.GetResponseAsync("A bird", Greedy));
+        }
+        finally
+        {
+            scheduler.BeforeSampling = null;
+        }
+        var batched = scheduler.Metrics.Totals();
+        var decoded = batched.DecodeTokens - before.DecodeTokens;
+        var passes = batched.ForwardPasses - before.ForwardPasses;
+        Assert.True(decoded > passes, $"{decoded} generated tokens took {passes} forward passes: the two calls were not batched");
+
+        var nextTurn = await Client.GetResponseAsync([new(ChatRole.User, "A dog"), new(ChatRole.Assistant, answers[0].Text), new(ChatRole.User, "And then?")], Greedy);
+
+        Assert.NotEmpty(nextTurn.Text);
+        Assert.True(scheduler.Metrics.Totals().CachedPromptTokens > batched.CachedPromptTokens, "the next turn evaluated its whole prompt again");
+    }
+
+    [Fact]
     public async Task Max_output_tokens_ends_with_length_and_a_stop_sequence_cuts_the_text()
     {
         var reference = fixture.Reference("The little girl", 24).Text;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ChatEngine.Server.Scheduling;
+using ChatEngine.Runtime.Serving;
 using Xunit;
 
 namespace ChatEngine.Server.Tests;

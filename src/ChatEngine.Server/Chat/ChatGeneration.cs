@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using ChatEngine.Runtime.Generation;
 using ChatEngine.Server.Protocol;
-using ChatEngine.Server.Scheduling;
+using ChatEngine.Runtime.Serving;
 
 namespace ChatEngine.Server.Chat;
 

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using ChatEngine.Runtime.Generation;
 using ChatEngine.Runtime.Sampling;
 using ChatEngine.Server.Protocol;
-using ChatEngine.Server.Scheduling;
+using ChatEngine.Runtime.Serving;
 using ChatEngine.Templates;
 
 namespace ChatEngine.Server.Chat;

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using ChatEngine.Runtime.Generation;
 using ChatEngine.Server.Protocol;
-using ChatEngine.Server.Scheduling;
+using ChatEngine.Runtime.Serving;
 
 namespace ChatEngine.Server.Endpoints;
 

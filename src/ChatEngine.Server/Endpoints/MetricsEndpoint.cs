@@ -11,7 +11,7 @@ internal static class MetricsEndpoint
         {
             var text = new PrometheusText();
             // Still served while the server drains, to watch the last sequences end.
-            (state.Host ?? throw state.Unavailable()).Scheduler.WriteMetrics(text);
+            SchedulerMetricsText.Write(text, (state.Host ?? throw state.Unavailable()).Scheduler);
             context.Response.ContentType = PrometheusText.ContentType;
             await context.Response.WriteAsync(text.ToString(), context.RequestAborted);
         });

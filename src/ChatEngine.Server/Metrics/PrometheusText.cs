@@ -1,3 +1,4 @@
+using ChatEngine.Runtime.Serving;
 using System.Globalization;
 using System.Text;
 

@@ -1,11 +1,11 @@
+using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 using ChatEngine.Runtime;
 using ChatEngine.Runtime.Generation;
 using ChatEngine.Runtime.Lora;
 using ChatEngine.Runtime.Model;
-using ChatEngine.Server.Metrics;
 
-namespace ChatEngine.Server.Scheduling;
+namespace ChatEngine.Runtime.Serving;
 
 /// <summary>
 /// Continuous batching over a fixed set of <see cref="Slot"/>s (one <see cref="KvCache"/> each, created once), a bounded
@@ -20,7 +20,7 @@ namespace ChatEngine.Server.Scheduling;
 /// next token of every sequence that got logits, each with its own sampler settings, publishing it at once.</item>
 /// </list>
 /// </summary>
-internal sealed class InferenceScheduler : IDisposable
+public sealed class InferenceScheduler : IDisposable
 {
     /// <summary>Tokens per forward pass: decode tokens first, prompt tokens fill the rest (the transformer's own chunk).</summary>
     private const int StepTokens = Transformer.MaxBatch;
@@ -94,8 +94,14 @@ internal sealed class InferenceScheduler : IDisposable
 
     /// <summary>Queues <paramref name="job"/>; false when slots and queue are all taken (the caller answers 429) or
     /// after <see cref="EndAllForShutdownAsync"/>.</summary>
+    /// <exception cref="ArgumentException">The prompt has no tokens.</exception>
+    /// <exception cref="ContextOverflowException">The prompt and the most tokens it may generate do not fit a slot's context.</exception>
     public bool TrySubmit(GenerationJob job)
     {
+        ArgumentNullException.ThrowIfNull(job);
+        if (job.Prompt.Length == 0) throw new ArgumentException("the prompt has no tokens", nameof(job));
+        var needed = job.Prompt.Length + job.Options.MaxTokens;
+        if (needed > ContextSize) throw new ContextOverflowException(needed, ContextSize);
         if (Interlocked.Increment(ref _outstanding) > _capacity)
         {
             Interlocked.Decrement(ref _outstanding);
@@ -131,21 +137,6 @@ internal sealed class InferenceScheduler : IDisposable
         }
         _queueSignal.Release();
         return request.Task;
-    }
-
-    public void WriteMetrics(PrometheusText text)
-    {
-        Metrics.WriteTo(text);
-        text.Gauge("chatengine_slots_total", "Sequence slots (--parallel).", SlotCount);
-        text.Gauge("chatengine_slots_active", "Slots running a sequence.", ActiveSlots);
-        text.Gauge("chatengine_queue_depth", "Accepted requests waiting for a slot.", QueuedJobs);
-        var active = ActiveKvTokens;
-        var cached = CachedKvTokens;
-        text.Labeled("chatengine_kv_cache_tokens", "gauge", "KV cache positions in use: by running sequences, or kept by idle slots for prefix reuse.",
-            "state", [("active", active), ("cached", cached)]);
-        var capacity = (double)SlotCount * ContextSize;
-        text.Gauge("chatengine_kv_cache_capacity_tokens", "KV cache positions allocated (slots x context size).", capacity);
-        text.Gauge("chatengine_kv_cache_usage_ratio", "Share of KV cache positions holding keys and values.", (active + cached) / capacity);
     }
 
     private void Run()

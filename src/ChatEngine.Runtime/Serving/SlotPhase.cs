@@ -1,4 +1,4 @@
-namespace ChatEngine.Server.Scheduling;
+namespace ChatEngine.Runtime.Serving;
 
 /// <summary>What a slot's sequence needs from the next batched forward pass.</summary>
 internal enum SlotPhase

@@ -1,8 +1,8 @@
-namespace ChatEngine.Server.Metrics;
+namespace ChatEngine.Runtime.Serving;
 
 /// <summary>A Prometheus histogram: counts of observations at or below fixed upper bounds, plus their count and sum.
 /// Thread-safe; an observation and a snapshot each take a short lock.</summary>
-internal sealed class Histogram
+public sealed class Histogram
 {
     private readonly double[] _bounds;
     private readonly long[] _counts;
@@ -18,7 +18,7 @@ internal sealed class Histogram
         _counts = new long[bounds.Length + 1];
     }
 
-    public void Observe(double value)
+    internal void Observe(double value)
     {
         var bucket = 0;
         while (bucket < _bounds.Length && value > _bounds[bucket]) bucket++;

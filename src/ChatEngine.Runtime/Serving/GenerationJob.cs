@@ -2,14 +2,14 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using ChatEngine.Runtime.Generation;
 
-namespace ChatEngine.Server.Scheduling;
+namespace ChatEngine.Runtime.Serving;
 
 /// <summary>
 /// One request handed to the <see cref="InferenceScheduler"/>: the prompt, how to generate, and the channel on which
 /// the scheduler thread publishes tokens as they are produced. The request handler reads the channel; a cancelled
 /// <see cref="Cancellation"/> (client gone) makes the scheduler drop the sequence at its next step.
 /// </summary>
-internal sealed class GenerationJob(int[] prompt, GenerationOptions options, CancellationToken cancellation)
+public sealed class GenerationJob(int[] prompt, GenerationOptions options, CancellationToken cancellation)
 {
     private readonly Channel<GeneratedToken> _tokens = Channel.CreateUnbounded<GeneratedToken>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });

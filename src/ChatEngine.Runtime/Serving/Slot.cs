@@ -3,7 +3,7 @@ using ChatEngine.Runtime.Lora;
 using ChatEngine.Runtime.Model;
 using ChatEngine.Text;
 
-namespace ChatEngine.Server.Scheduling;
+namespace ChatEngine.Runtime.Serving;
 
 /// <summary>
 /// One of the scheduler's sequence slots: a <see cref="KvCache"/> created once and reused, the tokens whose keys and

@@ -1,7 +1,7 @@
-namespace ChatEngine.Server.Scheduling;
+namespace ChatEngine.Runtime.Serving;
 
 /// <summary>How a sequence ended (the <c>outcome</c> label of <c>chatengine_requests_finished_total</c>).</summary>
-internal enum SequenceOutcome
+public enum SequenceOutcome
 {
     /// <summary>End-of-generation token or a stop sequence.</summary>
     Stop,
