@@ -24,7 +24,7 @@ public sealed partial class ModelWeightsTests
     public unsafe void Q8_0_layer_matrices_are_repacked_where_the_kernels_run_and_the_token_embedding_is_not()
     {
         using var model = LanguageModel.Load(TestPaths.Model("tiny-llama-Q8_0.gguf"), threads: 1);
-        var repacks = System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported;
+        var repacks = ChatEngine.Kernels.KernelIsa.Avx2Active;
         var layer = model.Weights.Layers[0];
         foreach (var matrix in new[] { layer.Query, layer.Key, layer.Value, layer.AttentionOutput, layer.Gate, layer.Up, layer.Down })
             Assert.True(repacks == (matrix.Interleaved != null), $"a {matrix.Rows} x {matrix.Cols} matrix: repacked {matrix.Interleaved != null}, AVX2 {repacks}");

@@ -7,9 +7,6 @@ namespace ChatEngine.Kernels.Dot;
 /// <summary>Building blocks of the AVX2 integer dot products (the same decompositions ggml's x86 kernels use).</summary>
 internal static unsafe class Avx2Helpers
 {
-    /// <summary>True when the AVX2 + FMA kernels can run on this machine.</summary>
-    public static bool IsSupported => Avx2.IsSupported && Fma.IsSupported;
-
     /// <summary>Pairwise sums of 16-bit lanes into 8 int32 lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> SumPairs(Vector256<short> v) => Avx2.MultiplyAddAdjacent(v, Vector256.Create((short)1));

@@ -81,4 +81,52 @@ internal static unsafe class Q6_KDot
         var products = Avx2.Subtract(Avx2.MultiplyAddAdjacent(quants, q8v), Avx2.MultiplyAddAdjacent(bias, q8v));
         return Avx2.MultiplyAddAdjacent(Avx2Helpers.Scales16(scales[0], scales[1]), products);
     }
+
+    /// <summary>
+    /// 64 quants per step in 512-bit vectors: the lower half holds the quarter <see cref="Simd"/> computes first, the
+    /// upper half the next, so adding the halves gives its 8 integer lanes exactly, and the float step is its: bitwise
+    /// <see cref="Simd"/>.
+    /// </summary>
+    public static float Avx512(byte* x, byte* y, int count)
+    {
+        var acc = Vector256<float>.Zero;
+        var lowNibble = Vector512.Create((byte)0x0f);
+        var highBits = Vector512.Create((byte)0x30);
+        var bias = Vector512.Create((byte)32);
+        // qh bit pairs 0-1 and 2-3 (first chunk of a half) and 4-5 and 6-7 (second) moved to bits 4-5.
+        var firstShifts = Vector512.Create(Vector256.Create((ushort)4), Vector256.Create((ushort)2));
+        var secondShifts = Vector512.Create(Vector256<ushort>.Zero, Vector256.Create((ushort)2));
+        // Chunk c covers sub-blocks 4c..4c+3, one per 128-bit lane of 8 int16 lanes.
+        var scaleIndex = Vector512.ShiftRightLogical(Vector512<short>.Indices, 3);
+        var scaleIndex1 = scaleIndex + Vector512.Create((short)4);
+        var scaleIndex2 = scaleIndex + Vector512.Create((short)8);
+        var scaleIndex3 = scaleIndex + Vector512.Create((short)12);
+        for (var block = 0; block < count / BlockLayout.QK_K; block++, x += BlockLayout.Q6_KBytes, y += BlockLayout.Q8_KBytes)
+        {
+            var scales = Avx2.ConvertToVector256Int16(Sse2.LoadVector128((sbyte*)(x + 192))).ToVector512Unsafe();
+            var q8 = (sbyte*)(y + BlockLayout.Q8_KQuants);
+            var sumi = Vector512<int>.Zero;
+            for (var n = 0; n < 2; n++, q8 += 128)
+            {
+                var ql = Vector512.Load(x + 64 * n);
+                var qh = Vector512.Create(Avx.LoadVector256(x + 128 + 32 * n)).AsUInt16();
+                var first = (ql & lowNibble) | (Avx512BW.ShiftLeftLogicalVariable(qh, firstShifts).AsByte() & highBits);
+                var second = (Vector512.ShiftRightLogical(ql.AsUInt16(), 4).AsByte() & lowNibble)
+                    | (Avx512BW.ShiftRightLogicalVariable(qh, secondShifts).AsByte() & highBits);
+                sumi += Chunk(first, q8, Avx512BW.PermuteVar32x16(scales, n == 0 ? scaleIndex : scaleIndex2), bias);
+                sumi += Chunk(second, q8 + 64, Avx512BW.PermuteVar32x16(scales, n == 0 ? scaleIndex1 : scaleIndex3), bias);
+            }
+            var lanes = Avx2.Add(sumi.GetLower(), sumi.GetUpper());
+            acc = Fma.MultiplyAdd(Vector256.Create(HalfToSingle(x + 208) * *(float*)y), Avx.ConvertToVector256Single(lanes), acc);
+        }
+        return Avx2Helpers.HorizontalSum(acc);
+    }
+
+    /// <summary>64 unsigned 6-bit quants (value + 32) against 64 activation quants, four sub-block scales.</summary>
+    private static Vector512<int> Chunk(Vector512<byte> quants, sbyte* q8, Vector512<short> scales, Vector512<byte> bias)
+    {
+        var q8v = Vector512.Load(q8);
+        var products = Avx512BW.MultiplyAddAdjacent(quants, q8v) - Avx512BW.MultiplyAddAdjacent(bias, q8v);
+        return Avx512BW.MultiplyAddAdjacent(scales, products);
+    }
 }

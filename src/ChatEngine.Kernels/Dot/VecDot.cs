@@ -18,7 +18,7 @@ public static unsafe class VecDot
         GgmlType.Q4_0 or GgmlType.Q5_0 or GgmlType.Q8_0 => GgmlType.Q8_0,
         GgmlType.Q4_1 or GgmlType.Q5_1 => GgmlType.Q8_1,
         GgmlType.Q2_K or GgmlType.Q3_K or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K => GgmlType.Q8_K,
-        _ => throw new NotSupportedException($"no dot product for weights of type {weightType}"),
+        _ => throw NoKernel(weightType),
     };
 
     /// <summary>
@@ -61,36 +61,68 @@ public static unsafe class VecDot
         switch (ActivationType(weightType))
         {
             case GgmlType.F32: new ReadOnlySpan<float>(x, count).CopyTo(new Span<float>(y, count)); break;
-            case GgmlType.F16 when Avx2Helpers.IsSupported: SimdActivationQuantizer.RoundToHalf(x, (float*)y, count); break;
+            case GgmlType.F16 when KernelIsa.Avx2Active: SimdActivationQuantizer.RoundToHalf(x, (float*)y, count); break;
             case GgmlType.F16: ActivationQuantizer.RoundToHalf(x, (float*)y, count); break;
             case GgmlType.BF16: ActivationQuantizer.RoundToBFloat16(x, (float*)y, count); break;
-            case GgmlType.Q8_0 when Avx2Helpers.IsSupported: SimdActivationQuantizer.QuantizeQ8_0(x, y, count); break;
+            case GgmlType.Q8_0 when KernelIsa.Avx2Active: SimdActivationQuantizer.QuantizeQ8_0(x, y, count); break;
             case GgmlType.Q8_0: ActivationQuantizer.QuantizeQ8_0(x, y, count); break;
             case GgmlType.Q8_1: ActivationQuantizer.QuantizeQ8_1(x, y, count); break;
-            case GgmlType.Q8_K when Avx2Helpers.IsSupported: SimdActivationQuantizer.QuantizeQ8_K(x, y, count); break;
+            case GgmlType.Q8_K when KernelIsa.Avx2Active: SimdActivationQuantizer.QuantizeQ8_K(x, y, count); break;
             default: ActivationQuantizer.QuantizeQ8_K(x, y, count); break;
         }
     }
 
-    /// <summary>The kernel MatMul uses on this machine: AVX2 + FMA when available, else the scalar reference.</summary>
-    internal static delegate*<byte*, byte*, int, float> Kernel(GgmlType weightType) =>
-        Kernel(weightType, Avx2Helpers.IsSupported);
+    /// <summary>The kernel MatMul uses: the one of <see cref="KernelIsa.Active"/>.</summary>
+    internal static delegate*<byte*, byte*, int, float> Kernel(GgmlType weightType) => Kernel(weightType, KernelIsa.Active);
 
-    internal static delegate*<byte*, byte*, int, float> Kernel(GgmlType weightType, bool simd) => weightType switch
+    /// <summary>
+    /// The kernel of <paramref name="path"/>; its AVX-512 kernels give bitwise the AVX2 kernels' results (the same
+    /// integer sums in the same lanes before the same float steps), so types without one use the AVX2 kernel.
+    /// </summary>
+    internal static delegate*<byte*, byte*, int, float> Kernel(GgmlType weightType, KernelPath path) => path switch
     {
-        GgmlType.F32 => simd ? &FloatDot.F32Simd : &FloatDot.F32Scalar,
-        GgmlType.F16 => simd ? &FloatDot.F16Simd : &FloatDot.F16Scalar,
-        GgmlType.BF16 => simd ? &FloatDot.BF16Simd : &FloatDot.BF16Scalar,
-        GgmlType.Q4_0 => simd ? &Q4_0Dot.Simd : &Q4_0Dot.Scalar,
-        GgmlType.Q4_1 => simd ? &Q4_1Dot.Simd : &Q4_1Dot.Scalar,
-        GgmlType.Q5_0 => simd ? &Q5_0Dot.Simd : &Q5_0Dot.Scalar,
-        GgmlType.Q5_1 => simd ? &Q5_1Dot.Simd : &Q5_1Dot.Scalar,
-        GgmlType.Q8_0 => simd ? &Q8_0Dot.Simd : &Q8_0Dot.Scalar,
-        GgmlType.Q2_K => simd ? &Q2_KDot.Simd : &Q2_KDot.Scalar,
-        GgmlType.Q3_K => simd ? &Q3_KDot.Simd : &Q3_KDot.Scalar,
-        GgmlType.Q4_K => simd ? &Q4_KDot.Simd : &Q4_KDot.Scalar,
-        GgmlType.Q5_K => simd ? &Q5_KDot.Simd : &Q5_KDot.Scalar,
-        GgmlType.Q6_K => simd ? &Q6_KDot.Simd : &Q6_KDot.Scalar,
-        _ => throw new NotSupportedException($"no dot product for weights of type {weightType}"),
+        KernelPath.Scalar => ScalarKernel(weightType),
+        KernelPath.Avx512 when weightType == GgmlType.Q8_0 => &Q8_0Dot.Avx512,
+        KernelPath.Avx512 when weightType == GgmlType.Q4_0 => &Q4_0Dot.Avx512,
+        KernelPath.Avx512 when weightType == GgmlType.Q6_K => &Q6_KDot.Avx512,
+        _ => Avx2Kernel(weightType),
     };
+
+    private static delegate*<byte*, byte*, int, float> ScalarKernel(GgmlType weightType) => weightType switch
+    {
+        GgmlType.F32 => &FloatDot.F32Scalar,
+        GgmlType.F16 => &FloatDot.F16Scalar,
+        GgmlType.BF16 => &FloatDot.BF16Scalar,
+        GgmlType.Q4_0 => &Q4_0Dot.Scalar,
+        GgmlType.Q4_1 => &Q4_1Dot.Scalar,
+        GgmlType.Q5_0 => &Q5_0Dot.Scalar,
+        GgmlType.Q5_1 => &Q5_1Dot.Scalar,
+        GgmlType.Q8_0 => &Q8_0Dot.Scalar,
+        GgmlType.Q2_K => &Q2_KDot.Scalar,
+        GgmlType.Q3_K => &Q3_KDot.Scalar,
+        GgmlType.Q4_K => &Q4_KDot.Scalar,
+        GgmlType.Q5_K => &Q5_KDot.Scalar,
+        GgmlType.Q6_K => &Q6_KDot.Scalar,
+        _ => throw NoKernel(weightType),
+    };
+
+    private static delegate*<byte*, byte*, int, float> Avx2Kernel(GgmlType weightType) => weightType switch
+    {
+        GgmlType.F32 => &FloatDot.F32Simd,
+        GgmlType.F16 => &FloatDot.F16Simd,
+        GgmlType.BF16 => &FloatDot.BF16Simd,
+        GgmlType.Q4_0 => &Q4_0Dot.Simd,
+        GgmlType.Q4_1 => &Q4_1Dot.Simd,
+        GgmlType.Q5_0 => &Q5_0Dot.Simd,
+        GgmlType.Q5_1 => &Q5_1Dot.Simd,
+        GgmlType.Q8_0 => &Q8_0Dot.Simd,
+        GgmlType.Q2_K => &Q2_KDot.Simd,
+        GgmlType.Q3_K => &Q3_KDot.Simd,
+        GgmlType.Q4_K => &Q4_KDot.Simd,
+        GgmlType.Q5_K => &Q5_KDot.Simd,
+        GgmlType.Q6_K => &Q6_KDot.Simd,
+        _ => throw NoKernel(weightType),
+    };
+
+    private static NotSupportedException NoKernel(GgmlType weightType) => new($"no dot product for weights of type {weightType}");
 }

@@ -21,7 +21,7 @@ internal static unsafe class FloatTile
 
     /// <summary>True when a batch of <paramref name="type"/> weights with <paramref name="cols"/> columns goes through these tiles.</summary>
     public static bool Serves(GgmlType type, int cols) =>
-        Avx2Helpers.IsSupported && cols % 8 == 0 && type is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16;
+        KernelIsa.Avx2Active && cols % 8 == 0 && type is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16;
 
     /// <summary>Writes <paramref name="count"/> F16 or BF16 values at <paramref name="source"/> as floats (count a multiple of 8).</summary>
     public static void ToSingles(GgmlType type, byte* source, int count, float* destination)

@@ -25,7 +25,7 @@ internal static unsafe class RowInterleaving
     public const int SumsPerBlock = 2;
 
     public static bool CanPack(in WeightMatrix w) =>
-        Avx2Helpers.IsSupported && w.Rows % Rows == 0 && w.Type switch
+        KernelIsa.Avx2Active && w.Rows % Rows == 0 && w.Type switch
         {
             GgmlType.Q4_0 or GgmlType.Q8_0 => w.Cols % BlockLayout.QK == 0,
             GgmlType.Q4_K => w.Cols % BlockLayout.QK_K == 0,

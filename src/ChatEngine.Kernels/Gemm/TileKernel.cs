@@ -26,7 +26,7 @@ internal readonly unsafe struct TileKernel(
     /// <summary>The tile kernel for weights of <paramref name="type"/> on this machine, if there is one.</summary>
     public static TileKernel? For(GgmlType type)
     {
-        if (!Avx2Helpers.IsSupported) return null;
+        if (!KernelIsa.Avx2Active) return null;
         return type switch
         {
             GgmlType.Q4_K => new TileKernel(Q4_KTile.Rows, null, &Q4_KTile.FourTokens),

@@ -21,7 +21,7 @@ public static class Activations
             throw new ArgumentException($"output has {output.Length} elements, x has {x.Length}", nameof(output));
         var grouped = x.Length & ~7;
         var i = 0;
-        if (PolynomialExp.IsVectorized)
+        if (KernelIsa.Avx2Active)
         {
             ref var source = ref MemoryMarshal.GetReference(x);
             ref var target = ref MemoryMarshal.GetReference(output);

@@ -36,7 +36,7 @@ public static unsafe class F16Attention
     public static float Dot(ReadOnlySpan<float> q, ReadOnlySpan<Half> k)
     {
         if (k.Length < q.Length) throw new ArgumentException($"k has {k.Length} elements, q has {q.Length}", nameof(k));
-        return Avx2Helpers.IsSupported ? DotSimd(q, k) : DotScalar(q, k);
+        return KernelIsa.Avx2Active ? DotSimd(q, k) : DotScalar(q, k);
     }
 
     internal static float DotScalar(ReadOnlySpan<float> q, ReadOnlySpan<Half> k)
@@ -126,7 +126,7 @@ public static unsafe class F16Attention
             throw new ArgumentException("values are shorter than weights x stride", nameof(values));
         var lanes = accumulators[..(laneCount * width)];
         lanes.Clear();
-        if (Avx2Helpers.IsSupported && width % 8 == 0) WeightedSumSimd(weights, values, stride, output, lanes, singleToken);
+        if (KernelIsa.Avx2Active && width % 8 == 0) WeightedSumSimd(weights, values, stride, output, lanes, singleToken);
         else WeightedSumScalar(weights, values, stride, output, lanes, singleToken);
     }
 

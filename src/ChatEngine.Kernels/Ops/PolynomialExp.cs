@@ -26,9 +26,6 @@ public static class PolynomialExp
     private const uint NegativeScaleBias = 0x82000000;
     private const int ScaleBias = 0x7F000000;
 
-    /// <summary>True when the vector form runs on hardware FMA (otherwise callers use the scalar form).</summary>
-    public static bool IsVectorized => Fma.IsSupported && Avx2.IsSupported;
-
     public static float Exp(float x)
     {
         var z = MathF.FusedMultiplyAdd(x, InverseLn2, Shifter);
@@ -46,7 +43,7 @@ public static class PolynomialExp
         return MathF.Abs(n) > 192 ? s1 * s1 : MathF.FusedMultiplyAdd(s2, j, s2) * s1;
     }
 
-    /// <summary>The same function on 8 lanes; requires <see cref="IsVectorized"/>.</summary>
+    /// <summary>The same function on 8 lanes; requires <see cref="KernelIsa.Avx2Active"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x)
     {

@@ -1,4 +1,3 @@
-using ChatEngine.Kernels.Dot;
 using Xunit;
 
 namespace ChatEngine.Kernels.Tests.Dot;
@@ -8,7 +7,7 @@ public sealed class SimdTheoryAttribute : TheoryAttribute
 {
     public SimdTheoryAttribute()
     {
-        if (!Avx2Helpers.IsSupported) Skip = "AVX2 + FMA not available (or disabled by DOTNET_EnableAVX2=0): SIMD kernels not exercised";
+        if (!KernelIsa.Avx2Active) Skip = Avx512FactAttribute.Reason(KernelPath.Avx2);
     }
 }
 
@@ -17,6 +16,27 @@ public sealed class SimdFactAttribute : FactAttribute
 {
     public SimdFactAttribute()
     {
-        if (!Avx2Helpers.IsSupported) Skip = "AVX2 + FMA not available (or disabled by DOTNET_EnableAVX2=0): SIMD kernels not exercised";
+        if (!KernelIsa.Avx2Active) Skip = Avx512FactAttribute.Reason(KernelPath.Avx2);
     }
+}
+
+/// <summary>A theory that calls the AVX-512 kernels directly; skipped with a visible reason where the CPU lacks them.</summary>
+public sealed class Avx512TheoryAttribute : TheoryAttribute
+{
+    public Avx512TheoryAttribute()
+    {
+        if (!KernelIsa.CanRun(KernelPath.Avx512)) Skip = Avx512FactAttribute.Reason(KernelPath.Avx512);
+    }
+}
+
+/// <summary>A fact that calls the AVX-512 kernels directly; skipped with a visible reason where the CPU lacks them.</summary>
+public sealed class Avx512FactAttribute : FactAttribute
+{
+    public Avx512FactAttribute()
+    {
+        if (!KernelIsa.CanRun(KernelPath.Avx512)) Skip = Reason(KernelPath.Avx512);
+    }
+
+    internal static string Reason(KernelPath path) =>
+        $"kernel path {path} not available here (best {KernelIsa.Best}, active {KernelIsa.Active}; DOTNET_Enable* switches and {KernelIsa.OverrideVariable} count): not exercised";
 }

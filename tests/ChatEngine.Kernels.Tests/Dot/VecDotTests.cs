@@ -20,7 +20,7 @@ public sealed unsafe class VecDotTests
         {
             var (weights, activations) = RandomPair(type, random);
             var (expected, magnitude) = ReferenceBlocks.Dot(type, weights, activations, Columns);
-            var actual = Run(type, weights, activations, simd: false);
+            var actual = Run(type, weights, activations, KernelPath.Scalar);
             Assert.True(Math.Abs(actual - expected) <= 1e-5 * magnitude,
                 $"{type} trial {trial}: scalar {actual} vs reference {expected} (|w.a| {magnitude})");
         }
@@ -35,10 +35,70 @@ public sealed unsafe class VecDotTests
         {
             var (weights, activations) = RandomPair(type, random);
             var (_, magnitude) = ReferenceBlocks.Dot(type, weights, activations, Columns);
-            var scalar = Run(type, weights, activations, simd: false);
-            var simd = Run(type, weights, activations, simd: true);
+            var scalar = Run(type, weights, activations, KernelPath.Scalar);
+            var simd = Run(type, weights, activations, KernelPath.Avx2);
             Assert.True(Math.Abs(simd - scalar) <= 1e-5 * magnitude, $"{type} trial {trial}: AVX2 {simd} vs scalar {scalar} (|w.a| {magnitude})");
         }
+    }
+
+    public static TheoryData<GgmlType, int> Avx512Cases()
+    {
+        var cases = new TheoryData<GgmlType, int>();
+        foreach (var type in RandomBlocks.WeightTypes)
+        {
+            var blockElements = GgmlTypeInfo.BlockSize(type);
+            foreach (var blocks in new[] { 1, 2, 3, 7, 32 }) cases.Add(type, blocks * blockElements);
+        }
+        return cases;
+    }
+
+    [Avx512Theory]
+    [MemberData(nameof(Avx512Cases))]
+    public void Avx512_kernel_is_bitwise_the_avx2_kernel_and_agrees_with_the_scalar_kernel(GgmlType type, int columns)
+    {
+        var random = new Random(4000 + (int)type + columns);
+        for (var trial = 0; trial < Trials; trial++)
+        {
+            var (weights, activations) = RandomPair(type, random, columns);
+            var (_, magnitude) = ReferenceBlocks.Dot(type, weights, activations, columns);
+            var scalar = Run(type, weights, activations, KernelPath.Scalar, columns);
+            var avx2 = Run(type, weights, activations, KernelPath.Avx2, columns);
+            var avx512 = Run(type, weights, activations, KernelPath.Avx512, columns);
+            Assert.True(BitConverter.SingleToInt32Bits(avx2) == BitConverter.SingleToInt32Bits(avx512),
+                $"{type} x {columns} trial {trial}: AVX-512 {avx512:R} vs AVX2 {avx2:R}");
+            Assert.True(Math.Abs(avx512 - scalar) <= 1e-5 * magnitude, $"{type} x {columns} trial {trial}: AVX-512 {avx512} vs scalar {scalar} (|w.a| {magnitude})");
+        }
+    }
+
+    [Avx512Fact]
+    public void Avx512_kernels_are_bitwise_the_avx2_kernels_on_extreme_quants()
+    {
+        foreach (var type in new[] { GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q6_K })
+        {
+            var columns = 3 * GgmlTypeInfo.BlockSize(type);
+            var weights = RandomBlocks.Row(type, columns, new Random(5000 + (int)type));
+            foreach (var field in QuantBytes(type, columns)) weights[field] = 0x80;
+            var activations = new byte[VecDot.ActivationRowBytes(type, columns)];
+            VecDot.ConvertActivations(type, Enumerable.Range(0, columns).Select(i => i % 3 == 0 ? -1000f : 1000f).ToArray(), activations);
+            var avx2 = Run(type, weights, activations, KernelPath.Avx2, columns);
+            var avx512 = Run(type, weights, activations, KernelPath.Avx512, columns);
+            Assert.True(BitConverter.SingleToInt32Bits(avx2) == BitConverter.SingleToInt32Bits(avx512), $"{type}: AVX-512 {avx512:R} vs AVX2 {avx2:R}");
+            Assert.NotEqual(0f, avx2);
+        }
+    }
+
+    /// <summary>Offsets of the quant bytes (not scales) of a row: 0x80 there is -128 (Q8_0), nibbles 0 and 8 (Q4_0), 6-bit 0 / 32 (Q6_K).</summary>
+    private static IEnumerable<int> QuantBytes(GgmlType type, int columns)
+    {
+        var blockBytes = GgmlTypeInfo.BlockBytes(type);
+        var (start, end) = type switch
+        {
+            GgmlType.Q8_0 => (2, BlockLayout.Q8_0Bytes),
+            GgmlType.Q4_0 => (2, BlockLayout.Q4_0Bytes),
+            _ => (0, 192),
+        };
+        for (var b = 0; b < columns / GgmlTypeInfo.BlockSize(type); b++)
+            for (var i = start; i < end; i++) yield return b * blockBytes + i;
     }
 
     [Theory]
@@ -74,16 +134,16 @@ public sealed unsafe class VecDotTests
         Assert.Equal(GgmlType.BF16, VecDot.ActivationType(GgmlType.BF16));
     }
 
-    private static (byte[] Weights, byte[] Activations) RandomPair(GgmlType type, Random random)
+    private static (byte[] Weights, byte[] Activations) RandomPair(GgmlType type, Random random, int columns = Columns)
     {
-        var weights = RandomBlocks.Row(type, Columns, random);
-        var activations = new byte[VecDot.ActivationRowBytes(type, Columns)];
-        VecDot.ConvertActivations(type, RandomBlocks.Activations(Columns, random), activations);
+        var weights = RandomBlocks.Row(type, columns, random);
+        var activations = new byte[VecDot.ActivationRowBytes(type, columns)];
+        VecDot.ConvertActivations(type, RandomBlocks.Activations(columns, random), activations);
         return (weights, activations);
     }
 
-    private static float Run(GgmlType type, byte[] weights, byte[] activations, bool simd)
+    private static float Run(GgmlType type, byte[] weights, byte[] activations, KernelPath path, int columns = Columns)
     {
-        fixed (byte* w = weights) fixed (byte* a = activations) return VecDot.Kernel(type, simd)(w, a, Columns);
+        fixed (byte* w = weights) fixed (byte* a = activations) return VecDot.Kernel(type, path)(w, a, columns);
     }
 }

@@ -98,7 +98,7 @@ public sealed unsafe class RowInterleavingTests
     {
         var y = InterleavedProduct(w, x, tokens);
         var (activations, rowBytes) = Convert(w.Type, x, tokens);
-        var rowKernel = VecDot.Kernel(w.Type, simd: true);
+        var rowKernel = VecDot.Kernel(w.Type, KernelPath.Avx2);
         fixed (byte* a = activations)
             for (var t = 0; t < tokens; t++)
                 for (var r = 0; r < w.Rows; r++)

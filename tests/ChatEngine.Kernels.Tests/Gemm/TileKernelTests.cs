@@ -89,7 +89,7 @@ public sealed unsafe class TileKernelTests
     {
         var tokens = activations.Length / VecDot.ActivationRowBytes(w.Type, w.Cols);
         var activationRowBytes = activations.Length / tokens;
-        var rowKernel = VecDot.Kernel(w.Type, simd: true);
+        var rowKernel = VecDot.Kernel(w.Type, KernelPath.Avx2);
         var output = new float[tokens * tile.Rows];
         fixed (byte* a = activations)
         fixed (float* y = output)
