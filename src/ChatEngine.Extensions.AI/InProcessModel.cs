@@ -1,7 +1,6 @@
 using ChatEngine.Runtime;
 using ChatEngine.Runtime.Serving;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ChatEngine.Extensions.AI;
 
@@ -28,7 +27,7 @@ public sealed class InProcessModel : IDisposable
         _ownsModel = ownsModel;
         Renderer = ChatPromptRenderer.ForModel(model);
         ModelId = Path.GetFileNameWithoutExtension(model.Path);
-        Scheduler = new InferenceScheduler(model, Options.MaxConcurrentSequences, Options.ContextSize, Options.QueueLimit, NullLogger.Instance);
+        Scheduler = new InferenceScheduler(model, Options.MaxConcurrentSequences, Options.ContextSize, Options.QueueLimit);
         _embeddings = new DetachedEvaluator(model, model.Pool.ThreadCount);
     }
 

@@ -17,7 +17,9 @@ internal sealed class ModelHost : IDisposable
         Adapters = adapters;
         Id = System.IO.Path.GetFileNameWithoutExtension(options.ModelPath);
         Renderer = ChatPromptRenderer.ForModel(model);
-        Scheduler = new InferenceScheduler(model, options.Parallel, options.ContextSize, options.QueueLimit, logging.CreateLogger<InferenceScheduler>());
+        var schedulerLog = logging.CreateLogger<InferenceScheduler>();
+        Scheduler = new InferenceScheduler(model, options.Parallel, options.ContextSize, options.QueueLimit,
+            (error, failure) => schedulerLog.LogError(error, "{Failure}", failure));
         _detached = new DetachedEvaluator(model, options.Threads);
         Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     }

@@ -50,7 +50,7 @@ public sealed class RealServerTests
         }
 
         using var model = LanguageModel.Load(ModelPath, 1);
-        using var engineTarget = new EngineTarget(model, 512);
+        using var engineTarget = new EngineTarget(model, 2, 512);
         var engine = await EvalRunner.RunAsync(Plan(suite, "engine"), engineTarget, null, CancellationToken.None);
 
         foreach (var result in new[] { http, engine })

@@ -83,7 +83,7 @@ internal static class RunCommand
 
             using var languageModel = useEngine || parse.GetValue(perplexity) is not null ? LanguageModel.Load(modelPath!, parse.GetValue(threads)) : null;
             using IRequestTarget target = useEngine
-                ? new EngineTarget(languageModel!, parse.GetValue(contextSize))
+                ? new EngineTarget(languageModel!, levels.Max(), parse.GetValue(contextSize))
                 : new OpenAiChatTarget(url!, name, plan.Timeout, parse.GetValue(apiKey), modelPath, parse.GetValue(api));
             var result = RunWithCtrlC(plan, target);
             if (parse.GetValue(perplexity) is { } text && !result.Interrupted)

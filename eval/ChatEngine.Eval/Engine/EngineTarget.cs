@@ -1,37 +1,47 @@
-using System.Collections.Concurrent;
 using ChatEngine.Eval.Measurement;
 using ChatEngine.Eval.Running;
 using ChatEngine.Eval.Suites;
 using ChatEngine.Runtime;
 using ChatEngine.Runtime.Generation;
 using ChatEngine.Runtime.Sampling;
+using ChatEngine.Runtime.Serving;
 
 namespace ChatEngine.Eval.Engine;
 
 /// <summary>
-/// Answers suite requests with the in-process runtime (no HTTP), to separate server overhead from model speed. The
-/// prompt is rendered with the model's chat template as the server does. The runtime evaluates one sequence at a
-/// time, so concurrent requests take turns token by token (each keeps its own KV cache), as server slots do.
+/// Answers suite requests with the in-process serving engine (no HTTP), to separate server overhead from model speed:
+/// the same <see cref="InferenceScheduler"/> as <c>serve</c>, so concurrent requests are batched into shared forward
+/// passes and reuse cached prompt prefixes as they would behind the server. The prompt is rendered with the model's
+/// chat template as the server does.
 /// </summary>
-public sealed class EngineTarget(LanguageModel model, int contextSize) : IRequestTarget
+public sealed class EngineTarget : IRequestTarget
 {
-    private readonly ChatPromptRenderer _renderer = ChatPromptRenderer.ForModel(model);
-    private readonly ConcurrentBag<InferenceContext> _contexts = [];
-    private readonly SemaphoreSlim _forwardPass = new(1, 1);
+    private const int QueueLimit = 4096;
+
+    private readonly LanguageModel _model;
+    private readonly ChatPromptRenderer _renderer;
+    private readonly InferenceScheduler _scheduler;
+
+    /// <param name="slots">Sequences generated at once (the highest concurrency level the plan drives).</param>
+    /// <param name="contextSize">Tokens per sequence.</param>
+    public EngineTarget(LanguageModel model, int slots, int contextSize)
+    {
+        _model = model;
+        _renderer = ChatPromptRenderer.ForModel(model);
+        _scheduler = new InferenceScheduler(model, slots, contextSize, QueueLimit);
+    }
+
+    /// <summary>The engine the requests run on (tests watch its batching and prefix cache).</summary>
+    internal InferenceScheduler Scheduler => _scheduler;
 
     public string Kind => "engine";
-    public string Location => model.Path;
+    public string Location => _model.Path;
 
-    public Task<RequestResult> SendAsync(BenchRequest request, long levelStartTimestamp, CancellationToken cancellation) =>
-        Task.Run(() => Generate(request, levelStartTimestamp, cancellation), CancellationToken.None);
-
-    private RequestResult Generate(BenchRequest request, long levelStartTimestamp, CancellationToken cancellation)
+    public async Task<RequestResult> SendAsync(BenchRequest request, long levelStartTimestamp, CancellationToken cancellation)
     {
         var recorder = new RequestRecorder(request, levelStartTimestamp);
-        var context = _contexts.TryTake(out var free) ? free : model.CreateContext(contextSize);
         try
         {
-            context.Reset();
             var prompt = _renderer.RenderTokens(request.Messages, addGenerationPrompt: true);
             var options = new GenerationOptions
             {
@@ -39,13 +49,14 @@ public sealed class EngineTarget(LanguageModel model, int contextSize) : IReques
                 Sampling = request.Temperature is { } t ? SamplingOptions.Default with { Temperature = (float)t } : SamplingOptions.Default,
                 IgnoreEndOfGeneration = request.FixedOutputTokens is not null,
             };
-            using var steps = new TextGenerator(context, model.Tokenizer).Generate(prompt, options, cancellation).GetEnumerator();
+            var job = new GenerationJob(prompt, options, cancellation);
+            if (!_scheduler.TrySubmit(job)) return recorder.Fail(ErrorKind.Engine, $"more than {QueueLimit} requests wait for a sequence");
             var generated = 0;
-            while (NextStep(steps, cancellation))
+            await foreach (var token in job.Tokens.ReadAllAsync(cancellation).ConfigureAwait(false))
             {
                 generated++;
-                recorder.Content(steps.Current.Text);
-                if (steps.Current.FinishReason is { } reason) recorder.Finished(reason == FinishReason.Stop ? "stop" : "length");
+                recorder.Content(token.Text);
+                if (token.FinishReason is { } reason) recorder.Finished(reason == FinishReason.Stop ? "stop" : "length");
             }
             return recorder.Succeed(prompt.Length, generated, TokenSource.Engine);
         }
@@ -53,24 +64,7 @@ public sealed class EngineTarget(LanguageModel model, int contextSize) : IReques
         {
             return recorder.Fail(ErrorKind.Engine, e.Message);
         }
-        finally
-        {
-            _contexts.Add(context);
-        }
     }
 
-    private bool NextStep(IEnumerator<GeneratedToken> steps, CancellationToken cancellation)
-    {
-        _forwardPass.Wait(cancellation);
-        try
-        {
-            return steps.MoveNext();
-        }
-        finally
-        {
-            _forwardPass.Release();
-        }
-    }
-
-    public void Dispose() => _forwardPass.Dispose();
+    public void Dispose() => _scheduler.Dispose();
 }

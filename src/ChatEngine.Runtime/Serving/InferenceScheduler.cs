@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 using ChatEngine.Runtime;
 using ChatEngine.Runtime.Generation;
@@ -50,11 +49,13 @@ public sealed class InferenceScheduler : IDisposable
     private int _cachedKvTokens;
     private long _step;
 
-    private readonly ILogger _logger;
+    private readonly Action<Exception, string>? _reportFailure;
 
-    public InferenceScheduler(LanguageModel model, int slots, int contextSize, int queueLimit, ILogger logger)
+    /// <param name="reportFailure">Told of every failed step or sequence (the exception and what it ended), e.g. to log it;
+    /// the sequences concerned end with the exception either way.</param>
+    public InferenceScheduler(LanguageModel model, int slots, int contextSize, int queueLimit, Action<Exception, string>? reportFailure = null)
     {
-        _logger = logger;
+        _reportFailure = reportFailure;
         var parameters = model.Parameters;
         _vocabularySize = parameters.VocabSize;
         _slots = new Slot[slots];
@@ -157,7 +158,7 @@ public sealed class InferenceScheduler : IDisposable
                 {
                     // Every per-job failure is handled where it happens; this only catches what slipped through, so the
                     // loop (and every other sequence) goes on and only the sequences of the failed step end.
-                    _logger.LogError(e, "scheduler step {Step} failed; its {Count} sequence(s) end with an error", _step, _batchSlots.Count);
+                    _reportFailure?.Invoke(e, $"scheduler step {_step} failed; its {_batchSlots.Count} sequence(s) end with an error");
                     foreach (var slot in _batchSlots)
                     {
                         if (slot.Phase != SlotPhase.Idle) Finish(slot, SequenceOutcome.Failed, e);
@@ -398,7 +399,7 @@ public sealed class InferenceScheduler : IDisposable
     /// <param name="job">The slot's job; given when the slot failed to take it (<see cref="Slot.Start"/> threw).</param>
     private void Finish(Slot slot, SequenceOutcome outcome, Exception? error, GenerationJob? job = null)
     {
-        if (outcome == SequenceOutcome.Failed) _logger.LogError(error, "a sequence failed and was ended");
+        if (outcome == SequenceOutcome.Failed && error is not null) _reportFailure?.Invoke(error, "a sequence failed and was ended");
         (job ?? slot.Job!).Complete(error);
         slot.Release(keepCache: outcome is SequenceOutcome.Stop or SequenceOutcome.Length, _step);
         Metrics.Ended(outcome);
