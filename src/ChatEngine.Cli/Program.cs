@@ -6,6 +6,7 @@ using ChatEngine.Eval.Commands;
 var root = new RootCommand("ChatEngine: run GGUF language models in pure C#")
 {
     GenerateCommand.Create(),
+    ChatCommand.Create(),
     BenchCommand.Create(),
     SynthCommand.Create(),
     LogitsCommand.Create(),

@@ -14,9 +14,20 @@ internal static class CliRunner
         RunProgram("dotnet", environment, [CliDll, .. args]);
 
     /// <summary>Runs another program (one that wraps the CLI) the same way.</summary>
-    public static Result RunProgram(string program, IReadOnlyDictionary<string, string?> environment, params string[] args)
+    public static Result RunProgram(string program, IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        RunProgram(program, environment, stdin: null, args);
+
+    /// <summary>Runs the CLI with <paramref name="stdin"/> piped to it (then closed).</summary>
+    public static Result RunWithInput(string stdin, params string[] args) => RunProgram("dotnet", new Dictionary<string, string?>(), stdin, [CliDll, .. args]);
+
+    private static Result RunProgram(string program, IReadOnlyDictionary<string, string?> environment, string? stdin, string[] args)
     {
-        using var process = StartProgram(program, environment, args);
+        using var process = StartProgram(program, environment, args, redirectInput: stdin is not null);
+        if (stdin is not null)
+        {
+            process.StandardInput.Write(stdin);
+            process.StandardInput.Close();
+        }
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
@@ -33,10 +44,11 @@ internal static class CliRunner
 
     public static string CliDll => Path.Combine(AppContext.BaseDirectory, "chatengine.dll");
 
-    private static Process StartProgram(string program, IReadOnlyDictionary<string, string?> environment, string[] args)
+    private static Process StartProgram(string program, IReadOnlyDictionary<string, string?> environment, string[] args, bool redirectInput = false)
     {
         var start = new ProcessStartInfo(program)
         {
+            RedirectStandardInput = redirectInput,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

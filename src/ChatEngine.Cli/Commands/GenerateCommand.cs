@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using ChatEngine.Runtime;
 using ChatEngine.Runtime.Generation;
-using ChatEngine.Runtime.Sampling;
 
 namespace ChatEngine.Cli.Commands;
 
@@ -15,29 +14,19 @@ internal static class GenerateCommand
         var model = CommonOptions.Model();
         var prompt = new Option<string>("--prompt", "-p") { Description = "prompt text (empty: start from BOS only)", DefaultValueFactory = _ => "" };
         var count = CommonOptions.Positive("--n-predict", "-n", "tokens to generate at most", 128);
-        var temperature = new Option<float>("--temperature", "--temp") { Description = "0 = greedy", DefaultValueFactory = _ => SamplingOptions.Default.Temperature };
-        var topK = new Option<int>("--top-k") { Description = "0 = off", DefaultValueFactory = _ => SamplingOptions.Default.TopK };
-        var topP = new Option<float>("--top-p") { Description = "1 = off", DefaultValueFactory = _ => SamplingOptions.Default.TopP };
-        var minP = new Option<float>("--min-p") { Description = "0 = off", DefaultValueFactory = _ => SamplingOptions.Default.MinP };
-        var seed = new Option<ulong?>("--seed", "-s") { Description = "random seed (default: random)" };
+        var sampler = new SamplingOptionSet();
         var context = new Option<int?>("--ctx-size", "-c") { Description = "context tokens (default: prompt + n)" };
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
         var lora = LoraOption.Create();
         var command = new Command("generate", "generate text from a prompt")
         {
-            model, prompt, count, temperature, topK, topP, minP, seed, context, threads, json, lora,
+            model, prompt, count, context, threads, json, lora,
         };
+        sampler.AddTo(command);
         command.SetAction(parse =>
         {
-            var sampling = SamplingOptions.Default with
-            {
-                Temperature = parse.GetValue(temperature),
-                TopK = parse.GetValue(topK),
-                TopP = parse.GetValue(topP),
-                MinP = parse.GetValue(minP),
-                Seed = parse.GetValue(seed),
-            };
+            var sampling = sampler.From(parse);
             using var lm = LanguageModel.Load(parse.GetValue(model)!.FullName, parse.GetValue(threads));
             using var adapters = LoraOption.Load(parse, lora, lm);
             var options = new GenerationOptions { MaxTokens = parse.GetValue(count), Sampling = sampling, Adapters = adapters.Selection };

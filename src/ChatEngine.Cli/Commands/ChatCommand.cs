@@ -1,0 +1,159 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json.Nodes;
+using ChatEngine.Runtime;
+using ChatEngine.Runtime.Generation;
+using ChatEngine.Runtime.Serving;
+
+namespace ChatEngine.Cli.Commands;
+
+/// <summary>
+/// <c>chat -m MODEL</c>: an interactive conversation on the terminal (Ollama's <c>run</c>, llama.cpp's
+/// <c>llama-cli -cnv</c>). Each line read from stdin is a user turn; the answer streams to stdout and a stats line goes
+/// to stderr. Turns run on the serving engine, so the next turn reuses the cached conversation instead of evaluating
+/// it again. Works the same with piped stdin (one turn per line, ends at end of input).
+/// </summary>
+internal static class ChatCommand
+{
+    private const string Help = "/clear forgets the conversation, /bye (or end of input) quits, Ctrl+C stops an answer";
+
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var system = new Option<string?>("--system") { Description = "system prompt for the conversation" };
+        var count = CommonOptions.Positive("--n-predict", "-n", "tokens an answer may have at most", 512);
+        var context = CommonOptions.Positive("--ctx-size", "-c", "context tokens (the oldest turns are left out when a conversation outgrows it)", 4096);
+        var threads = CommonOptions.Threads();
+        var lora = LoraOption.Create();
+        var sampler = new SamplingOptionSet();
+        var command = new Command("chat", "chat with a model on the terminal (" + Help + ")") { model, system, count, context, threads, lora };
+        sampler.AddTo(command);
+        command.SetAction(parse =>
+        {
+            using var lm = LanguageModel.Load(parse.GetValue(model)!.FullName, parse.GetValue(threads));
+            using var adapters = LoraOption.Load(parse, lora, lm);
+            var options = new GenerationOptions { MaxTokens = parse.GetValue(count), Sampling = sampler.From(parse), Adapters = adapters.Selection };
+            var contextSize = parse.GetValue(context);
+            if (options.MaxTokens >= contextSize)
+                throw new ArgumentException($"--n-predict ({options.MaxTokens}) must be smaller than --ctx-size ({contextSize})");
+            using var engine = new InferenceScheduler(lm, slots: 1, contextSize, queueLimit: 0);
+            var conversation = new Conversation(ChatPromptRenderer.ForModel(lm), parse.GetValue(system), contextSize - options.MaxTokens);
+            return Converse(engine, conversation, options);
+        });
+        return command;
+    }
+
+    private static int Converse(InferenceScheduler engine, Conversation conversation, GenerationOptions options)
+    {
+        var interactive = !Console.IsInputRedirected;
+        if (interactive) Console.Error.WriteLine(Help);
+        CancellationTokenSource? answering = null;
+        Console.CancelKeyPress += (_, e) =>
+        {
+            if (Volatile.Read(ref answering) is not { } current) return;
+            e.Cancel = true;
+            current.Cancel();
+        };
+        using var stdout = Console.OpenStandardOutput();
+        while (true)
+        {
+            if (interactive) Console.Error.Write(">>> ");
+            var line = Console.ReadLine();
+            if (line is null || line.Trim() is "/bye" or "/exit") return 0;
+            if (line.Trim() == "/clear")
+            {
+                conversation.Clear();
+                continue;
+            }
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            if (!conversation.TryAddUserTurn(line, out var prompt, out var omitted))
+            {
+                Console.Error.WriteLine($"error: that message alone is more than the {conversation.PromptBudget} tokens a prompt may have here (--ctx-size minus --n-predict)");
+                continue;
+            }
+            if (omitted > 0) Console.Error.WriteLine($"({omitted} oldest messages left out: the conversation outgrew --ctx-size)");
+
+            using var cancellation = new CancellationTokenSource();
+            Volatile.Write(ref answering, cancellation);
+            var answer = Answer(engine, prompt, options, stdout, cancellation.Token);
+            Volatile.Write(ref answering, null);
+            conversation.AddAnswer(answer);
+        }
+    }
+
+    /// <summary>Streams one answer to stdout and its figures to stderr; returns its text (the part shown when stopped).</summary>
+    private static string Answer(InferenceScheduler engine, int[] prompt, GenerationOptions options, Stream stdout, CancellationToken cancellation)
+    {
+        var job = new GenerationJob(prompt, options, cancellation);
+        if (!engine.TrySubmit(job)) throw new InvalidOperationException("the engine refused the turn");
+        var text = new StringBuilder();
+        var generated = 0;
+        long firstToken = 0;
+        var finish = "";
+        try
+        {
+            foreach (var token in job.Tokens.ReadAllAsync(cancellation).ToBlockingEnumerable(cancellation))
+            {
+                if (generated++ == 0) firstToken = Stopwatch.GetTimestamp();
+                text.Append(token.Text);
+                stdout.Write(Encoding.UTF8.GetBytes(token.Text));
+                stdout.Flush();
+                if (token.FinishReason is { } reason) finish = reason == FinishReason.Length ? ", stopped at --n-predict" : "";
+            }
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            finish = ", stopped";
+        }
+        Console.WriteLine();
+        var seconds = generated > 1 ? Stopwatch.GetElapsedTime(firstToken).TotalSeconds : 0;
+        var speed = seconds > 0 ? $", {(generated - 1) / seconds:F1} t/s" : "";
+        Console.Error.WriteLine($"({generated} tokens{speed}; prompt {prompt.Length} tokens, {job.CachedPromptTokens} of them cached{finish})");
+        return text.ToString();
+    }
+
+    /// <summary>The turns so far, rendered with the model's template; the oldest turns go first when the prompt
+    /// outgrows <see cref="PromptBudget"/> (the system prompt always stays).</summary>
+    private sealed class Conversation(ChatPromptRenderer renderer, string? systemPrompt, int promptBudget)
+    {
+        private readonly List<(string Role, string Content)> _turns = [];
+
+        public int PromptBudget => promptBudget;
+
+        public void Clear() => _turns.Clear();
+
+        public bool TryAddUserTurn(string text, out int[] prompt, out int omitted)
+        {
+            _turns.Add(("user", text));
+            omitted = 0;
+            while (true)
+            {
+                prompt = renderer.RenderTokens(Messages(), addGenerationPrompt: true);
+                if (prompt.Length <= promptBudget) return true;
+                if (_turns.Count == 1)
+                {
+                    _turns.Clear();
+                    return false;
+                }
+                // A whole exchange goes, so the conversation still opens with a user turn.
+                do
+                {
+                    _turns.RemoveAt(0);
+                    omitted++;
+                }
+                while (_turns.Count > 1 && _turns[0].Role == "assistant");
+            }
+        }
+
+        public void AddAnswer(string text) => _turns.Add(("assistant", text));
+
+        private JsonArray Messages()
+        {
+            var messages = new JsonArray();
+            if (!string.IsNullOrEmpty(systemPrompt)) messages.Add(new JsonObject { ["role"] = "system", ["content"] = systemPrompt });
+            foreach (var (role, content) in _turns) messages.Add(new JsonObject { ["role"] = role, ["content"] = content });
+            return messages;
+        }
+    }
+}
