@@ -7,6 +7,7 @@ var root = new RootCommand("ChatEngine: run GGUF language models in pure C#")
 {
     GenerateCommand.Create(),
     ChatCommand.Create(),
+    ChatCommand.CreateRun(),
     BenchCommand.Create(),
     SynthCommand.Create(),
     LogitsCommand.Create(),

@@ -48,6 +48,38 @@ public sealed partial class ChatCommandTests
         Assert.Equal(Reference("A dog", 16) + "\n", result.Stdout);
     }
 
+    [Fact]
+    public void Run_answers_one_prompt_and_exits()
+    {
+        var result = CliRunner.Run("run", Stories, "A dog", "--temp", "0", "-n", "24", "-t", "1");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal(Reference("A dog", 24) + "\n", result.Stdout);
+    }
+
+    [Fact]
+    public void Lines_between_triple_quotes_are_one_message_and_system_sets_the_system_prompt()
+    {
+        var result = CliRunner.RunWithInput("\"\"\"\nA dog\nand a cat\n\"\"\"\n/system Tell a short story\nA dog\n",
+            "chat", "-m", Stories, "--temp", "0", "-n", "8", "-t", "1");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var prompts = PromptLengths().Matches(result.Stderr).Select(m => int.Parse(m.Groups[1].Value)).ToArray();
+        Assert.Equal(2, prompts.Length);
+        Assert.Contains("(system prompt set)", result.Stderr);
+        using var model = LanguageModel.Load(Stories, 1);
+        var renderer = ChatPromptRenderer.ForModel(model);
+        JsonObject Message(string role, string content) => new() { ["role"] = role, ["content"] = content };
+        Assert.Equal(renderer.RenderTokens([Message("user", "A dog\nand a cat")], addGenerationPrompt: true).Length, prompts[0]);
+        var firstAnswer = result.Stdout[..result.Stdout.IndexOf('\n', StringComparison.Ordinal)];
+        Assert.True(prompts[1] > prompts[0], "the second prompt should carry the system prompt and the first exchange");
+        Assert.Equal(renderer.RenderTokens([Message("system", "Tell a short story"), Message("user", "A dog\nand a cat"), Message("assistant", firstAnswer), Message("user", "A dog")],
+            addGenerationPrompt: true).Length, prompts[1]);
+    }
+
+    [GeneratedRegex(@"prompt (\d+) tokens")]
+    private static partial Regex PromptLengths();
+
     [GeneratedRegex(@"(\d+) of them cached")]
     private static partial Regex CachedCounts();
 }

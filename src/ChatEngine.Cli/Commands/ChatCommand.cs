@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using ChatEngine.Runtime;
 using ChatEngine.Runtime.Generation;
+using ChatEngine.Runtime.Lora;
 using ChatEngine.Runtime.Serving;
 
 namespace ChatEngine.Cli.Commands;
@@ -16,38 +17,78 @@ namespace ChatEngine.Cli.Commands;
 /// </summary>
 internal static class ChatCommand
 {
-    private const string Help = "/clear forgets the conversation, /bye (or end of input) quits, Ctrl+C stops an answer";
+    private const string Help = "/system TEXT sets the system prompt, /clear forgets the conversation, \"\"\" starts and ends a message of several lines, /bye (or end of input) quits, Ctrl+C stops an answer";
 
     public static Command Create()
     {
         var model = CommonOptions.Model();
-        var system = new Option<string?>("--system") { Description = "system prompt for the conversation" };
-        var count = CommonOptions.Positive("--n-predict", "-n", "tokens an answer may have at most", 512);
-        var context = CommonOptions.Positive("--ctx-size", "-c", "context tokens (the oldest turns are left out when a conversation outgrows it)", 4096);
-        var threads = CommonOptions.Threads();
-        var lora = LoraOption.Create();
-        var sampler = new SamplingOptionSet();
-        var command = new Command("chat", "chat with a model on the terminal (" + Help + ")") { model, system, count, context, threads, lora };
-        sampler.AddTo(command);
-        command.SetAction(parse =>
-        {
-            using var lm = LanguageModel.Load(parse.GetValue(model)!.FullName, parse.GetValue(threads));
-            using var adapters = LoraOption.Load(parse, lora, lm);
-            var options = new GenerationOptions { MaxTokens = parse.GetValue(count), Sampling = sampler.From(parse), Adapters = adapters.Selection };
-            var contextSize = parse.GetValue(context);
-            if (options.MaxTokens >= contextSize)
-                throw new ArgumentException($"--n-predict ({options.MaxTokens}) must be smaller than --ctx-size ({contextSize})");
-            using var engine = new InferenceScheduler(lm, slots: 1, contextSize, queueLimit: 0);
-            var conversation = new Conversation(ChatPromptRenderer.ForModel(lm), parse.GetValue(system), contextSize - options.MaxTokens);
-            return Converse(engine, conversation, options);
-        });
+        var command = new Command("chat", "chat with a model on the terminal (" + Help + ")") { model };
+        var session = new SessionOptions(command);
+        command.SetAction(parse => session.Run(parse, parse.GetValue(model)!.FullName, prompt: null));
         return command;
     }
 
-    private static int Converse(InferenceScheduler engine, Conversation conversation, GenerationOptions options)
+    /// <summary><c>run MODEL [PROMPT]</c> (Ollama's verb): answers PROMPT and exits, or chats when none is given.</summary>
+    public static Command CreateRun()
     {
-        var interactive = !Console.IsInputRedirected;
-        if (interactive) Console.Error.WriteLine(Help);
+        var model = new Argument<string>("MODEL") { Description = "GGUF file path, or a pulled model's name (see 'chatengine list')" };
+        var prompt = new Argument<string?>("PROMPT") { Description = "one message to answer (none: chat on the terminal)", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("run", "answer one prompt, or chat when none is given") { model, prompt };
+        var session = new SessionOptions(command);
+        command.SetAction(parse => session.Run(parse, ModelLocator.Resolve(parse.GetValue(model)!), parse.GetValue(prompt)));
+        return command;
+    }
+
+    /// <summary>The options <c>chat</c> and <c>run</c> share, and the session they start.</summary>
+    private sealed class SessionOptions
+    {
+        private readonly Option<string?> _system = new("--system") { Description = "system prompt for the conversation" };
+        private readonly Option<int> _count = CommonOptions.Positive("--n-predict", "-n", "tokens an answer may have at most", 512);
+        private readonly Option<int> _context = CommonOptions.Positive("--ctx-size", "-c", "context tokens (the oldest turns are left out when a conversation outgrows it)", 4096);
+        private readonly Option<int> _threads = CommonOptions.Threads();
+        private readonly Option<LoraAdapterSpec[]> _lora = LoraOption.Create();
+        private readonly SamplingOptionSet _sampler = new();
+
+        public SessionOptions(Command command)
+        {
+            foreach (var option in new Option[] { _system, _count, _context, _threads, _lora }) command.Options.Add(option);
+            _sampler.AddTo(command);
+        }
+
+        public int Run(ParseResult parse, string modelPath, string? prompt)
+        {
+            using var lm = LanguageModel.Load(modelPath, parse.GetValue(_threads));
+            using var adapters = LoraOption.Load(parse, _lora, lm);
+            var options = new GenerationOptions { MaxTokens = parse.GetValue(_count), Sampling = _sampler.From(parse), Adapters = adapters.Selection };
+            var contextSize = parse.GetValue(_context);
+            if (options.MaxTokens >= contextSize)
+                throw new ArgumentException($"--n-predict ({options.MaxTokens}) must be smaller than --ctx-size ({contextSize})");
+            using var engine = new InferenceScheduler(lm, slots: 1, contextSize, queueLimit: 0);
+            var conversation = new Conversation(ChatPromptRenderer.ForModel(lm), parse.GetValue(_system), contextSize - options.MaxTokens);
+            var turns = prompt is null ? ReadTurns() : [prompt];
+            return Converse(engine, conversation, options, turns, showPrompt: prompt is null && !Console.IsInputRedirected);
+        }
+    }
+
+    /// <summary>Messages from stdin: one per line, or the lines between two <c>"""</c> lines as one.</summary>
+    private static IEnumerable<string> ReadTurns()
+    {
+        while (Console.ReadLine() is { } line)
+        {
+            if (line.Trim() != "\"\"\"")
+            {
+                yield return line;
+                continue;
+            }
+            var message = new StringBuilder();
+            while (Console.ReadLine() is { } more && more.Trim() != "\"\"\"") message.Append(message.Length > 0 ? "\n" : "").Append(more);
+            yield return message.ToString();
+        }
+    }
+
+    private static int Converse(InferenceScheduler engine, Conversation conversation, GenerationOptions options, IEnumerable<string> turns, bool showPrompt)
+    {
+        if (showPrompt) Console.Error.WriteLine(Help);
         CancellationTokenSource? answering = null;
         Console.CancelKeyPress += (_, e) =>
         {
@@ -56,30 +97,38 @@ internal static class ChatCommand
             current.Cancel();
         };
         using var stdout = Console.OpenStandardOutput();
-        while (true)
+        if (showPrompt) Console.Error.Write(">>> ");
+        foreach (var line in turns)
         {
-            if (interactive) Console.Error.Write(">>> ");
-            var line = Console.ReadLine();
-            if (line is null || line.Trim() is "/bye" or "/exit") return 0;
-            if (line.Trim() == "/clear")
+            var command = line.Trim();
+            if (command is "/bye" or "/exit") return 0;
+            if (command == "/clear" || command == "/system" || command.StartsWith("/system ", StringComparison.Ordinal))
             {
-                conversation.Clear();
-                continue;
+                if (command == "/clear") conversation.Clear();
+                else conversation.SystemPrompt = command["/system".Length..].Trim();
+                Console.Error.WriteLine(command == "/clear" ? "(conversation cleared)" : "(system prompt set)");
             }
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            if (!conversation.TryAddUserTurn(line, out var prompt, out var omitted))
-            {
-                Console.Error.WriteLine($"error: that message alone is more than the {conversation.PromptBudget} tokens a prompt may have here (--ctx-size minus --n-predict)");
-                continue;
-            }
-            if (omitted > 0) Console.Error.WriteLine($"({omitted} oldest messages left out: the conversation outgrew --ctx-size)");
-
-            using var cancellation = new CancellationTokenSource();
-            Volatile.Write(ref answering, cancellation);
-            var answer = Answer(engine, prompt, options, stdout, cancellation.Token);
-            Volatile.Write(ref answering, null);
-            conversation.AddAnswer(answer);
+            else if (!string.IsNullOrWhiteSpace(line)) Turn(engine, conversation, options, line, stdout, ref answering);
+            if (showPrompt) Console.Error.Write(">>> ");
         }
+        return 0;
+    }
+
+    private static void Turn(InferenceScheduler engine, Conversation conversation, GenerationOptions options, string line, Stream stdout,
+        ref CancellationTokenSource? answering)
+    {
+        if (!conversation.TryAddUserTurn(line, out var prompt, out var omitted))
+        {
+            Console.Error.WriteLine($"error: that message alone is more than the {conversation.PromptBudget} tokens a prompt may have here (--ctx-size minus --n-predict)");
+            return;
+        }
+        if (omitted > 0) Console.Error.WriteLine($"({omitted} oldest messages left out: the conversation outgrew --ctx-size)");
+
+        using var cancellation = new CancellationTokenSource();
+        Volatile.Write(ref answering, cancellation);
+        var answer = Answer(engine, prompt, options, stdout, cancellation.Token);
+        Volatile.Write(ref answering, null);
+        conversation.AddAnswer(answer);
     }
 
     /// <summary>Streams one answer to stdout and its figures to stderr; returns its text (the part shown when stopped).</summary>
@@ -119,6 +168,8 @@ internal static class ChatCommand
     {
         private readonly List<(string Role, string Content)> _turns = [];
 
+        public string? SystemPrompt { get; set; } = systemPrompt;
+
         public int PromptBudget => promptBudget;
 
         public void Clear() => _turns.Clear();
@@ -151,7 +202,7 @@ internal static class ChatCommand
         private JsonArray Messages()
         {
             var messages = new JsonArray();
-            if (!string.IsNullOrEmpty(systemPrompt)) messages.Add(new JsonObject { ["role"] = "system", ["content"] = systemPrompt });
+            if (!string.IsNullOrEmpty(SystemPrompt)) messages.Add(new JsonObject { ["role"] = "system", ["content"] = SystemPrompt });
             foreach (var (role, content) in _turns) messages.Add(new JsonObject { ["role"] = role, ["content"] = content });
             return messages;
         }
