@@ -270,6 +270,57 @@ public sealed class ChatUiTests(UiServerFixture fixture)
     }
 
     [Fact]
+    public async Task Dark_mode_follows_the_system_and_the_toggle_is_remembered()
+    {
+        await using var chat = await Ui.OpenAsync(settingsJson: Greedy);
+        const string background = "() => getComputedStyle(document.body).backgroundColor";
+        await chat.Page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Light });
+        var light = await chat.Page.EvaluateAsync<string>(background);
+        await chat.Page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+        var dark = await chat.Page.EvaluateAsync<string>(background);
+        Assert.Equal("rgb(247, 247, 248)", light);
+        Assert.Equal("rgb(22, 22, 26)", dark);
+
+        await chat.Page.Locator(".toggle-theme").ClickAsync();
+        Assert.Equal(light, await chat.Page.EvaluateAsync<string>(background));
+        await chat.Page.ReloadAsync();
+        await chat.WaitUntilInteractiveAsync();
+        Assert.Equal(light, await chat.Page.EvaluateAsync<string>(background));
+
+        await chat.Page.Locator(".toggle-theme").ClickAsync();
+        await chat.Page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Light });
+        Assert.Equal(dark, await chat.Page.EvaluateAsync<string>(background));
+        await chat.Page.ScreenshotAsync(new() { Path = Artifacts.PathOf("chat-dark.png") });
+    }
+
+    [Fact]
+    public async Task A_code_block_copy_button_puts_the_code_on_the_clipboard_and_tables_have_borders()
+    {
+        await using var chat = await Ui.OpenAsync(settingsJson: Greedy);
+        await chat.Page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
+        const string code = "for i in range(3):\n    print(i < 2)";
+        var stored = JsonSerializer.Serialize(new[]
+        {
+            new { id = "code", title = "Code", messages = new[]
+            {
+                new { role = "user", content = "show me" },
+                new { role = "assistant", content = $"Here:\n\n```python\n{code}\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |" },
+            } },
+        });
+        await chat.Page.EvaluateAsync("s => { localStorage.setItem('chatengine.conversations', s); localStorage.setItem('chatengine.selected', 'code'); }", stored);
+        await chat.Page.ReloadAsync();
+        await chat.WaitUntilInteractiveAsync();
+
+        var copy = chat.LastAnswer.Locator(".copy-code");
+        await copy.ClickAsync();
+
+        await Assertions.Expect(copy).ToHaveTextAsync("Copied");
+        Assert.Equal(code, await chat.Page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
+        Assert.Equal("1px", await chat.LastAnswer.Locator("td").First.EvaluateAsync<string>("e => getComputedStyle(e).borderTopWidth"));
+        Assert.Equal("solid", await chat.LastAnswer.Locator("td").First.EvaluateAsync<string>("e => getComputedStyle(e).borderTopStyle"));
+    }
+
+    [Fact]
     public async Task Two_browser_contexts_chat_at_the_same_time()
     {
         const string settings = """{"temperature":0,"topP":1,"maxTokens":150}""";

@@ -11,7 +11,7 @@ public sealed class MarkdownRendererTests
         var html = MarkdownRenderer.ToHtml("Some **bold** text\n\n```csharp\nvar x = 1 < 2;\n```\n\n- one\n- two");
 
         Assert.Contains("<strong>bold</strong>", html, StringComparison.Ordinal);
-        Assert.Contains("<pre><code class=\"language-csharp\">var x = 1 &lt; 2;", html, StringComparison.Ordinal);
+        Assert.Contains("<div class=\"code\"><button type=\"button\" class=\"copy-code\" aria-label=\"Copy code\">Copy</button><pre><code class=\"language-csharp\">var x = 1 &lt; 2;", html, StringComparison.Ordinal);
         Assert.Contains("<li>two</li>", html, StringComparison.Ordinal);
     }
 

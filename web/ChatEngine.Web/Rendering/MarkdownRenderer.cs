@@ -7,7 +7,7 @@ namespace ChatEngine.Web.Rendering;
 /// <summary>
 /// Markdown to HTML for message text (user and model alike, so neither can inject markup): raw HTML is disabled, so
 /// Markdig escapes it and a <c>&lt;script&gt;</c> shows as text; no extension that writes attributes is enabled;
-/// links and images keep only http(s), mailto and relative targets.
+/// links and images keep only http(s), mailto and relative targets. Code blocks carry a copy button.
 /// </summary>
 public static class MarkdownRenderer
 {
@@ -30,7 +30,10 @@ public static class MarkdownRenderer
         {
             if (!IsSafe(link.Url)) link.Url = "#";
         }
-        return document.ToHtml(Pipeline);
+        // Raw HTML is escaped, so every <pre> here is a code block Markdig wrote: each gets a copy button (chat.js).
+        return document.ToHtml(Pipeline)
+            .Replace("<pre>", "<div class=\"code\"><button type=\"button\" class=\"copy-code\" aria-label=\"Copy code\">Copy</button><pre>", StringComparison.Ordinal)
+            .Replace("</pre>", "</pre></div>", StringComparison.Ordinal);
     }
 
     private static bool IsSafe(string? url)

@@ -30,7 +30,34 @@ window.chatEngine = {
       element.dataset.atEnd = 'true';
     }
   },
+  // Flips between light and dark (starting from what the system shows) and remembers the choice.
+  toggleTheme() {
+    const root = document.documentElement;
+    const dark = root.dataset.theme ? root.dataset.theme === 'dark' : matchMedia('(prefers-color-scheme: dark)').matches;
+    root.dataset.theme = dark ? 'light' : 'dark';
+    localStorage.setItem('chatengine.theme', root.dataset.theme);
+  },
 };
+
+// Copy buttons of code blocks (rendered into message HTML, so one listener serves them all). The clipboard API needs
+// a secure context; elsewhere (plain http on a LAN address) a selection and execCommand still copy.
+document.addEventListener('click', async e => {
+  const button = e.target.closest && e.target.closest('.copy-code');
+  if (!button) return;
+  const code = button.parentElement.querySelector('pre').innerText.replace(/\n$/, '');
+  try {
+    await navigator.clipboard.writeText(code);
+  } catch {
+    const area = document.createElement('textarea');
+    area.value = code;
+    document.body.appendChild(area);
+    area.select();
+    document.execCommand('copy');
+    area.remove();
+  }
+  button.textContent = 'Copied';
+  setTimeout(() => { button.textContent = 'Copy'; }, 1500);
+});
 
 // Keep retrying a dropped connection; when the server no longer knows the circuit (it restarted), reload:
 // the conversations are in local storage, so nothing is lost.
