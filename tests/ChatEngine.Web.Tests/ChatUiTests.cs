@@ -321,6 +321,39 @@ public sealed class ChatUiTests(UiServerFixture fixture)
     }
 
     [Fact]
+    public async Task Regenerate_keeps_the_earlier_answers_to_page_through_after_a_reload()
+    {
+        await using var chat = await Ui.OpenAsync(settingsJson: """{"systemPrompt":"","temperature":1,"topP":1,"maxTokens":30}""");
+        await chat.SendAsync("Once upon a time");
+        await chat.WaitForAnswerAsync();
+        var first = await chat.LastAnswer.Locator(".content").InnerTextAsync();
+        await Assertions.Expect(chat.LastAnswer.Locator(".versions")).ToHaveCountAsync(0);
+
+        await chat.MarkCurrentAnswerOldAsync();
+        await chat.LastAnswer.Locator(".regenerate").ClickAsync();
+        await chat.WaitForNewAnswerAsync();
+        var second = await chat.LastAnswer.Locator(".content").InnerTextAsync();
+        await Assertions.Expect(chat.LastAnswer.Locator(".version")).ToHaveTextAsync("2/2");
+        await Assertions.Expect(chat.LastAnswer.Locator(".next-version")).ToBeDisabledAsync();
+
+        await chat.LastAnswer.Locator(".previous-version").ClickAsync();
+        await Assertions.Expect(chat.LastAnswer.Locator(".version")).ToHaveTextAsync("1/2");
+        Assert.Equal(first, await chat.LastAnswer.Locator(".content").InnerTextAsync());
+        await chat.Page.ReloadAsync();
+        await chat.WaitUntilInteractiveAsync();
+        await Assertions.Expect(chat.LastAnswer.Locator(".version")).ToHaveTextAsync("1/2");
+        Assert.Equal(first, await chat.LastAnswer.Locator(".content").InnerTextAsync());
+
+        await chat.LastAnswer.Locator(".next-version").ClickAsync();
+        await Assertions.Expect(chat.LastAnswer.Locator(".version")).ToHaveTextAsync("2/2");
+        Assert.Equal(second, await chat.LastAnswer.Locator(".content").InnerTextAsync());
+        await chat.MarkCurrentAnswerOldAsync();
+        await chat.LastAnswer.Locator(".regenerate").ClickAsync();
+        await chat.WaitForNewAnswerAsync();
+        await Assertions.Expect(chat.LastAnswer.Locator(".version")).ToHaveTextAsync("3/3");
+    }
+
+    [Fact]
     public async Task Two_browser_contexts_chat_at_the_same_time()
     {
         const string settings = """{"temperature":0,"topP":1,"maxTokens":150}""";

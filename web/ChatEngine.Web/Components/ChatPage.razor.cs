@@ -95,9 +95,9 @@ public sealed partial class ChatPage : IDisposable
 
     private async Task RegenerateAsync()
     {
-        if (Busy || _current is not { Messages: [.., { Role: "assistant" }] }) return;
+        if (Busy || _current is not { Messages: [.., { Role: "assistant" } previous] }) return;
         _current.Messages.RemoveAt(_current.Messages.Count - 1);
-        await AnswerAsync();
+        await AnswerAsync(previous);
     }
 
     private async Task EditAndResendAsync((int Index, string Text) edit)
@@ -111,8 +111,16 @@ public sealed partial class ChatPage : IDisposable
 
     private void Stop() => _generation?.Cancel();
 
-    /// <summary>Streams an answer to the conversation as it stands, rendering after every chunk.</summary>
-    private async Task AnswerAsync()
+    private Task ShowVersionAsync(ChatEntry entry, int index)
+    {
+        if (Busy) return Task.CompletedTask;
+        entry.Show(index);
+        return SaveAsync();
+    }
+
+    /// <summary>Streams an answer to the conversation as it stands, rendering after every chunk; a regenerated answer
+    /// keeps the <paramref name="earlier"/> ones as versions (and they stay when the server refuses).</summary>
+    private async Task AnswerAsync(ChatEntry? earlier = null)
     {
         var conversation = _current!;
         var request = new ChatStreamRequest
@@ -133,6 +141,7 @@ public sealed partial class ChatPage : IDisposable
         }
         catch (ChatException e)
         {
+            if (earlier is not null) conversation.Messages.Add(earlier);
             _notice = e.Code == ChatException.QueueFull
                 ? "The server is busy: every slot is taken and the queue is full. Please try again in a moment."
                 : $"The server refused the message: {e.Message}";
@@ -181,6 +190,7 @@ public sealed partial class ChatPage : IDisposable
             _answer = null;
             _announcement = "Answer complete.";
         }
+        if (earlier is not null) answer.KeepVersionsOf(earlier);
         await SaveAsync();
     }
 
