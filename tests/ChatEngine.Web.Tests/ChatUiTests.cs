@@ -354,6 +354,34 @@ public sealed class ChatUiTests(UiServerFixture fixture)
     }
 
     [Fact]
+    public async Task Search_filters_the_chats_and_export_downloads_the_selected_one()
+    {
+        await using var chat = await Ui.OpenAsync(settingsJson: Greedy);
+        var stored = JsonSerializer.Serialize(new[]
+        {
+            new { id = "rabbits", title = "Rabbits", messages = new[] { new { role = "user", content = "Where do rabbits live?" }, new { role = "assistant", content = "In burrows." } } },
+            new { id = "boats", title = "Boats", messages = new[] { new { role = "user", content = "How do boats float?" } } },
+        });
+        await chat.Page.EvaluateAsync("s => { localStorage.setItem('chatengine.conversations', s); localStorage.setItem('chatengine.selected', 'rabbits'); }", stored);
+        await chat.Page.ReloadAsync();
+        await chat.WaitUntilInteractiveAsync();
+        var titles = chat.Page.Locator(".conversations .select");
+
+        await chat.Page.Locator(".conversations .search").FillAsync("BURROW");
+        await Assertions.Expect(titles).ToHaveTextAsync(["Rabbits"]);
+        await chat.Page.Locator(".conversations .search").FillAsync("submarine");
+        await Assertions.Expect(titles).ToHaveCountAsync(0);
+        await Assertions.Expect(chat.Page.Locator(".conversations .no-match")).ToBeVisibleAsync();
+        await chat.Page.Locator(".conversations .search").FillAsync("");
+        await Assertions.Expect(titles).ToHaveTextAsync(["Rabbits", "Boats"]);
+
+        var download = await chat.Page.RunAndWaitForDownloadAsync(() => chat.Page.Locator(".export-markdown").ClickAsync());
+        Assert.Equal("rabbits.md", download.SuggestedFilename);
+        var path = await download.PathAsync();
+        Assert.Equal("# Rabbits\n\n**You:**\n\nWhere do rabbits live?\n\n**Assistant:**\n\nIn burrows.\n", await File.ReadAllTextAsync(path));
+    }
+
+    [Fact]
     public async Task Two_browser_contexts_chat_at_the_same_time()
     {
         const string settings = """{"temperature":0,"topP":1,"maxTokens":150}""";

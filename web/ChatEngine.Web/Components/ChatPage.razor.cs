@@ -73,6 +73,15 @@ public sealed partial class ChatPage : IDisposable
         await SaveAsync();
     }
 
+    private async Task ExportAsync(ExportFormat format)
+    {
+        if (_current is null) return;
+        var (text, extension, type) = format == ExportFormat.Markdown
+            ? (ConversationExport.ToMarkdown(_current), "md", "text/markdown")
+            : (ConversationExport.ToJson(_current), "json", "application/json");
+        await JS.InvokeVoidAsync("chatEngine.download", ConversationExport.FileName(_current, extension), type, text);
+    }
+
     private async Task RenameAsync((Conversation Conversation, string Title) rename)
     {
         rename.Conversation.Title = rename.Title;

@@ -30,6 +30,16 @@ window.chatEngine = {
       element.dataset.atEnd = 'true';
     }
   },
+  // Saves text as a file (an export of a conversation).
+  download(fileName, type, text) {
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([text], { type }));
+    link.download = fileName;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  },
   // Flips between light and dark (starting from what the system shows) and remembers the choice.
   toggleTheme() {
     const root = document.documentElement;
