@@ -54,6 +54,7 @@ public sealed class EngineTarget : IRequestTarget
             var generated = 0;
             await foreach (var token in job.Tokens.ReadAllAsync(cancellation).ConfigureAwait(false))
             {
+                cancellation.ThrowIfCancellationRequested();
                 generated++;
                 recorder.Content(token.Text);
                 if (token.FinishReason is { } reason) recorder.Finished(reason == FinishReason.Stop ? "stop" : "length");

@@ -144,6 +144,7 @@ internal static class ChatCommand
         {
             foreach (var token in job.Tokens.ReadAllAsync(cancellation).ToBlockingEnumerable(cancellation))
             {
+                cancellation.ThrowIfCancellationRequested();
                 if (generated++ == 0) firstToken = Stopwatch.GetTimestamp();
                 text.Append(token.Text);
                 stdout.Write(Encoding.UTF8.GetBytes(token.Text));

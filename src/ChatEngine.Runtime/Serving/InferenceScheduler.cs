@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ChatEngine.Runtime;
 using ChatEngine.Runtime.Generation;
 using ChatEngine.Runtime.Lora;
 using ChatEngine.Runtime.Model;
@@ -51,10 +50,17 @@ public sealed class InferenceScheduler : IDisposable
 
     private readonly Action<Exception, string>? _reportFailure;
 
+    /// <summary>Starts the scheduler thread for <paramref name="slots"/> sequences of <paramref name="contextSize"/> tokens
+    /// each and up to <paramref name="queueLimit"/> waiting jobs. It evaluates on <paramref name="model"/>'s compute pool,
+    /// which serves one caller at a time: nothing else may evaluate that model while the scheduler runs.</summary>
     /// <param name="reportFailure">Told of every failed step or sequence (the exception and what it ended), e.g. to log it;
     /// the sequences concerned end with the exception either way.</param>
     public InferenceScheduler(LanguageModel model, int slots, int contextSize, int queueLimit, Action<Exception, string>? reportFailure = null)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(contextSize, 2);
+        ArgumentOutOfRangeException.ThrowIfNegative(queueLimit);
         _reportFailure = reportFailure;
         var parameters = model.Parameters;
         _vocabularySize = parameters.VocabSize;
