@@ -53,6 +53,20 @@ public sealed class ChatHubTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_developer_message_is_a_system_message_as_over_http()
+    {
+        var expected = Reference.Greedy(Reference.ChatPrompt(("system", "You tell stories."), ("user", "Hi")), 12);
+        await using var hub = await HubClient.ConnectAsync(Server.BaseAddress);
+
+        var id = await hub.StartStreamAsync("StreamChat",
+            new { messages = new[] { new { role = "developer", content = "You tell stories." }, new { role = "user", content = "Hi" } }, temperature = 0, maxTokens = 12 });
+        var items = await hub.ReadStreamAsync(id).ToListAsync();
+
+        Assert.Equal(expected.Text, string.Concat(items.Select(i => i.GetProperty("text").GetString())));
+        Assert.Equal(expected.PromptTokens, items[^1].GetProperty("summary").GetProperty("usage").GetProperty("promptTokens").GetInt32());
+    }
+
+    [Fact]
     public async Task GetInfo_names_the_model_and_its_limits()
     {
         await using var hub = await HubClient.ConnectAsync(Server.BaseAddress);

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using ChatEngine.Runtime.Generation;
-using ChatEngine.Server.Protocol;
 using ChatEngine.Runtime.Serving;
+using ChatEngine.Server.Protocol;
 
 namespace ChatEngine.Server.Chat;
 

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
+using ChatEngine.Runtime;
 using ChatEngine.Runtime.Generation;
 using ChatEngine.Runtime.Sampling;
-using ChatEngine.Server.Protocol;
 using ChatEngine.Runtime.Serving;
+using ChatEngine.Server.Protocol;
 using ChatEngine.Templates;
 
 namespace ChatEngine.Server.Chat;
@@ -62,9 +63,9 @@ public sealed class ChatService
         for (var i = 0; i < request.Messages.Count; i++)
         {
             var turn = request.Messages[i] ?? throw new ChatException(ChatException.InvalidRequest, $"messages[{i}] is null");
-            if (turn.Role is not ("system" or "user" or "assistant"))
-                throw new ChatException(ChatException.InvalidRequest, $"messages[{i}].role '{ErrorText.Excerpt(turn.Role)}' is not system, user or assistant");
-            (turn.Role == "system" && turns.Count == 0 ? system : turns).Add(Message(turn.Role, turn.Content ?? ""));
+            var role = ChatRoles.ToTemplateRole(turn.Role)
+                ?? throw new ChatException(ChatException.InvalidRequest, $"messages[{i}].role '{ErrorText.Excerpt(turn.Role)}' is not one of {ChatRoles.Accepted}");
+            (role == "system" && turns.Count == 0 ? system : turns).Add(Message(role, turn.Content ?? ""));
         }
         var context = host.Scheduler.ContextSize;
         var wanted = Math.Max(1, Math.Min(request.MaxTokens ?? int.MaxValue, context / 4));

@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using ChatEngine.Runtime.Generation;
-using ChatEngine.Server.Protocol;
 using ChatEngine.Runtime.Serving;
+using ChatEngine.Server.Protocol;
 
 namespace ChatEngine.Server.Endpoints;
 

@@ -1,6 +1,6 @@
-using ChatEngine.Runtime.Serving;
 using System.Globalization;
 using System.Text;
+using ChatEngine.Runtime.Serving;
 
 namespace ChatEngine.Server.Metrics;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ChatEngine.Runtime;
 using ChatEngine.Runtime.Constraints;
 using ChatEngine.Runtime.Generation;
 using ChatEngine.Runtime.Sampling;
@@ -222,12 +223,8 @@ internal static class GenerationRequestReader
             if (message.ValueKind != JsonValueKind.Object) throw RequestBody.WrongType(at, "an object");
             if (!message.TryGetProperty("role", out var roleElement) || roleElement.ValueKind != JsonValueKind.String)
                 throw RequestBody.WrongType($"{at}.role", "a string");
-            var role = roleElement.GetString() switch
-            {
-                "developer" => "system",
-                var r when r is "system" or "user" or "assistant" => r,
-                var other => throw ApiException.InvalidRequest($"role '{ErrorText.Excerpt(other)}' is not supported (system, developer, user, assistant)", $"{at}.role", "invalid_value"),
-            };
+            var role = ChatRoles.ToTemplateRole(roleElement.GetString())
+                ?? throw ApiException.InvalidRequest($"role '{ErrorText.Excerpt(roleElement.GetString())}' is not supported ({ChatRoles.Accepted})", $"{at}.role", "invalid_value");
             result.Add(new JsonObject { ["role"] = role, ["content"] = ReadContent(message, at, role) });
         }
         return result;
