@@ -382,6 +382,37 @@ public sealed class ChatUiTests(UiServerFixture fixture)
     }
 
     [Fact]
+    public async Task Keyboard_shortcuts_stop_the_answer_start_a_chat_and_focus_the_composer()
+    {
+        await using var chat = await Ui.OpenAsync(settingsJson: """{"temperature":0,"topP":1,"maxTokens":900}""");
+        var cancelledBefore = Ui.Server.CancelledSequences;
+        using var tokens = HoldTokens();
+        try
+        {
+            await chat.SendAsync("Once upon a time");
+            tokens.Release(3);
+            await Assertions.Expect(chat.LastAnswer.Locator(".content")).Not.ToBeEmptyAsync();
+            await chat.Page.Keyboard.PressAsync("Escape");
+            await ReleaseUntilCancelledAsync(tokens, cancelledBefore);
+            await chat.WaitForAnswerAsync(10_000);
+        }
+        finally
+        {
+            Ui.Server.Scheduler!.BeforeSampling = null;
+        }
+        await Assertions.Expect(chat.LastAnswer.Locator(".stats")).ToContainTextAsync("stopped");
+
+        await chat.Page.Locator(".topbar h1").ClickAsync();
+        await chat.Page.Keyboard.PressAsync("/");
+        await Assertions.Expect(chat.Composer).ToBeFocusedAsync();
+        await Assertions.Expect(chat.Composer).ToHaveValueAsync("");
+
+        var chats = await chat.Page.Locator(".conversations li").CountAsync();
+        await chat.Page.Keyboard.PressAsync("Control+Shift+O");
+        await Assertions.Expect(chat.Page.Locator(".conversations li")).ToHaveCountAsync(chats + 1);
+    }
+
+    [Fact]
     public async Task Two_browser_contexts_chat_at_the_same_time()
     {
         const string settings = """{"temperature":0,"topP":1,"maxTokens":150}""";

@@ -49,6 +49,22 @@ window.chatEngine = {
   },
 };
 
+// Keyboard shortcuts: Escape stops the answer being written (unless it is cancelling an edit or a rename), Ctrl+Shift+O (⌘+Shift+O) starts a new chat, and "/"
+// outside a text field goes to the composer. They press the page's own buttons, so they do only what a click would.
+document.addEventListener('keydown', e => {
+  const typing = e.target.closest && e.target.closest('input, textarea, [contenteditable]');
+  if (e.key === 'Escape' && (!typing || e.target.id === 'composer-input')) {
+    const stop = document.querySelector('.composer .stop');
+    if (stop) { stop.click(); e.preventDefault(); }
+  } else if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === 'o') {
+    document.querySelector('.conversations .new-chat')?.click();
+    e.preventDefault();
+  } else if (e.key === '/' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+    document.getElementById('composer-input')?.focus();
+    e.preventDefault();
+  }
+});
+
 // Copy buttons of code blocks (rendered into message HTML, so one listener serves them all). The clipboard API needs
 // a secure context; elsewhere (plain http on a LAN address) a selection and execCommand still copy.
 document.addEventListener('click', async e => {
