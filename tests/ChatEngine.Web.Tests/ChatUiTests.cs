@@ -52,26 +52,12 @@ public sealed class ChatUiTests(UiServerFixture fixture)
     public async Task Stop_halts_the_answer_and_frees_the_server_slot()
     {
         await using var chat = await Ui.OpenAsync(settingsJson: """{"temperature":0,"topP":1,"maxTokens":900}""");
-        var cancelledBefore = Ui.Server.CancelledSequences;
-        using var tokens = HoldTokens();
-        try
-        {
-            await chat.SendAsync("Once upon a time");
-            tokens.Release(3);
-            await Assertions.Expect(chat.LastAnswer.Locator(".content")).Not.ToBeEmptyAsync();
-            await chat.Page.Locator(".composer .stop").ClickAsync();
-            await ReleaseUntilCancelledAsync(tokens, cancelledBefore);
 
-            await chat.WaitForAnswerAsync(10_000);
-            await Ui.WaitForIdleSlotsAsync(TimeSpan.FromSeconds(10));
-        }
-        finally
-        {
-            Ui.Server.Scheduler!.BeforeSampling = null;
-        }
+        var cancelledBefore = await InterruptAnswerAsync(chat, () => chat.Page.Locator(".composer .stop").ClickAsync());
+
+        await chat.WaitForAnswerAsync(10_000);
         var stoppedText = await chat.LastAnswer.Locator(".content").TextContentAsync();
         await Task.Delay(300);
-
         Assert.Equal(stoppedText, await chat.LastAnswer.Locator(".content").TextContentAsync());
         await Assertions.Expect(chat.LastAnswer.Locator(".stats")).ToContainTextAsync("stopped");
         Assert.True(Ui.Server.CancelledSequences > cancelledBefore, "the server never dropped the sequence");
@@ -82,6 +68,17 @@ public sealed class ChatUiTests(UiServerFixture fixture)
     public async Task Closing_the_tab_mid_answer_frees_the_server_slot()
     {
         await using var chat = await Ui.OpenAsync(settingsJson: """{"temperature":0,"topP":1,"maxTokens":900}""");
+
+        var cancelledBefore = await InterruptAnswerAsync(chat, () => chat.Page.CloseAsync());
+
+        Assert.True(Ui.Server.CancelledSequences > cancelledBefore, "the answer ran to its end instead of being dropped");
+    }
+
+    /// <summary>Sends a prompt whose greedy answer runs to 900 tokens, lets 3 of them through, does
+    /// <paramref name="interrupt"/> once text shows, then lets the answer go on one token at a time until the server
+    /// drops it (or it ends) and every slot is idle. Returns the cancelled-sequence count from before.</summary>
+    private async Task<long> InterruptAnswerAsync(ChatPageDriver chat, Func<Task> interrupt)
+    {
         var cancelledBefore = Ui.Server.CancelledSequences;
         using var tokens = HoldTokens();
         try
@@ -89,8 +86,7 @@ public sealed class ChatUiTests(UiServerFixture fixture)
             await chat.SendAsync("Once upon a time");
             tokens.Release(3);
             await Assertions.Expect(chat.LastAnswer.Locator(".content")).Not.ToBeEmptyAsync();
-
-            await chat.Page.CloseAsync();
+            await interrupt();
             await ReleaseUntilCancelledAsync(tokens, cancelledBefore);
             await Ui.WaitForIdleSlotsAsync(TimeSpan.FromSeconds(10));
         }
@@ -98,7 +94,7 @@ public sealed class ChatUiTests(UiServerFixture fixture)
         {
             Ui.Server.Scheduler!.BeforeSampling = null;
         }
-        Assert.True(Ui.Server.CancelledSequences > cancelledBefore, "the answer ran to its end instead of being dropped");
+        return cancelledBefore;
     }
 
     /// <summary>Every sampled token then waits for the test to release it, so an answer cannot end before the test acts.</summary>
@@ -385,21 +381,10 @@ public sealed class ChatUiTests(UiServerFixture fixture)
     public async Task Keyboard_shortcuts_stop_the_answer_start_a_chat_and_focus_the_composer()
     {
         await using var chat = await Ui.OpenAsync(settingsJson: """{"temperature":0,"topP":1,"maxTokens":900}""");
-        var cancelledBefore = Ui.Server.CancelledSequences;
-        using var tokens = HoldTokens();
-        try
-        {
-            await chat.SendAsync("Once upon a time");
-            tokens.Release(3);
-            await Assertions.Expect(chat.LastAnswer.Locator(".content")).Not.ToBeEmptyAsync();
-            await chat.Page.Keyboard.PressAsync("Escape");
-            await ReleaseUntilCancelledAsync(tokens, cancelledBefore);
-            await chat.WaitForAnswerAsync(10_000);
-        }
-        finally
-        {
-            Ui.Server.Scheduler!.BeforeSampling = null;
-        }
+
+        await InterruptAnswerAsync(chat, () => chat.Page.Keyboard.PressAsync("Escape"));
+
+        await chat.WaitForAnswerAsync(10_000);
         await Assertions.Expect(chat.LastAnswer.Locator(".stats")).ToContainTextAsync("stopped");
 
         await chat.Page.Locator(".topbar h1").ClickAsync();
