@@ -45,10 +45,8 @@ public sealed class InProcessChatClient : IChatClient
         try
         {
             var generated = 0;
-            await foreach (var token in job.Tokens.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var token in job.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                // ReadAllAsync hands out tokens already in the channel without looking at the token again.
-                cancellationToken.ThrowIfCancellationRequested();
                 generated++;
                 if (token.Text.Length > 0) yield return Update(token.Text);
                 if (token.FinishReason is not { } reason) continue;

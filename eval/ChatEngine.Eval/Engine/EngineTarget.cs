@@ -52,9 +52,8 @@ public sealed class EngineTarget : IRequestTarget
             var job = new GenerationJob(prompt, options, cancellation);
             if (!_scheduler.TrySubmit(job)) return recorder.Fail(ErrorKind.Engine, $"more than {QueueLimit} requests wait for a sequence");
             var generated = 0;
-            await foreach (var token in job.Tokens.ReadAllAsync(cancellation).ConfigureAwait(false))
+            await foreach (var token in job.ReadAllAsync(cancellation).ConfigureAwait(false))
             {
-                cancellation.ThrowIfCancellationRequested();
                 generated++;
                 recorder.Content(token.Text);
                 if (token.FinishReason is { } reason) recorder.Finished(reason == FinishReason.Stop ? "stop" : "length");

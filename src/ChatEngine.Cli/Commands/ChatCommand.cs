@@ -142,9 +142,8 @@ internal static class ChatCommand
         var finish = "";
         try
         {
-            foreach (var token in job.Tokens.ReadAllAsync(cancellation).ToBlockingEnumerable(cancellation))
+            foreach (var token in job.ReadAllAsync(cancellation).ToBlockingEnumerable(cancellation))
             {
-                cancellation.ThrowIfCancellationRequested();
                 if (generated++ == 0) firstToken = Stopwatch.GetTimestamp();
                 text.Append(token.Text);
                 stdout.Write(Encoding.UTF8.GetBytes(token.Text));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using ChatEngine.Runtime.Generation;
 
@@ -26,6 +27,18 @@ public sealed class GenerationJob(int[] prompt, GenerationOptions options, Cance
 
     /// <summary>Generated tokens in order; the last one carries the finish reason, then the channel completes.</summary>
     public ChannelReader<GeneratedToken> Tokens => _tokens.Reader;
+
+    /// <summary>The tokens as they come; stops with <see cref="OperationCanceledException"/> as soon as
+    /// <paramref name="cancellation"/> is cancelled, even while tokens are waiting (the channel's own ReadAllAsync hands
+    /// those out without looking at the token again).</summary>
+    public async IAsyncEnumerable<GeneratedToken> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        await foreach (var token in _tokens.Reader.ReadAllAsync(cancellation).ConfigureAwait(false))
+        {
+            cancellation.ThrowIfCancellationRequested();
+            yield return token;
+        }
+    }
 
     internal void Publish(GeneratedToken token) => _tokens.Writer.TryWrite(token);
 
