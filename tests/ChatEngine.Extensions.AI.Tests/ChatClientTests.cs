@@ -86,9 +86,10 @@ public sealed class ChatClientTests(ModelFixture fixture)
     {
         var scheduler = fixture.Model.Scheduler;
         var before = scheduler.Metrics.Totals();
-        // No token is sampled before both calls run in a slot: whether they overlap is then the engine's doing.
-        var bothRunning = false;
-        scheduler.BeforeSampling = _ => bothRunning = bothRunning || SpinWait.SpinUntil(() => scheduler.ActiveSlots >= 2, TimeSpan.FromSeconds(30));
+        // No token is sampled before both calls reached the engine (the thread that would admit the second is the one
+        // waiting here, so a queued job counts): whether they overlap is then the engine's doing.
+        var bothArrived = false;
+        scheduler.BeforeSampling = _ => bothArrived = bothArrived || SpinWait.SpinUntil(() => scheduler.ActiveSlots + scheduler.QueuedJobs >= 2, TimeSpan.FromSeconds(30));
         ChatResponse[] answers;
         try
         {
