@@ -8,6 +8,13 @@ public sealed class Conversation
     public string Id { get; set; } = Guid.NewGuid().ToString("N");
     public string Title { get; set; } = DefaultTitle;
     public List<ChatEntry> Messages { get; set; } = [];
+
+    /// <summary>Whether <paramref name="query"/> occurs (ignoring case) in the title or any message; an empty query
+    /// matches every conversation.</summary>
+    public bool Contains(string query) =>
+        string.IsNullOrWhiteSpace(query)
+        || Title.Contains(query.Trim(), StringComparison.OrdinalIgnoreCase)
+        || Messages.Any(m => m.Content.Contains(query.Trim(), StringComparison.OrdinalIgnoreCase));
 }
 
 /// <summary>A message of a conversation; answers carry how they ended and how fast they came. A regenerated answer

@@ -28,12 +28,6 @@ public static class ConversationExport
         while (name.Contains("--", StringComparison.Ordinal)) name = name.Replace("--", "-", StringComparison.Ordinal);
         return $"{(name.Length == 0 ? "chat" : name[..Math.Min(name.Length, 60)])}.{extension}";
     }
-
-    /// <summary>Whether <paramref name="query"/> occurs (ignoring case) in the title or any message.</summary>
-    public static bool Matches(Conversation conversation, string query) =>
-        string.IsNullOrWhiteSpace(query)
-        || conversation.Title.Contains(query.Trim(), StringComparison.OrdinalIgnoreCase)
-        || conversation.Messages.Any(m => m.Content.Contains(query.Trim(), StringComparison.OrdinalIgnoreCase));
 }
 
 public enum ExportFormat

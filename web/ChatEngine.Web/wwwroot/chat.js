@@ -49,8 +49,9 @@ window.chatEngine = {
   },
 };
 
-// Keyboard shortcuts: Escape stops the answer being written (unless it is cancelling an edit or a rename), Ctrl+Shift+O (⌘+Shift+O) starts a new chat, and "/"
-// outside a text field goes to the composer. They press the page's own buttons, so they do only what a click would.
+// Keyboard shortcuts: Escape stops the answer being written (unless it is cancelling an edit or a rename),
+// Ctrl+Shift+O (⌘+Shift+O) starts a new chat, and "/" outside a text field goes to the composer. They press the
+// page's own buttons, so they do only what a click would.
 document.addEventListener('keydown', e => {
   const typing = e.target.closest && e.target.closest('input, textarea, [contenteditable]');
   if (e.key === 'Escape' && (!typing || e.target.id === 'composer-input')) {
