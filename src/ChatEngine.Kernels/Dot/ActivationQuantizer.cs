@@ -78,12 +78,6 @@ internal static unsafe class ActivationQuantizer
         }
     }
 
-    /// <summary>x rounded to F16 precision, kept as floats (the F16 weight kernels read the activations as floats).</summary>
-    public static void RoundToHalf(float* x, float* y, int count)
-    {
-        for (var j = 0; j < count; j++) y[j] = HalfConversion.RoundToHalf(x[j]);
-    }
-
     /// <summary>x rounded to bfloat16 precision, kept as floats.</summary>
     public static void RoundToBFloat16(float* x, float* y, int count)
     {

@@ -20,10 +20,6 @@ internal static unsafe class HalfConversion
         return BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(magnitude) | ((h & 0x8000) << 16));
     }
 
-    /// <summary>Rounds to the nearest half (ties to even), as F16C's vcvtps2ph with rounding mode 0 does.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float RoundToHalf(float value) => (float)(Half)value;
-
     /// <summary>Rounds to the nearest bfloat16 (ties to even; NaN stays a quiet NaN), like ggml_compute_fp32_to_bf16.</summary>
     public static float RoundToBFloat16(float value)
     {

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -57,19 +56,6 @@ internal static unsafe class SimdActivationQuantizer
                 Unsafe.WriteUnaligned(bsums + j / 16, Sse2.PackSignedSaturate(folded, folded).AsUInt64().ToScalar());
             }
             Unsafe.WriteUnaligned(y, 1f / iscale);
-        }
-    }
-
-    /// <summary>x rounded to F16 precision, kept as floats (both conversions round to nearest even, like the scalar cast).</summary>
-    public static void RoundToHalf(float* x, float* y, int count)
-    {
-        const int chunk = 256;
-        var halves = stackalloc Half[chunk];
-        for (var start = 0; start < count; start += chunk)
-        {
-            var length = Math.Min(chunk, count - start);
-            TensorPrimitives.ConvertToHalf(new ReadOnlySpan<float>(x + start, length), new Span<Half>(halves, length));
-            TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>(halves, length), new Span<float>(y + start, length));
         }
     }
 

@@ -1,4 +1,5 @@
 using ChatEngine.Gguf;
+using ChatEngine.Kernels.Ops;
 
 namespace ChatEngine.Kernels.Dot;
 
@@ -61,8 +62,7 @@ public static unsafe class VecDot
         switch (ActivationType(weightType))
         {
             case GgmlType.F32: new ReadOnlySpan<float>(x, count).CopyTo(new Span<float>(y, count)); break;
-            case GgmlType.F16 when KernelIsa.Avx2Active: SimdActivationQuantizer.RoundToHalf(x, (float*)y, count); break;
-            case GgmlType.F16: ActivationQuantizer.RoundToHalf(x, (float*)y, count); break;
+            case GgmlType.F16: HalfRounding.Round(new ReadOnlySpan<float>(x, count), new Span<float>(y, count)); break;
             case GgmlType.BF16: ActivationQuantizer.RoundToBFloat16(x, (float*)y, count); break;
             case GgmlType.Q8_0 when KernelIsa.Avx2Active: SimdActivationQuantizer.QuantizeQ8_0(x, y, count); break;
             case GgmlType.Q8_0: ActivationQuantizer.QuantizeQ8_0(x, y, count); break;

@@ -60,6 +60,10 @@ internal static unsafe class InterleavedQ8_0
         var lanes = stackalloc Vector256<float>[Chunks * tokens];
         for (var i = 0; i < Chunks * tokens; i++) lanes[i] = Vector256<float>.Zero;
         var scales = stackalloc Vector256<float>[SpanBlocks * tokens];
+        // Native-int offsets of tokens 1-3, so the inner loop addresses their quants without re-extending an int each time.
+        var stride1 = (nint)activationRowBytes;
+        var stride2 = 2 * stride1;
+        var stride3 = 3 * stride1;
         for (var first = 0; first < blocks; first += SpanBlocks)
         {
             var count = Math.Min(SpanBlocks, blocks - first);
@@ -78,15 +82,15 @@ internal static unsafe class InterleavedQ8_0
                 var acc3 = lanes[3 * Chunks + j];
                 var chunk = span + 16 + 32 * j;
                 var q = a + first * BlockLayout.Q8_0Bytes + 2 + 4 * j;
-                var scale = scales;
-                for (var b = 0; b < count; b++, chunk += GroupBlockBytes, q += BlockLayout.Q8_0Bytes, scale += tokens)
+                var scale = (float*)scales;
+                for (var b = 0; b < count; b++, chunk += GroupBlockBytes, q += BlockLayout.Q8_0Bytes, scale += 8 * tokens)
                 {
                     var weights = Avx.LoadVector256((sbyte*)chunk);
                     var magnitudes = Avx2.Abs(weights);
-                    acc0 = Fma.MultiplyAdd(scale[0], Products(magnitudes, weights, q), acc0);
-                    acc1 = Fma.MultiplyAdd(scale[1], Products(magnitudes, weights, q + activationRowBytes), acc1);
-                    acc2 = Fma.MultiplyAdd(scale[2], Products(magnitudes, weights, q + 2 * activationRowBytes), acc2);
-                    acc3 = Fma.MultiplyAdd(scale[3], Products(magnitudes, weights, q + 3 * activationRowBytes), acc3);
+                    acc0 = Fma.MultiplyAdd(Avx.LoadVector256(scale), Products(magnitudes, weights, q), acc0);
+                    acc1 = Fma.MultiplyAdd(Avx.LoadVector256(scale + 8), Products(magnitudes, weights, q + stride1), acc1);
+                    acc2 = Fma.MultiplyAdd(Avx.LoadVector256(scale + 16), Products(magnitudes, weights, q + stride2), acc2);
+                    acc3 = Fma.MultiplyAdd(Avx.LoadVector256(scale + 24), Products(magnitudes, weights, q + stride3), acc3);
                 }
                 lanes[j] = acc0;
                 lanes[Chunks + j] = acc1;

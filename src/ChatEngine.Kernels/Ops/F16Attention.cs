@@ -1,7 +1,7 @@
-using System.Runtime.InteropServices;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using ChatEngine.Kernels.Dot;
 
 namespace ChatEngine.Kernels.Ops;
 
@@ -15,7 +15,8 @@ namespace ChatEngine.Kernels.Ops;
 /// llama.cpp's KV cache view is padded to a multiple of 32 positions, masked positions get exp(-inf) = 0, so every
 /// sum below runs over whole groups with zeros past the visible positions; adding those zeros changes nothing, but the
 /// group structure (which position lands in which accumulator) does. Each step has an AVX2 form and a scalar
-/// reference that give bitwise the same results.
+/// reference that give bitwise the same results. The steps read keys and values widened to F32 by <see cref="Widen"/>
+/// (exact), so the rows a batch of queries shares are converted once instead of once per query.
 /// </remarks>
 public static unsafe class F16Attention
 {
@@ -29,53 +30,88 @@ public static unsafe class F16Attention
     public const int MaxLanes = DotLanes;
 
     /// <summary>
+    /// destination[r * width + d] = source[r * stride + d] as floats, for r &lt; rows and d &lt; width: one head's cached
+    /// keys or values, widened once for every query that attends to them.
+    /// </summary>
+    public static void Widen(ReadOnlySpan<Half> source, int stride, int width, int rows, Span<float> destination)
+    {
+        if (rows > 0 && source.Length < (long)(rows - 1) * stride + width)
+            throw new ArgumentException($"source holds {source.Length} values, {rows} rows {stride} apart need more", nameof(source));
+        if (destination.Length < (long)rows * width) throw new ArgumentException($"destination needs {rows * width} floats", nameof(destination));
+        for (var r = 0; r < rows; r++) TensorPrimitives.ConvertToSingle(source.Slice(r * stride, width), destination.Slice(r * width, width));
+    }
+
+    /// <summary>
     /// q · k summed as ggml_vec_dot_f16: element i goes to lane i mod 32 (FMA, in order), lanes are reduced
     /// (0+16)+(8+24) within each group of 8, then (l + l+4) and ((0+1)+(2+3)); elements past the last whole 32 are
-    /// added in double. <paramref name="q"/> holds F16 values (already rounded).
+    /// added in double. <paramref name="q"/> and <paramref name="k"/> hold F16 values (already rounded or widened).
     /// </summary>
-    public static float Dot(ReadOnlySpan<float> q, ReadOnlySpan<Half> k)
+    public static float Dot(ReadOnlySpan<float> q, ReadOnlySpan<float> k)
     {
         if (k.Length < q.Length) throw new ArgumentException($"k has {k.Length} elements, q has {q.Length}", nameof(k));
         return KernelIsa.Avx2Active ? DotSimd(q, k) : DotScalar(q, k);
     }
 
-    internal static float DotScalar(ReadOnlySpan<float> q, ReadOnlySpan<Half> k)
+    internal static float DotScalar(ReadOnlySpan<float> q, ReadOnlySpan<float> k)
     {
         Span<float> lanes = stackalloc float[DotLanes];
         lanes.Clear();
         var whole = q.Length & ~(DotLanes - 1);
         for (var i = 0; i < whole; i += DotLanes)
             for (var lane = 0; lane < DotLanes; lane++)
-                lanes[lane] = MathF.FusedMultiplyAdd(q[i + lane], (float)k[i + lane], lanes[lane]);
+                lanes[lane] = MathF.FusedMultiplyAdd(q[i + lane], k[i + lane], lanes[lane]);
         double sum = ReduceDotLanes(lanes, 0, 1);
         return (float)AddTail(sum, q, k, whole);
     }
 
     /// <summary><see cref="DotScalar"/> with the 32 lanes in four vectors: lane 8a + l is element l of vector a.</summary>
-    internal static float DotSimd(ReadOnlySpan<float> q, ReadOnlySpan<Half> k)
+    internal static float DotSimd(ReadOnlySpan<float> q, ReadOnlySpan<float> k)
     {
         var whole = q.Length & ~(DotLanes - 1);
-        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
         fixed (float* qp = q)
-        fixed (Half* kp = k)
+        fixed (float* kp = k)
+            return (float)AddTail(DotWholeGroups(qp, kp, whole), q, k, whole);
+    }
+
+    /// <summary>
+    /// scores[i] = <see cref="Dot"/>(q, the key at keys[i * stride]) * scale for every i: the scores of one query
+    /// against consecutive keys, without a call and a span check per key.
+    /// </summary>
+    public static void Scores(ReadOnlySpan<float> q, ReadOnlySpan<float> keys, int stride, float scale, Span<float> scores)
+    {
+        if (scores.Length > 0 && keys.Length < (long)(scores.Length - 1) * stride + q.Length)
+            throw new ArgumentException($"keys hold {keys.Length} values, {scores.Length} keys {stride} apart need more", nameof(keys));
+        if (!KernelIsa.Avx2Active || q.Length % DotLanes != 0)
         {
-            var kb = (byte*)kp;
-            for (var i = 0; i < whole; i += DotLanes)
-            {
-                a0 = Fma.MultiplyAdd(Avx.LoadVector256(qp + i), HalfConversion.HalvesToSingles(kb + 2 * i), a0);
-                a1 = Fma.MultiplyAdd(Avx.LoadVector256(qp + i + 8), HalfConversion.HalvesToSingles(kb + 2 * i + 16), a1);
-                a2 = Fma.MultiplyAdd(Avx.LoadVector256(qp + i + 16), HalfConversion.HalvesToSingles(kb + 2 * i + 32), a2);
-                a3 = Fma.MultiplyAdd(Avx.LoadVector256(qp + i + 24), HalfConversion.HalvesToSingles(kb + 2 * i + 48), a3);
-            }
+            for (var i = 0; i < scores.Length; i++) scores[i] = Dot(q, keys.Slice(i * stride, q.Length)) * scale;
+            return;
         }
-        double sum = SumEight(Avx.Add(Avx.Add(a0, a2), Avx.Add(a1, a3)));
-        return (float)AddTail(sum, q, k, whole);
+        fixed (float* qp = q)
+        fixed (float* kp = keys)
+        fixed (float* sp = scores)
+            for (var i = 0; i < scores.Length; i++)
+                sp[i] = DotWholeGroups(qp, kp + (long)i * stride, q.Length) * scale;
+    }
+
+    /// <summary>The SIMD dot of the first <paramref name="whole"/> (a multiple of 32) elements, reduced as ggml_vec_dot_f16 reduces.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float DotWholeGroups(float* q, float* k, int whole)
+    {
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        for (var i = 0; i < whole; i += DotLanes)
+        {
+            a0 = Fma.MultiplyAdd(Avx.LoadVector256(q + i), Avx.LoadVector256(k + i), a0);
+            a1 = Fma.MultiplyAdd(Avx.LoadVector256(q + i + 8), Avx.LoadVector256(k + i + 8), a1);
+            a2 = Fma.MultiplyAdd(Avx.LoadVector256(q + i + 16), Avx.LoadVector256(k + i + 16), a2);
+            a3 = Fma.MultiplyAdd(Avx.LoadVector256(q + i + 24), Avx.LoadVector256(k + i + 24), a3);
+        }
+        return SumEight(Avx.Add(Avx.Add(a0, a2), Avx.Add(a1, a3)));
     }
 
     /// <summary>Elements past the last whole 32, added in double as ggml_vec_dot_f16 does.</summary>
-    private static double AddTail(double sum, ReadOnlySpan<float> q, ReadOnlySpan<Half> k, int from)
+    private static double AddTail(double sum, ReadOnlySpan<float> q, ReadOnlySpan<float> k, int from)
     {
-        for (var i = from; i < q.Length; i++) sum += q[i] * (float)k[i];
+        for (var i = from; i < q.Length; i++) sum += q[i] * k[i];
         return sum;
     }
 
@@ -83,7 +119,8 @@ public static unsafe class F16Attention
     private static float SumEight(Vector256<float> m)
     {
         var s = Sse.Add(m.GetLower(), m.GetUpper());
-        return (s.GetElement(0) + s.GetElement(1)) + (s.GetElement(2) + s.GetElement(3));
+        var pairs = Sse3.HorizontalAdd(s, s);
+        return Sse3.HorizontalAdd(pairs, pairs).ToScalar();
     }
 
     /// <summary>
@@ -94,6 +131,12 @@ public static unsafe class F16Attention
     public static void Softmax(Span<float> scores)
     {
         if (scores.IsEmpty) return;
+        if (KernelIsa.Avx2Active) SoftmaxSimd(scores);
+        else SoftmaxScalar(scores);
+    }
+
+    internal static void SoftmaxScalar(Span<float> scores)
+    {
         var max = float.NegativeInfinity;
         foreach (var s in scores) max = Math.Max(max, s);
         Span<float> group = stackalloc float[8];
@@ -103,19 +146,52 @@ public static unsafe class F16Attention
             var count = Math.Min(8, scores.Length - start);
             group.Clear();
             for (var i = 0; i < count; i++) group[i] = scores[start + i] = PolynomialExp.Exp(scores[start + i] - max);
-            sum += ((group[0] + group[4]) + (group[2] + group[6])) + ((group[1] + group[5]) + (group[3] + group[7]));
+            sum += SumGroup(Vector256.Create<float>(group));
         }
         var scale = (float)(1.0 / sum);
         foreach (ref var s in scores) s *= scale;
     }
 
+    /// <summary><see cref="SoftmaxScalar"/> with the exponentials of whole groups of 8 taken at once.</summary>
+    internal static void SoftmaxSimd(Span<float> scores)
+    {
+        var max = float.NegativeInfinity;
+        foreach (var s in scores) max = Math.Max(max, s);
+        var sum = 0.0;
+        var whole = scores.Length & ~7;
+        fixed (float* sp = scores)
+        {
+            var shift = Vector256.Create(max);
+            for (var i = 0; i < whole; i += 8)
+            {
+                var e = PolynomialExp.Exp(Avx.Subtract(Avx.LoadVector256(sp + i), shift));
+                Avx.Store(sp + i, e);
+                sum += SumGroup(e);
+            }
+            if (whole < scores.Length)
+            {
+                Span<float> group = stackalloc float[8];
+                group.Clear();
+                for (var i = whole; i < scores.Length; i++) group[i - whole] = sp[i] = PolynomialExp.Exp(sp[i] - max);
+                sum += SumGroup(Vector256.Create<float>(group));
+            }
+            var scale = Vector256.Create((float)(1.0 / sum));
+            for (var i = 0; i < whole; i += 8) Avx.Store(sp + i, Avx.Multiply(Avx.LoadVector256(sp + i), scale));
+            for (var i = whole; i < scores.Length; i++) sp[i] *= scale.ToScalar();
+        }
+    }
+
+    /// <summary>ggml_soft_max's sum of one group of 8: ((0 + 4) + (2 + 6)) + ((1 + 5) + (3 + 7)).</summary>
+    private static float SumGroup(Vector256<float> g) =>
+        ((g.GetElement(0) + g.GetElement(4)) + (g.GetElement(2) + g.GetElement(6))) + ((g.GetElement(1) + g.GetElement(5)) + (g.GetElement(3) + g.GetElement(7)));
+
     /// <summary>
     /// output[d] = Σ_p weights[p] · values[p * stride + d] for d &lt; output.Length, in the order llama.cpp uses for
     /// the attention-weighted sum of V: ggml_vec_dot_f16's 32 lanes when one token is evaluated
     /// (<paramref name="singleToken"/>), llamafile tinyBLAS's 8 lanes when a batch of tokens is. <paramref name="weights"/>
-    /// hold F16 values. <paramref name="accumulators"/> is scratch of at least <see cref="MaxLanes"/> × output.Length.
+    /// hold F16 values, <paramref name="values"/> widened F16 values. <paramref name="accumulators"/> is scratch of at least <see cref="MaxLanes"/> × output.Length.
     /// </summary>
-    public static void WeightedSum(ReadOnlySpan<float> weights, ReadOnlySpan<Half> values, int stride, Span<float> output,
+    public static void WeightedSum(ReadOnlySpan<float> weights, ReadOnlySpan<float> values, int stride, Span<float> output,
         Span<float> accumulators, bool singleToken)
     {
         var width = output.Length;
@@ -131,7 +207,7 @@ public static unsafe class F16Attention
     }
 
     /// <summary>The scalar reference of <see cref="WeightedSum"/>; <paramref name="lanes"/> are zeroed, laneCount x width.</summary>
-    internal static void WeightedSumScalar(ReadOnlySpan<float> weights, ReadOnlySpan<Half> values, int stride, Span<float> output,
+    internal static void WeightedSumScalar(ReadOnlySpan<float> weights, ReadOnlySpan<float> values, int stride, Span<float> output,
         Span<float> lanes, bool singleToken)
     {
         var width = output.Length;
@@ -139,29 +215,29 @@ public static unsafe class F16Attention
         for (var p = 0; p < weights.Length; p++)
         {
             var lane = lanes.Slice(p % laneCount * width, width);
-            for (var d = 0; d < width; d++) lane[d] = MathF.FusedMultiplyAdd((float)values[p * stride + d], weights[p], lane[d]);
+            for (var d = 0; d < width; d++) lane[d] = MathF.FusedMultiplyAdd(values[p * stride + d], weights[p], lane[d]);
         }
         for (var d = 0; d < width; d++)
             output[d] = singleToken ? ReduceDotLanes(lanes, d, width) : ReduceGemmLanes(lanes, d, width);
     }
 
     /// <summary><see cref="WeightedSumScalar"/> eight dimensions at a time (width a multiple of 8).</summary>
-    internal static void WeightedSumSimd(ReadOnlySpan<float> weights, ReadOnlySpan<Half> values, int stride, Span<float> output,
+    internal static void WeightedSumSimd(ReadOnlySpan<float> weights, ReadOnlySpan<float> values, int stride, Span<float> output,
         Span<float> lanes, bool singleToken)
     {
         var width = output.Length;
         var laneCount = singleToken ? DotLanes : GemmLanes;
-        fixed (Half* vp = values)
+        fixed (float* vp = values)
         fixed (float* lp = lanes)
         fixed (float* op = output)
         {
             for (var p = 0; p < weights.Length; p++)
             {
-                var row = (byte*)(vp + (long)p * stride);
+                var row = vp + (long)p * stride;
                 var lane = lp + p % laneCount * width;
                 var weight = Vector256.Create(weights[p]);
                 for (var d = 0; d < width; d += 8)
-                    Avx.Store(lane + d, Fma.MultiplyAdd(HalfConversion.HalvesToSingles(row + 2 * d), weight, Avx.LoadVector256(lane + d)));
+                    Avx.Store(lane + d, Fma.MultiplyAdd(Avx.LoadVector256(row + d), weight, Avx.LoadVector256(lane + d)));
             }
             for (var d = 0; d < width; d += 8)
                 Avx.Store(op + d, singleToken ? ReduceDotLanes(lp + d, width) : ReduceGemmLanes(lp + d, width));

@@ -5,34 +5,47 @@ namespace ChatEngine.Runtime.Model;
 
 /// <summary>
 /// Causal grouped-query attention of a batch's tokens, each over its own sequence's F16 KV cache up to its position
-/// (and, in a local layer, no further back than the sliding window);
-/// one item per query head so the compute pool can spread heads over threads. Each head owns its scratch (scores,
-/// accumulators), so items never share writable memory. As llama.cpp's CPU path with an F16 cache does, q (rounded by
+/// (and, in a local layer, no further back than the sliding window); one item per query head and run of
+/// <see cref="TokensPerItem"/> batch tokens, so the compute pool can spread them over threads. Scratch is per thread,
+/// so items never share writable memory. As llama.cpp's CPU path with an F16 cache does, q (rounded by
 /// the caller) and the softmaxed scores are F16 values, and a token evaluated on its own sums the weighted values in a
 /// different order than tokens evaluated together (<see cref="F16Attention.WeightedSum"/>).
 /// </summary>
 internal sealed class AttentionJob(ModelHyperParameters p) : IComputeJob
 {
-    private readonly float[][] _scores = Enumerable.Range(0, p.HeadCount).Select(_ => Array.Empty<float>()).ToArray();
-    private readonly float[][] _accumulators = Enumerable.Range(0, p.HeadCount).Select(_ => new float[F16Attention.MaxLanes * p.HeadSize]).ToArray();
+    /// <summary>Batch tokens per work item: their queries share one widening of the head's keys and values, and with heads
+    /// alone as items 9 heads on 2 threads would leave one idle a ninth of the time.</summary>
+    private const int TokensPerItem = 8;
+
+    /// <summary>Each thread's scratch: scores, weighted-sum lanes and one head's keys and values widened to F32.</summary>
+    [ThreadStatic]
+    private static float[]? t_scores;
+
+    [ThreadStatic]
+    private static float[]? t_accumulators;
+
+    [ThreadStatic]
+    private static float[]? t_keys;
+
+    [ThreadStatic]
+    private static float[]? t_values;
+
     private float[] _q = [];
     private float[] _output = [];
     private TokenBatch? _batch;
     private int _start;
     private int _tokens;
     private int _layer;
+    private int _tokenChunks;
 
     /// <summary>Attention of batch tokens [start, start + tokens) in <paramref name="layer"/>, whose keys and values are already cached.</summary>
     public void Run(ComputePool pool, float[] q, float[] output, TokenBatch batch, int start, int tokens, int layer)
     {
         (_q, _output, _batch, _start, _tokens, _layer) = (q, output, batch, start, tokens, layer);
-        var visible = 0;
-        for (var t = 0; t < tokens; t++) visible = Math.Max(visible, batch.Position(start + t) + 1);
-        for (var h = 0; h < _scores.Length; h++)
-            if (_scores[h].Length < visible) _scores[h] = new float[Math.Max(visible, 2 * _scores[h].Length)];
+        _tokenChunks = (tokens + TokensPerItem - 1) / TokensPerItem;
         try
         {
-            pool.Run(this, p.HeadCount, 1);
+            pool.Run(this, p.HeadCount * _tokenChunks, 1);
         }
         finally
         {
@@ -40,33 +53,70 @@ internal sealed class AttentionJob(ModelHyperParameters p) : IComputeJob
         }
     }
 
+    /// <summary>Items are (head, chunk of tokens), the last tokens' chunks first: they see the most keys, so the threads end together.</summary>
     public void Execute(int start, int end)
+    {
+        for (var item = start; item < end; item++)
+        {
+            var chunk = _tokenChunks - 1 - item / p.HeadCount;
+            var first = chunk * TokensPerItem;
+            Attend(item % p.HeadCount, first, Math.Min(_tokens, first + TokensPerItem));
+        }
+    }
+
+    /// <summary>The item's tokens in runs that share a sequence, each run's visible keys and values widened once.</summary>
+    private void Attend(int head, int firstToken, int endToken)
+    {
+        for (var t = firstToken; t < endToken;)
+        {
+            var cache = _batch!.Cache(_start + t);
+            var runEnd = t + 1;
+            while (runEnd < endToken && _batch.Cache(_start + runEnd) == cache) runEnd++;
+            Attend(head, t, runEnd, cache);
+            t = runEnd;
+        }
+    }
+
+    private void Attend(int head, int firstToken, int endToken, KvCache cache)
     {
         var headSize = p.HeadSize;
         var qSize = p.HeadCount * headSize;
         var kvSize = p.KvSize;
-        var groupSize = p.HeadCount / p.KvHeadCount;
         var scale = p.ScalesQueries ? 1f : p.AttentionScale;
-        for (var h = start; h < end; h++)
+        var kvOffset = head / (p.HeadCount / p.KvHeadCount) * headSize;
+        var firstKey = int.MaxValue;
+        var endKey = 0;
+        for (var t = firstToken; t < endToken; t++)
         {
-            var accumulators = _accumulators[h].AsSpan();
-            var kvOffset = h / groupSize * headSize;
-            for (var t = 0; t < _tokens; t++)
-            {
-                var cache = _batch!.Cache(_start + t);
-                var keys = cache.Keys[_layer].AsSpan(kvOffset);
-                var values = cache.Values[_layer].AsSpan(kvOffset);
-                var position = _batch.Position(_start + t);
-                var first = p.FirstVisibleKey(_layer, position);
-                var scores = _scores[h].AsSpan(0, position + 1 - first);
-                var query = _q.AsSpan(t * qSize + h * headSize, headSize);
-                for (var i = 0; i < scores.Length; i++) scores[i] = F16Attention.Dot(query, keys.Slice((first + i) * kvSize, headSize)) * scale;
-                F16Attention.Softmax(scores);
-                for (var i = 0; i < scores.Length; i++) scores[i] = (float)(Half)scores[i];
-                var result = _output.AsSpan(t * qSize + h * headSize, headSize);
-                var singleToken = (_batch.Order(_start + t) & SummationOrder.SingleTokenAttention) != 0;
-                F16Attention.WeightedSum(scores, values[(first * kvSize)..], kvSize, result, accumulators, singleToken);
-            }
+            var position = _batch!.Position(_start + t);
+            firstKey = Math.Min(firstKey, p.FirstVisibleKey(_layer, position));
+            endKey = Math.Max(endKey, position + 1);
         }
+        var rows = endKey - firstKey;
+        var keys = Scratch(ref t_keys, rows * headSize);
+        var values = Scratch(ref t_values, rows * headSize);
+        F16Attention.Widen(cache.Keys[_layer].AsSpan(kvOffset + firstKey * kvSize), kvSize, headSize, rows, keys);
+        F16Attention.Widen(cache.Values[_layer].AsSpan(kvOffset + firstKey * kvSize), kvSize, headSize, rows, values);
+        var accumulators = Scratch(ref t_accumulators, F16Attention.MaxLanes * headSize);
+        for (var t = firstToken; t < endToken; t++)
+        {
+            var position = _batch!.Position(_start + t);
+            var first = p.FirstVisibleKey(_layer, position) - firstKey;
+            var scores = Scratch(ref t_scores, position + 1 - firstKey - first);
+            var query = _q.AsSpan(t * qSize + head * headSize, headSize);
+            F16Attention.Scores(query, keys[(first * headSize)..], headSize, scale, scores);
+            F16Attention.Softmax(scores);
+            HalfRounding.Round(scores);
+            var result = _output.AsSpan(t * qSize + head * headSize, headSize);
+            var singleToken = (_batch.Order(_start + t) & SummationOrder.SingleTokenAttention) != 0;
+            F16Attention.WeightedSum(scores, values[(first * headSize)..], headSize, result, accumulators, singleToken);
+        }
+    }
+
+    /// <summary>The first <paramref name="length"/> floats of a thread's scratch array, grown (doubling) when too short.</summary>
+    private static Span<float> Scratch(ref float[]? array, int length)
+    {
+        if ((array?.Length ?? 0) < length) array = new float[Math.Max(length, 2 * (array?.Length ?? 0))];
+        return array.AsSpan(0, length);
     }
 }

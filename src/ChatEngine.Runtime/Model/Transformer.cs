@@ -201,7 +201,7 @@ public sealed class Transformer
             TensorPrimitives.ConvertToHalf(v.Slice(t * kvSize, kvSize), cache.Values[layer].AsSpan(position * kvSize, kvSize));
         }
 
-        RoundToHalf(q);
+        HalfRounding.Round(q);
         _attentionJob.Run(_pool, _q, _attention, batch, start, n, layer);
         var output = _attention.AsSpan(0, n * qSize);
         var projected = _xb.AsSpan(0, n * embd);
@@ -323,9 +323,4 @@ public sealed class Transformer
     /// (vec_dot vs tinyBLAS in llama.cpp and in Kernels' MatMul). Listing a type needlessly only costs speed;
     /// BatchedEvaluationTests fail if one is missing.</summary>
     private static bool SumsDependOnTokenCount(GgmlType type) => type is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16;
-
-    private static void RoundToHalf(Span<float> values)
-    {
-        for (var i = 0; i < values.Length; i++) values[i] = (float)(Half)values[i];
-    }
 }

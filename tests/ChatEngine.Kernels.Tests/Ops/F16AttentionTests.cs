@@ -7,7 +7,8 @@ namespace ChatEngine.Kernels.Tests.Ops;
 
 public sealed class F16AttentionTests
 {
-    private static Half[] ToHalf(float[] values) => values.Select(v => (Half)v).ToArray();
+    /// <summary>Values as an F16 cache holds them, widened back to floats.</summary>
+    private static float[] ToHalf(float[] values) => values.Select(v => (float)(Half)v).ToArray();
 
     [Theory]
     [InlineData(8)]
@@ -94,9 +95,54 @@ public sealed class F16AttentionTests
     }
 
     [Fact]
+    public void Widen_copies_each_row_of_a_strided_half_cache_as_floats()
+    {
+        var cache = Gaussian(5 * 24, seed: 3).Select(v => (Half)v).ToArray();
+        var rows = new float[4 * 8];
+        F16Attention.Widen(cache.AsSpan(16), 24, 8, 4, rows);
+        for (var r = 0; r < 4; r++)
+            for (var d = 0; d < 8; d++) Assert.Equal((float)cache[16 + r * 24 + d], rows[r * 8 + d]);
+        Assert.Throws<ArgumentException>(() => F16Attention.Widen(cache.AsSpan(16), 24, 8, 6, new float[6 * 8]));
+    }
+
+    [Theory]
+    [InlineData(64, 1)]
+    [InlineData(64, 37)]
+    [InlineData(96, 300)]
+    [InlineData(40, 9)]
+    public void Scores_are_bitwise_the_scaled_dot_of_each_key(int headSize, int keys)
+    {
+        const float scale = 0.125f;
+        var stride = headSize * 3;
+        var q = Gaussian(headSize, seed: keys).Select(v => (float)(Half)v).ToArray();
+        var cache = ToHalf(Gaussian((keys - 1) * stride + headSize, seed: keys + 5, scale: 2f));
+        var scores = new float[keys];
+        F16Attention.Scores(q, cache, stride, scale, scores);
+        for (var i = 0; i < keys; i++)
+            Assert.Equal(BitConverter.SingleToInt32Bits(F16Attention.Dot(q, cache.AsSpan(i * stride, headSize)) * scale), BitConverter.SingleToInt32Bits(scores[i]));
+    }
+
+    [SimdTheory]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(13)]
+    [InlineData(300)]
+    public void Simd_softmax_is_bitwise_the_scalar_reference(int length)
+    {
+        for (var seed = 0; seed < 10; seed++)
+        {
+            var scalar = Gaussian(length, seed: seed, scale: 6f);
+            var simd = scalar.ToArray();
+            F16Attention.SoftmaxScalar(scalar);
+            F16Attention.SoftmaxSimd(simd);
+            Assert.Equal(scalar.Select(BitConverter.SingleToInt32Bits), simd.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
+    [Fact]
     public void Weighted_sum_rejects_short_scratch()
     {
         Assert.Throws<ArgumentException>(() =>
-            F16Attention.WeightedSum(new float[4], new Half[64], 16, new float[16], new float[16], singleToken: true));
+            F16Attention.WeightedSum(new float[4], new float[64], 16, new float[16], new float[16], singleToken: true));
     }
 }
