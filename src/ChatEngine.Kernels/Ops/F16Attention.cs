@@ -226,7 +226,11 @@ public static unsafe class F16Attention
         Span<float> lanes, bool singleToken)
     {
         var width = output.Length;
-        var laneCount = singleToken ? DotLanes : GemmLanes;
+        if (!singleToken)
+        {
+            WeightedSumBatchOrder(weights, values, stride, output);
+            return;
+        }
         fixed (float* vp = values)
         fixed (float* lp = lanes)
         fixed (float* op = output)
@@ -234,14 +238,52 @@ public static unsafe class F16Attention
             for (var p = 0; p < weights.Length; p++)
             {
                 var row = vp + (long)p * stride;
-                var lane = lp + p % laneCount * width;
+                var lane = lp + p % DotLanes * width;
                 var weight = Vector256.Create(weights[p]);
                 for (var d = 0; d < width; d += 8)
                     Avx.Store(lane + d, Fma.MultiplyAdd(Avx.LoadVector256(row + d), weight, Avx.LoadVector256(lane + d)));
             }
             for (var d = 0; d < width; d += 8)
-                Avx.Store(op + d, singleToken ? ReduceDotLanes(lp + d, width) : ReduceGemmLanes(lp + d, width));
+                Avx.Store(op + d, ReduceDotLanes(lp + d, width));
         }
+    }
+
+    /// <summary>
+    /// The batch order's 8 lanes for 8 dimensions at a time, in registers: position p goes to lane p mod 8, so each
+    /// group of 8 positions adds one product to every lane.
+    /// </summary>
+    private static void WeightedSumBatchOrder(ReadOnlySpan<float> weights, ReadOnlySpan<float> values, nint stride, Span<float> output)
+    {
+        var count = weights.Length;
+        var whole = count & ~(GemmLanes - 1);
+        fixed (float* wp = weights)
+        fixed (float* vp = values)
+        fixed (float* op = output)
+            for (var d = 0; d < output.Length; d += 8)
+            {
+                Vector256<float> l0 = default, l1 = default, l2 = default, l3 = default, l4 = default, l5 = default, l6 = default, l7 = default;
+                var row = vp + d;
+                for (var p = 0; p < whole; p += GemmLanes, row += GemmLanes * stride)
+                {
+                    l0 = Fma.MultiplyAdd(Avx.LoadVector256(row), Vector256.Create(wp[p]), l0);
+                    l1 = Fma.MultiplyAdd(Avx.LoadVector256(row + stride), Vector256.Create(wp[p + 1]), l1);
+                    l2 = Fma.MultiplyAdd(Avx.LoadVector256(row + 2 * stride), Vector256.Create(wp[p + 2]), l2);
+                    l3 = Fma.MultiplyAdd(Avx.LoadVector256(row + 3 * stride), Vector256.Create(wp[p + 3]), l3);
+                    l4 = Fma.MultiplyAdd(Avx.LoadVector256(row + 4 * stride), Vector256.Create(wp[p + 4]), l4);
+                    l5 = Fma.MultiplyAdd(Avx.LoadVector256(row + 5 * stride), Vector256.Create(wp[p + 5]), l5);
+                    l6 = Fma.MultiplyAdd(Avx.LoadVector256(row + 6 * stride), Vector256.Create(wp[p + 6]), l6);
+                    l7 = Fma.MultiplyAdd(Avx.LoadVector256(row + 7 * stride), Vector256.Create(wp[p + 7]), l7);
+                }
+                var left = count - whole;
+                if (left > 0) l0 = Fma.MultiplyAdd(Avx.LoadVector256(row), Vector256.Create(wp[whole]), l0);
+                if (left > 1) l1 = Fma.MultiplyAdd(Avx.LoadVector256(row + stride), Vector256.Create(wp[whole + 1]), l1);
+                if (left > 2) l2 = Fma.MultiplyAdd(Avx.LoadVector256(row + 2 * stride), Vector256.Create(wp[whole + 2]), l2);
+                if (left > 3) l3 = Fma.MultiplyAdd(Avx.LoadVector256(row + 3 * stride), Vector256.Create(wp[whole + 3]), l3);
+                if (left > 4) l4 = Fma.MultiplyAdd(Avx.LoadVector256(row + 4 * stride), Vector256.Create(wp[whole + 4]), l4);
+                if (left > 5) l5 = Fma.MultiplyAdd(Avx.LoadVector256(row + 5 * stride), Vector256.Create(wp[whole + 5]), l5);
+                if (left > 6) l6 = Fma.MultiplyAdd(Avx.LoadVector256(row + 6 * stride), Vector256.Create(wp[whole + 6]), l6);
+                Avx.Store(op + d, Avx.Add(Avx.Add(Avx.Add(l0, l4), Avx.Add(l2, l6)), Avx.Add(Avx.Add(l1, l5), Avx.Add(l3, l7))));
+            }
     }
 
     /// <summary><see cref="ReduceDotLanes(ReadOnlySpan{float}, int, int)"/> for 8 consecutive dimensions at once.</summary>
@@ -254,14 +296,6 @@ public static unsafe class F16Attention
         Avx.Add(Avx.Add(Lane(lanes, stride, l), Lane(lanes, stride, l + 16)), Avx.Add(Lane(lanes, stride, l + 8), Lane(lanes, stride, l + 24)));
 
     private static Vector256<float> Lane(float* lanes, int stride, int l) => Avx.LoadVector256(lanes + l * stride);
-
-    /// <summary><see cref="ReduceGemmLanes(ReadOnlySpan{float}, int, int)"/> for 8 consecutive dimensions at once.</summary>
-    private static Vector256<float> ReduceGemmLanes(float* lanes, int stride)
-    {
-        return Avx.Add(
-            Avx.Add(Avx.Add(Lane(lanes, stride, 0), Lane(lanes, stride, 4)), Avx.Add(Lane(lanes, stride, 2), Lane(lanes, stride, 6))),
-            Avx.Add(Avx.Add(Lane(lanes, stride, 1), Lane(lanes, stride, 5)), Avx.Add(Lane(lanes, stride, 3), Lane(lanes, stride, 7))));
-    }
 
     /// <summary>ggml_vec_dot_f16's reduction of 32 lanes (lane l of accumulator a at index (8a + l) * stride + offset).</summary>
     private static float ReduceDotLanes(ReadOnlySpan<float> lanes, int offset, int stride)

@@ -37,15 +37,20 @@ internal sealed class AttentionJob(ModelHyperParameters p) : IComputeJob
     private int _tokens;
     private int _layer;
     private int _tokenChunks;
+    private int _headsPerItem;
+
+    /// <summary>Items per thread below which an item takes one query head rather than a KV head's group.</summary>
+    private const int ItemsPerThread = 4;
 
     /// <summary>Attention of batch tokens [start, start + tokens) in <paramref name="layer"/>, whose keys and values are already cached.</summary>
     public void Run(ComputePool pool, float[] q, float[] output, TokenBatch batch, int start, int tokens, int layer)
     {
         (_q, _output, _batch, _start, _tokens, _layer) = (q, output, batch, start, tokens, layer);
         _tokenChunks = (tokens + TokensPerItem - 1) / TokensPerItem;
+        _headsPerItem = _tokenChunks * p.KvHeadCount >= ItemsPerThread * pool.ThreadCount ? p.HeadCount / p.KvHeadCount : 1;
         try
         {
-            pool.Run(this, p.HeadCount * _tokenChunks, 1);
+            pool.Run(this, p.HeadCount / _headsPerItem * _tokenChunks, 1);
         }
         finally
         {
@@ -53,50 +58,59 @@ internal sealed class AttentionJob(ModelHyperParameters p) : IComputeJob
         }
     }
 
-    /// <summary>Items are (head, chunk of tokens), the last tokens' chunks first: they see the most keys, so the threads end together.</summary>
+    /// <summary>
+    /// Items are (heads, chunk of tokens), the last tokens' chunks first: they see the most keys, so the threads end
+    /// together. An item takes the query heads of one KV head when there are enough items to keep the threads busy,
+    /// so they share one widening.
+    /// </summary>
     public void Execute(int start, int end)
     {
+        var headGroups = p.HeadCount / _headsPerItem;
         for (var item = start; item < end; item++)
         {
-            var chunk = _tokenChunks - 1 - item / p.HeadCount;
+            var chunk = _tokenChunks - 1 - item / headGroups;
             var first = chunk * TokensPerItem;
-            Attend(item % p.HeadCount, first, Math.Min(_tokens, first + TokensPerItem));
+            Attend(item % headGroups * _headsPerItem, _headsPerItem, first, Math.Min(_tokens, first + TokensPerItem));
         }
     }
 
-    /// <summary>The item's tokens in runs that share a sequence, each run's visible keys and values widened once.</summary>
-    private void Attend(int head, int firstToken, int endToken)
+    /// <summary>
+    /// The item's tokens in runs that share a sequence; each run's visible keys and values of the KV head behind
+    /// <paramref name="firstHead"/> (and the <paramref name="heads"/> - 1 after it, in the same group) widened once.
+    /// </summary>
+    private void Attend(int firstHead, int heads, int firstToken, int endToken)
     {
+        var headSize = p.HeadSize;
+        var kvSize = p.KvSize;
+        var kvOffset = firstHead / (p.HeadCount / p.KvHeadCount) * headSize;
         for (var t = firstToken; t < endToken;)
         {
             var cache = _batch!.Cache(_start + t);
-            var runEnd = t + 1;
-            while (runEnd < endToken && _batch.Cache(_start + runEnd) == cache) runEnd++;
-            Attend(head, t, runEnd, cache);
+            var runEnd = t;
+            var firstKey = int.MaxValue;
+            var endKey = 0;
+            for (; runEnd < endToken && _batch.Cache(_start + runEnd) == cache; runEnd++)
+            {
+                var position = _batch.Position(_start + runEnd);
+                firstKey = Math.Min(firstKey, p.FirstVisibleKey(_layer, position));
+                endKey = Math.Max(endKey, position + 1);
+            }
+            var rows = endKey - firstKey;
+            var keys = Scratch(ref t_keys, rows * headSize);
+            var values = Scratch(ref t_values, rows * headSize);
+            F16Attention.Widen(cache.Keys[_layer].AsSpan(kvOffset + firstKey * kvSize), kvSize, headSize, rows, keys);
+            F16Attention.Widen(cache.Values[_layer].AsSpan(kvOffset + firstKey * kvSize), kvSize, headSize, rows, values);
+            for (var head = firstHead; head < firstHead + heads; head++) Attend(head, t, runEnd, keys, values, firstKey);
             t = runEnd;
         }
     }
 
-    private void Attend(int head, int firstToken, int endToken, KvCache cache)
+    /// <summary>One query head for batch tokens [firstToken, endToken), over keys and values widened from position <paramref name="firstKey"/> on.</summary>
+    private void Attend(int head, int firstToken, int endToken, Span<float> keys, Span<float> values, int firstKey)
     {
         var headSize = p.HeadSize;
         var qSize = p.HeadCount * headSize;
-        var kvSize = p.KvSize;
         var scale = p.ScalesQueries ? 1f : p.AttentionScale;
-        var kvOffset = head / (p.HeadCount / p.KvHeadCount) * headSize;
-        var firstKey = int.MaxValue;
-        var endKey = 0;
-        for (var t = firstToken; t < endToken; t++)
-        {
-            var position = _batch!.Position(_start + t);
-            firstKey = Math.Min(firstKey, p.FirstVisibleKey(_layer, position));
-            endKey = Math.Max(endKey, position + 1);
-        }
-        var rows = endKey - firstKey;
-        var keys = Scratch(ref t_keys, rows * headSize);
-        var values = Scratch(ref t_values, rows * headSize);
-        F16Attention.Widen(cache.Keys[_layer].AsSpan(kvOffset + firstKey * kvSize), kvSize, headSize, rows, keys);
-        F16Attention.Widen(cache.Values[_layer].AsSpan(kvOffset + firstKey * kvSize), kvSize, headSize, rows, values);
         var accumulators = Scratch(ref t_accumulators, F16Attention.MaxLanes * headSize);
         for (var t = firstToken; t < endToken; t++)
         {
