@@ -57,6 +57,24 @@ public sealed class TemplateCommandTests : IDisposable
     }
 
     [Fact]
+    public void String_tool_call_arguments_reach_a_template_that_reads_them_as_an_object()
+    {
+        var template = Write("t.jinja",
+            "{% for m in messages %}{% for c in m.tool_calls or [] %}{{ c.function.name }}("
+            + "{% for k, v in c.function.arguments.items() %}{{ k }}={{ v }}{% endfor %}){% endfor %}{% endfor %}");
+        var messages = Write("m.json", """
+            [{"role": "user", "content": "Weather?"},
+             {"role": "assistant", "content": "", "tool_calls": [{"id": "call00001", "type": "function",
+               "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}]
+            """);
+
+        var result = CliRunner.Run("template", "--template", template, "--messages", messages);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("get_weather(city=Paris)", result.Stdout);
+    }
+
+    [Fact]
     public void With_a_model_bos_and_eos_default_to_its_tokens_and_the_options_override_them()
     {
         var model = TestPaths.Model("stories260K.gguf");

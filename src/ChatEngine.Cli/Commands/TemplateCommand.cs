@@ -11,7 +11,8 @@ namespace ChatEngine.Cli.Commands;
 /// <summary>
 /// <c>template [-m MODEL] --messages FILE.json [--template FILE.jinja] [--tools FILE.json] [--kwargs JSON]
 /// [--bos-token T] [--eos-token T] [--add-generation-prompt]</c>: prints the rendered prompt. Without <c>-m</c> the
-/// template comes from <c>--template</c> and bos/eos are empty unless given.
+/// template comes from <c>--template</c> and bos/eos are empty unless given. Tool-call arguments sent as JSON strings
+/// reach the template as the server passes them (<see cref="ToolCallArguments"/>).
 /// </summary>
 internal static class TemplateCommand
 {
@@ -45,7 +46,8 @@ internal static class TemplateCommand
                 Tools = parse.GetValue(toolsFile) is { } tools ? ReadTools(tools) : null,
                 ExtraVariables = parse.GetValue(kwargs) is { } json ? ParseKwargs(json) : new Dictionary<string, JsonNode?>(),
             };
-            Console.Write(template.Render(ReadMessages(parse.GetValue(messages)!), options));
+            var conversation = new ToolCallArguments(template).ForTemplate(ReadMessages(parse.GetValue(messages)!));
+            Console.Write(template.Render(conversation, options));
             return 0;
         });
         return command;
