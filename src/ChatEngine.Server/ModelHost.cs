@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ChatEngine.Runtime;
 using ChatEngine.Runtime.Serving;
+using ChatEngine.Templates;
 
 namespace ChatEngine.Server;
 
@@ -11,12 +12,12 @@ internal sealed class ModelHost : IDisposable
     private readonly DetachedEvaluator _detached;
     private readonly SemaphoreSlim _detachedLock = new(1, 1);
 
-    private ModelHost(LanguageModel model, ServerAdapters adapters, ServerOptions options, ILoggerFactory logging)
+    private ModelHost(LanguageModel model, ChatTemplate? chatTemplate, ServerAdapters adapters, ServerOptions options, ILoggerFactory logging)
     {
         Model = model;
         Adapters = adapters;
         Id = System.IO.Path.GetFileNameWithoutExtension(options.ModelPath);
-        Renderer = ChatPromptRenderer.ForModel(model);
+        Renderer = chatTemplate is null ? ChatPromptRenderer.ForModel(model) : new ChatPromptRenderer(chatTemplate, model.Tokenizer);
         var schedulerLog = logging.CreateLogger<InferenceScheduler>();
         Scheduler = new InferenceScheduler(model, options.Parallel, options.ContextSize, options.QueueLimit,
             (error, failure) => schedulerLog.LogError(error, "{Failure}", failure));
@@ -26,18 +27,33 @@ internal sealed class ModelHost : IDisposable
 
     public static ModelHost Load(ServerOptions options, ILoggerFactory logging)
     {
+        var chatTemplate = options.ChatTemplateFile is { } file ? LoadChatTemplate(file) : null;
         var model = LanguageModel.Load(options.ModelPath, options.Threads);
         ServerAdapters? adapters = null;
         try
         {
             adapters = ServerAdapters.Load(options.LoraAdapters, model);
-            return new ModelHost(model, adapters, options, logging);
+            return new ModelHost(model, chatTemplate, adapters, options, logging);
         }
         catch
         {
             adapters?.Dispose();
             model.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The <see cref="ServerOptions.ChatTemplateFile"/> template; a missing or malformed file fails start-up, naming it.</summary>
+    private static ChatTemplate LoadChatTemplate(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"chat template file '{path}' does not exist", path);
+        try
+        {
+            return ChatTemplate.Parse(File.ReadAllText(path));
+        }
+        catch (TemplateSyntaxException e)
+        {
+            throw new TemplateSyntaxException($"chat template file '{path}' is not a template this server can render: {e.Reason}", e.Line, e.Column);
         }
     }
 
@@ -90,10 +106,12 @@ internal sealed class ModelHost : IDisposable
     public bool Serves(string? requested) =>
         requested is null || requested == Id || requested == System.IO.Path.GetFileName(Model.Path);
 
-    /// <summary>Renders chat messages (<c>role</c>/<c>content</c> objects) with the model's template and tokenizes
-    /// the result (<see cref="ChatPromptRenderer.RenderTokens"/>: message text stays text, BOS only when the template did
-    /// not write it); throws the template's <see cref="Templates.TemplateRenderException"/> when it rejects the messages.</summary>
-    public int[] EncodeChat(JsonArray messages) => Renderer.RenderTokens(messages, addGenerationPrompt: true);
+    /// <summary>Renders chat messages (<c>role</c>/<c>content</c> objects, tool calls and results), the tools offered and
+    /// extra template variables with the model's template and tokenizes the result
+    /// (<see cref="ChatPromptRenderer.RenderTokens"/>: message text stays text, BOS only when the template did not write
+    /// it); throws the template's <see cref="Templates.TemplateRenderException"/> when it rejects the messages.</summary>
+    public int[] EncodeChat(JsonArray messages, JsonArray? tools = null, IReadOnlyDictionary<string, JsonNode?>? variables = null) =>
+        Renderer.RenderTokens(messages, addGenerationPrompt: true, tools, variables);
 
     public void Dispose()
     {

@@ -15,6 +15,10 @@ public sealed record ServerOptions
 
     /// <summary>LoRA adapters loaded with the model (ids 0, 1, ... in this order), applied at these scales by default.</summary>
     public IReadOnlyList<Runtime.Lora.LoraAdapterSpec> LoraAdapters { get; init; } = [];
+
+    /// <summary>A Jinja chat template file used instead of the GGUF's <c>tokenizer.chat_template</c> (llama-server's
+    /// <c>--chat-template-file</c>), for chat completions and the hub; null: the model's own, else ChatML.</summary>
+    public string? ChatTemplateFile { get; init; }
     public string Host { get; init; } = "127.0.0.1";
 
     /// <summary>TCP port; 0 lets the OS pick one (read it back from <see cref="ChatEngineServer.BaseAddress"/>).</summary>

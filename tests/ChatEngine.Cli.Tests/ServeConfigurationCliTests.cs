@@ -19,6 +19,24 @@ public sealed class ServeConfigurationCliTests
     }
 
     [Fact]
+    public void A_chat_template_file_that_does_not_parse_stops_start_up_naming_the_file()
+    {
+        var file = Path.GetTempFileName();
+        File.WriteAllText(file, "{% for m in messages %}");
+        try
+        {
+            var result = CliRunner.Run("serve", "--port", "0", "--chat-template-file", file);
+
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains($"error: chat template file '{file}' is not a template this server can render: unexpected end of template", result.Stderr);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void A_flag_overrides_the_environment()
     {
         var result = CliRunner.Run(new Dictionary<string, string?> { ["CHATENGINE_PORT"] = "8080" }, "serve", "--port", "99999");

@@ -61,7 +61,7 @@ public sealed class ErrorTests(ServerFixture fixture)
         { "/v1/chat/completions", """{"messages":[{"role":"user","content":"Hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"type":"string","pattern":"a+"}}}}""", 400, "response_format" },
         { "/v1/chat/completions", """{"messages":[{"role":"user","content":"Hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"type":"integer","minimum":3}}}}""", 400, "response_format" },
         { "/v1/chat/completions", """{"messages":[{"role":"user","content":"Hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"oneOf":[]}}}}""", 400, "response_format" },
-        { "/v1/chat/completions", $$$"""{"messages":{{{Hi}}},"tools":[{"type":"function","function":{"name":"f"}}]}""", 400, "tools" },
+        { "/v1/chat/completions", $$$"""{"messages":{{{Hi}}},"functions":[{"name":"f"}]}""", 400, "functions" },
         { "/v1/completions", "{}", 400, "prompt" },
         { "/v1/completions", """{"prompt":{"a":1}}""", 400, "prompt" },
         { "/v1/completions", """{"prompt":[1,2,99999]}""", 400, "prompt" },

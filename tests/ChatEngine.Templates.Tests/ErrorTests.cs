@@ -45,12 +45,32 @@ public sealed class ErrorTests
     }
 
     [Theory]
+    [InlineData("{% if x is string %}{{ x|from_json }}{% endif %}ok", "ok")]
+    [InlineData("{% if false and x is nosuchtest %}{% endif %}{% if false %}{% elif false %}{% else %}{% endif %}ok", "ok")]
+    [InlineData("{{ x|nosuchfilter if false else 'ok' }}", "ok")]
+    [InlineData("{{ 'ok' if true else x|nosuchfilter }}", "ok")]
+    public void Unknown_filters_and_tests_in_soft_frames_fail_only_when_evaluated(string source, string expected) =>
+        Assert.Equal(expected, Render(source, """{"x": {"a": 1}}"""));
+
+    [Theory]
+    [InlineData("{% if x is mapping %}{{ x|from_json }}{% endif %}", "no filter named 'from_json'", 1, 27)]
+    [InlineData("{{ x|nosuchfilter if true }}", "no filter named 'nosuchfilter'", 1, 6)]
+    public void Unknown_filters_in_soft_frames_fail_when_reached(string source, string reason, int line, int column)
+    {
+        var error = Assert.Throws<TemplateRenderException>(() => Render(source, """{"x": {"a": 1}}"""));
+        Assert.Equal(reason, error.Reason);
+        Assert.Equal((line, column), (error.Line, error.Column));
+    }
+
+    [Theory]
     [InlineData("{% include 'x.jinja' %}", "unsupported statement 'include'", 1, 4)]
     [InlineData("a\n{% extends 'base' %}", "unsupported statement 'extends'", 2, 4)]
     [InlineData("{% import 'm' as m %}", "unsupported statement 'import'", 1, 4)]
     [InlineData("{% for x in y recursive %}{% endfor %}", "unsupported construct: recursive for loop", 1, 15)]
     [InlineData("{{ x|nosuchfilter }}", "no filter named 'nosuchfilter'", 1, 6)]
     [InlineData("{{ x is nosuchtest }}", "no test named 'nosuchtest'", 1, 9)]
+    [InlineData("{% if x %}{% for y in x %}{{ y|nosuchfilter }}{% endfor %}{% endif %}", "no filter named 'nosuchfilter'", 1, 32)]
+    [InlineData("{% if x %}{% macro m() %}{{ x is nosuchtest }}{% endmacro %}{% endif %}", "no test named 'nosuchtest'", 1, 34)]
     [InlineData("{% if true %}x", "unexpected end of template: expected {% elif or else or endif %}", 1, 15)]
     [InlineData("{% endfor %}", "unexpected tag 'endfor'", 1, 4)]
     [InlineData("{% break %}", "'break' outside of a for loop", 1, 4)]

@@ -3,42 +3,35 @@ using Xunit;
 
 namespace ChatEngine.Templates.Tests;
 
-/// <summary>Every golden case of chat-templates.json renders byte for byte; every skipped case fails the way jinja2 did.</summary>
+/// <summary>
+/// Every golden case renders byte for byte and every skipped case fails the way jinja2 did: chat-templates.json
+/// (plain conversations) and chat-templates-tools.json (tools offered, single and parallel calls, tool results,
+/// reasoning, enable_thinking / reasoning_effort kwargs).
+/// </summary>
 public sealed class GoldenRenderTests
 {
     [SharedTheory]
     [MemberData(nameof(GoldenChatTemplates.RenderedCaseIds), MemberType = typeof(GoldenChatTemplates))]
-    public void Renders_exactly_like_transformers(string caseId)
-    {
-        var entry = GoldenChatTemplates.Find("cases", caseId);
-        var template = ChatTemplate.Parse(GoldenChatTemplates.TemplateSource(entry));
-
-        var rendered = template.Render(GoldenChatTemplates.Conversation(entry), GoldenChatTemplates.Options(entry));
-
-        Assert.Equal((string)entry["rendered"]!, rendered);
-    }
+    public void Renders_exactly_like_transformers(string caseId) => AssertRendersLikeJinja2(GoldenChatTemplates.Plain, caseId);
 
     [SharedTheory]
     [MemberData(nameof(GoldenChatTemplates.SkippedCaseIds), MemberType = typeof(GoldenChatTemplates))]
-    public void Fails_where_jinja2_failed(string caseId)
+    public void Fails_where_jinja2_failed(string caseId) =>
+        GoldenChatTemplates.Plain.AssertFailsLikeJinja2(GoldenChatTemplates.Plain.Find("skipped", caseId));
+
+    [SharedTheory]
+    [MemberData(nameof(GoldenChatTemplates.ToolRenderedCaseIds), MemberType = typeof(GoldenChatTemplates))]
+    public void Tool_cases_render_exactly_like_transformers(string caseId) => AssertRendersLikeJinja2(GoldenChatTemplates.Tools, caseId);
+
+    [SharedTheory]
+    [MemberData(nameof(GoldenChatTemplates.ToolSkippedCaseIds), MemberType = typeof(GoldenChatTemplates))]
+    public void Tool_cases_fail_where_jinja2_failed(string caseId) =>
+        GoldenChatTemplates.Tools.AssertFailsLikeJinja2(GoldenChatTemplates.Tools.Find("skipped", caseId));
+
+    private static void AssertRendersLikeJinja2(GoldenChatTemplates golden, string caseId)
     {
-        var entry = GoldenChatTemplates.Find("skipped", caseId);
-        var template = ChatTemplate.Parse(GoldenChatTemplates.TemplateSource(entry));
+        var entry = golden.Find("cases", caseId);
 
-        var error = Assert.ThrowsAny<TemplateRenderException>(
-            () => template.Render(GoldenChatTemplates.Conversation(entry), GoldenChatTemplates.Options(entry)));
-
-        var reason = (string)entry["reason"]!;
-        const string raised = "TemplateError: ";
-        if (reason.StartsWith(raised, StringComparison.Ordinal))
-        {
-            Assert.IsType<TemplateRaisedException>(error);
-            Assert.Equal(reason[raised.Length..], error.Message);
-        }
-        else
-        {
-            Assert.IsNotType<TemplateRaisedException>(error);
-            Assert.True(error.Line > 0 && error.Column > 0);
-        }
+        Assert.Equal((string)entry["rendered"]!, golden.Render(entry));
     }
 }

@@ -34,10 +34,11 @@ internal static class ServeCommand
             Description = $"seconds a shutdown waits for running generations before ending them with finish_reason 'shutdown' (exit code {SequencesCutExitCode}; default: 30)",
         };
         var config = new Option<FileInfo>("--config") { Description = $"JSON settings file with a '{ServerConfiguration.SectionName}' section (default: ./{ServerConfiguration.DefaultSettingsFile} when present)" };
+        var chatTemplateFile = new Option<string>("--chat-template-file") { Description = "Jinja chat template file used instead of the model's (default: the GGUF's, else ChatML)" };
         var lora = LoraOption.Create();
         var command = new Command("serve", "OpenAI-compatible HTTP server, SignalR chat hub and browser chat UI")
         {
-            model, host, port, parallel, contextSize, threads, apiKey, queueLimit, allowedHosts, corsOrigins, shutdownTimeout, config, lora,
+            model, host, port, parallel, contextSize, threads, apiKey, queueLimit, allowedHosts, corsOrigins, shutdownTimeout, config, lora, chatTemplateFile,
         };
         command.SetAction(parse =>
         {
@@ -57,6 +58,7 @@ internal static class ServeCommand
             Flag(allowedHosts, nameof(ServerOptions.AllowedHosts));
             Flag(corsOrigins, nameof(ServerOptions.CorsOrigins));
             Flag(shutdownTimeout, nameof(ServerOptions.ShutdownTimeout));
+            Flag(chatTemplateFile, nameof(ServerOptions.ChatTemplateFile));
             var options = ServerConfiguration.Load(parse.GetValue(config)?.FullName, flags);
             options = options with { ModelPath = ModelLocator.Resolve(options.ModelPath), LoraAdapters = parse.GetValue(lora) ?? [] };
             if (!File.Exists(options.ModelPath)) throw new FileNotFoundException($"model file '{options.ModelPath}' does not exist", options.ModelPath);

@@ -3,8 +3,9 @@ using ChatEngine.Server.Protocol;
 
 namespace ChatEngine.Server.Endpoints;
 
-/// <summary>llama-server's <c>POST /tokenize</c> (<c>content</c>, <c>add_special</c>, <c>parse_special</c> → <c>tokens</c>)
-/// and <c>POST /detokenize</c> (<c>tokens</c> → <c>content</c>).</summary>
+/// <summary>llama-server's <c>POST /tokenize</c> (<c>content</c>, <c>add_special</c>, <c>parse_special</c> → <c>tokens</c>),
+/// <c>POST /detokenize</c> (<c>tokens</c> → <c>content</c>) and <c>POST /apply-template</c> (a chat request's
+/// <c>messages</c>, <c>tools</c>, <c>chat_template_kwargs</c> ... → the rendered <c>prompt</c>).</summary>
 internal static class TokenizeEndpoints
 {
     public static void Map(WebApplication app, ServerState state)
@@ -43,6 +44,21 @@ internal static class TokenizeEndpoints
             {
                 json.WriteStartObject();
                 json.WriteString("content", content);
+                json.WriteEndObject();
+            });
+        });
+        app.MapPost("/apply-template", async context =>
+        {
+            var host = state.RequireModel();
+            string prompt;
+            using (var body = await RequestBody.ReadAsync(context, state.Options.MaxRequestBodyBytes))
+            {
+                prompt = GenerationRequestReader.RenderChatPrompt(body, host);
+            }
+            await InfoEndpoints.WriteAsync(context, json =>
+            {
+                json.WriteStartObject();
+                json.WriteString("prompt", prompt);
                 json.WriteEndObject();
             });
         });

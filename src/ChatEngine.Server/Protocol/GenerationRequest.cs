@@ -5,7 +5,8 @@ namespace ChatEngine.Server.Protocol;
 /// <summary>
 /// A validated chat or text completion request, ready for the scheduler: <see cref="Choices"/> independent
 /// sequences (<c>n</c>), choice i generated with <see cref="OptionsFor"/>(i). <see cref="Echo"/> is the prompt text
-/// to put before each choice's text (<c>echo</c>), or null.
+/// to put before each choice's text (<c>echo</c>), or null. <see cref="Tools"/>: a chat request's tools, tool_choice,
+/// parallel_tool_calls and reasoning_format (null for text completions).
 /// </summary>
 internal sealed record GenerationRequest(
     int[] Prompt,
@@ -16,6 +17,8 @@ internal sealed record GenerationRequest(
     int Choices,
     string? Echo)
 {
+    public ChatToolOptions? Tools { get; init; }
+
     /// <summary>Choice i uses seed + i when a seed was given, so a seeded request reproduces every choice; without a
     /// seed each choice draws its own random one.</summary>
     public GenerationOptions OptionsFor(int choice) =>

@@ -12,7 +12,7 @@ namespace ChatEngine.Server.Protocol;
 /// <summary>
 /// Turns the JSON of <c>/v1/chat/completions</c> and <c>/v1/completions</c> into a <see cref="GenerationRequest"/>.
 /// Unset sampling fields keep llama.cpp's defaults (<see cref="SamplingOptions.Default"/>), as llama-server does.
-/// Fields this server cannot honour (tools, audio, suffix, best_of &gt; 1 ...) are rejected with 400 naming the field
+/// Fields this server cannot honour (legacy functions, audio, suffix, best_of &gt; 1 ...) are rejected with 400 naming the field
 /// rather than silently ignored; purely informational ones (user, metadata, store ...) are ignored. docs/api.md
 /// lists every field.
 /// </summary>
@@ -27,7 +27,7 @@ internal static class GenerationRequestReader
     /// <summary>Most alternatives per token in the legacy completions' logprobs (OpenAI's limit).</summary>
     public const int MaxLegacyLogProbabilities = 5;
 
-    private static readonly string[] ChatUnsupported = ["tools", "functions", "audio", "prediction"];
+    private static readonly string[] ChatUnsupported = ["functions", "audio", "prediction"];
     private static readonly string[] CompletionUnsupported = ["suffix"];
 
     public static GenerationRequest ReadChat(RequestBody body, ModelHost host)
@@ -41,18 +41,51 @@ internal static class GenerationRequestReader
         if (topLogProbabilities is not null && !logProbabilities)
             throw ApiException.InvalidRequest("'logprobs' must be true when 'top_logprobs' is set", "top_logprobs", "invalid_value");
 
+        var (messages, tools) = ReadConversation(body, host);
+        var prompt = Rendering(() => host.EncodeChat(messages, tools.TemplateTools, tools.TemplateVariables));
+        return Finish(body, host, prompt, "messages", logProbabilities ? (int)(topLogProbabilities ?? 0) : null, echo: null) with { Tools = tools.Options };
+    }
+
+    /// <summary>llama-server's <c>/apply-template</c>: the prompt text a chat request's messages, tools and template
+    /// variables render to, validated exactly as <see cref="ReadChat"/> validates them.</summary>
+    public static string RenderChatPrompt(RequestBody body, ModelHost host)
+    {
+        CheckCommon(body, host);
+        var (messages, tools) = ReadConversation(body, host);
+        return Rendering(() => host.Renderer.Render(messages, addGenerationPrompt: true, tools.TemplateTools, tools.TemplateVariables));
+    }
+
+    private static (JsonArray Messages, ChatToolRequestReader.Result Tools) ReadConversation(RequestBody body, ModelHost host)
+    {
         var messages = ReadMessages(body);
-        host.CheckTextFits(messages.Sum(message => (long)Encoding.UTF8.GetByteCount((string)message!["content"]!)), "messages");
-        int[] prompt;
+        var tools = ChatToolRequestReader.Read(body);
+        host.CheckTextFits(PromptTextBytes(messages, tools.TemplateTools), "messages");
+        return (messages, tools);
+    }
+
+    private static T Rendering<T>(Func<T> render)
+    {
         try
         {
-            prompt = host.EncodeChat(messages);
+            return render();
         }
         catch (TemplateRenderException e)
         {
             throw ApiException.InvalidRequest($"the model's chat template rejected the messages: {e.Message}", "messages");
         }
-        return Finish(body, host, prompt, "messages", logProbabilities ? (int)(topLogProbabilities ?? 0) : null, echo: null);
+    }
+
+    /// <summary>The text the template will write out at least: message contents, call arguments, tool definitions.</summary>
+    private static long PromptTextBytes(JsonArray messages, JsonArray? tools)
+    {
+        var bytes = tools is null ? 0L : Encoding.UTF8.GetByteCount(tools.ToJsonString());
+        foreach (var message in messages)
+        {
+            bytes += Encoding.UTF8.GetByteCount((string)message!["content"]!);
+            if (message["tool_calls"] is JsonArray calls)
+                bytes += calls.Sum(call => (long)Encoding.UTF8.GetByteCount((string)call!["function"]!["arguments"]!));
+        }
+        return bytes;
     }
 
     public static GenerationRequest ReadCompletion(RequestBody body, ModelHost host)
@@ -210,12 +243,19 @@ internal static class GenerationRequestReader
         return [.. result];
     }
 
+    /// <summary>
+    /// The messages as the template sees them: <c>role</c> and <c>content</c> (a string; "" for an assistant turn
+    /// without text), an assistant's <c>tool_calls</c> (<c>id</c>, <c>type</c>, <c>function.name</c>,
+    /// <c>function.arguments</c> still the JSON string OpenAI sends: <see cref="ChatPromptRenderer"/> decides how the
+    /// template gets it) and <c>reasoning_content</c>, a tool result's <c>tool_call_id</c> (and <c>name</c> when sent).
+    /// </summary>
     private static JsonArray ReadMessages(RequestBody body)
     {
         if (!body.TryGet("messages", out var messages)) throw ApiException.InvalidRequest("'messages' is required", "messages", "missing_required_parameter");
         if (messages.ValueKind != JsonValueKind.Array) throw RequestBody.WrongType("messages", "an array");
         if (messages.GetArrayLength() == 0) throw ApiException.InvalidRequest("'messages' must contain at least one message", "messages", "empty_array");
         var result = new JsonArray();
+        var callIds = new HashSet<string>(StringComparer.Ordinal);
         var index = 0;
         foreach (var message in messages.EnumerateArray())
         {
@@ -223,17 +263,83 @@ internal static class GenerationRequestReader
             if (message.ValueKind != JsonValueKind.Object) throw RequestBody.WrongType(at, "an object");
             if (!message.TryGetProperty("role", out var roleElement) || roleElement.ValueKind != JsonValueKind.String)
                 throw RequestBody.WrongType($"{at}.role", "a string");
-            var role = ChatRoles.ToTemplateRole(roleElement.GetString())
-                ?? throw ApiException.InvalidRequest($"role '{ErrorText.Excerpt(roleElement.GetString())}' is not supported ({ChatRoles.Accepted})", $"{at}.role", "invalid_value");
-            result.Add(new JsonObject { ["role"] = role, ["content"] = ReadContent(message, at, role) });
+            var role = roleElement.GetString() == "tool" ? "tool" : ChatRoles.ToTemplateRole(roleElement.GetString())
+                ?? throw ApiException.InvalidRequest($"role '{ErrorText.Excerpt(roleElement.GetString())}' is not supported ({ChatRoles.Accepted}, tool)", $"{at}.role", "invalid_value");
+            var read = new JsonObject { ["role"] = role, ["content"] = ReadContent(message, at, role) };
+            if (role == "tool") ReadToolResult(message, at, read, callIds);
+            if (role == "assistant")
+            {
+                if (OptionalString(message, "reasoning_content", at) is { } reasoning) read["reasoning_content"] = reasoning;
+                if (message.TryGetProperty("tool_calls", out var calls) && calls.ValueKind != JsonValueKind.Null)
+                    read["tool_calls"] = ReadToolCalls(calls, $"{at}.tool_calls", callIds);
+            }
+            else if (message.TryGetProperty("tool_calls", out var calls) && calls.ValueKind != JsonValueKind.Null)
+            {
+                throw ApiException.InvalidRequest($"only assistant messages carry 'tool_calls' ({at} is '{role}')", $"{at}.tool_calls", "invalid_value");
+            }
+            result.Add(read);
+        }
+        return result;
+    }
+
+    private static string? OptionalString(JsonElement message, string name, string at)
+    {
+        if (!message.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw RequestBody.WrongType($"{at}.{name}", "a string");
+    }
+
+    /// <summary>A tool message answers a call made earlier in the conversation: its <c>tool_call_id</c> must be one.</summary>
+    private static void ReadToolResult(JsonElement message, string at, JsonObject read, HashSet<string> callIds)
+    {
+        var id = OptionalString(message, "tool_call_id", at)
+            ?? throw ApiException.InvalidRequest($"'{at}.tool_call_id' is required for a tool message", $"{at}.tool_call_id", "missing_required_parameter");
+        if (!callIds.Contains(id))
+            throw ApiException.InvalidRequest($"'{at}.tool_call_id' '{ErrorText.Excerpt(id)}' matches no tool call of an earlier assistant message",
+                $"{at}.tool_call_id", "invalid_value");
+        read["tool_call_id"] = id;
+        if (OptionalString(message, "name", at) is { } name) read["name"] = name;
+    }
+
+    private static JsonArray ReadToolCalls(JsonElement calls, string at, HashSet<string> callIds)
+    {
+        if (calls.ValueKind != JsonValueKind.Array) throw RequestBody.WrongType(at, "an array of tool calls");
+        var result = new JsonArray();
+        var index = 0;
+        foreach (var call in calls.EnumerateArray())
+        {
+            var callAt = $"{at}[{index++}]";
+            if (call.ValueKind != JsonValueKind.Object) throw RequestBody.WrongType(callAt, "an object");
+            var id = OptionalString(call, "id", callAt)
+                ?? throw ApiException.InvalidRequest($"'{callAt}.id' is required", $"{callAt}.id", "missing_required_parameter");
+            if (OptionalString(call, "type", callAt) is { } type && type != "function")
+                throw ApiException.InvalidRequest($"'{callAt}.type' must be 'function'", $"{callAt}.type", "invalid_value");
+            if (!call.TryGetProperty("function", out var function) || function.ValueKind != JsonValueKind.Object)
+                throw RequestBody.WrongType($"{callAt}.function", "an object");
+            var name = ChatToolRequestReader.ReadFunctionName(function, $"{callAt}.function.name");
+            var argumentsAt = $"{callAt}.function.arguments";
+            var arguments = OptionalString(function, "arguments", $"{callAt}.function")
+                ?? throw ApiException.InvalidRequest($"'{argumentsAt}' is required", argumentsAt, "missing_required_parameter");
+            try
+            {
+                using var _ = JsonDocument.Parse(arguments);
+            }
+            catch (JsonException e)
+            {
+                throw ApiException.InvalidRequest($"'{argumentsAt}' is not valid JSON: {e.Message}", argumentsAt, "invalid_value");
+            }
+            callIds.Add(id);
+            result.Add(new JsonObject
+            {
+                ["id"] = id,
+                ["type"] = "function",
+                ["function"] = new JsonObject { ["name"] = name, ["arguments"] = arguments },
+            });
         }
         return result;
     }
 
     private static string ReadContent(JsonElement message, string at, string role)
     {
-        if (message.TryGetProperty("tool_calls", out var calls) && calls.ValueKind != JsonValueKind.Null)
-            throw Unsupported($"{at}.tool_calls", "tool calls are not supported yet");
         if (!message.TryGetProperty("content", out var content) || content.ValueKind == JsonValueKind.Null)
         {
             return role == "assistant" ? "" : throw ApiException.InvalidRequest($"'{at}.content' is required", $"{at}.content", "missing_required_parameter");

@@ -7,7 +7,10 @@ namespace ChatEngine.Templates.Parsing;
 
 /// <summary>
 /// Recursive-descent parser following jinja2's grammar and operator precedence (filters and tests bind tighter than
-/// arithmetic, unary minus tighter than <c>**</c>). Unknown filters/tests and unsupported tags fail here, at parse time.
+/// arithmetic, unary minus tighter than <c>**</c>). Unsupported tags fail here, at parse time; so do unknown filters/tests,
+/// except (as in jinja2's compiler, whose "soft frames" these are) inside an <c>if</c> statement or a conditional
+/// expression, where they fail only when evaluated: templates guard filters other engines have, e.g.
+/// <c>{% if args is string %}{% set args = args | from_json %}{% endif %}</c>.
 /// </summary>
 internal sealed class Parser
 {
@@ -21,6 +24,8 @@ internal sealed class Parser
     private readonly List<Token> _tokens;
     private int _index;
     private int _loopDepth;
+    private bool _soft;
+    private readonly List<TemplateSyntaxException> _unknownNames = [];
 
     private Parser(List<Token> tokens) => _tokens = tokens;
 
@@ -105,7 +110,18 @@ internal sealed class Parser
                 default:
                     throw Error($"unexpected {token.Describe()}", token);
             }
+            if (_unknownNames.Count > 0) throw _unknownNames[0];
         }
+    }
+
+    /// <summary>The body of a for/set/macro/call/filter/generation block: jinja2 gives it a frame of its own, never soft.</summary>
+    private List<Stmt> ParseBody(params string[] endKeywords)
+    {
+        var outer = _soft;
+        _soft = false;
+        var body = ParseStatements(endKeywords);
+        _soft = outer;
+        return body;
     }
 
     private Stmt ParseBlockStatement()
@@ -137,6 +153,15 @@ internal sealed class Parser
     }
 
     private IfStmt ParseIf(Token keyword)
+    {
+        var outer = _soft;
+        _soft = true;
+        var statement = ParseIfBranches(keyword);
+        _soft = outer;
+        return statement;
+    }
+
+    private IfStmt ParseIfBranches(Token keyword)
     {
         var branches = new List<IfBranch>();
         IReadOnlyList<Stmt> otherwise = [];
@@ -177,14 +202,14 @@ internal sealed class Parser
         if (Current.IsName("recursive")) throw Error("unsupported construct: recursive for loop", Current);
         Expect(TokenKind.BlockEnd);
         _loopDepth++;
-        var body = ParseStatements("else", "endfor");
+        var body = ParseBody("else", "endfor");
         _loopDepth--;
         IReadOnlyList<Stmt> otherwise = [];
         Expect(TokenKind.BlockBegin);
         if (Expect(TokenKind.Name).Text == "else")
         {
             Expect(TokenKind.BlockEnd);
-            otherwise = ParseStatements("endfor");
+            otherwise = ParseBody("endfor");
             ExpectEndTag("endfor");
         }
         else
@@ -232,7 +257,7 @@ internal sealed class Parser
         var filters = new List<FilterCall>();
         while (SkipOperator("|")) filters.Add(ParseFilterCall());
         Expect(TokenKind.BlockEnd);
-        var body = ParseStatements("endset");
+        var body = ParseBody("endset");
         ExpectEndTag("endset");
         return new BlockSetStmt(target, filters, body, keyword.Line, keyword.Column);
     }
@@ -262,7 +287,7 @@ internal sealed class Parser
         Expect(TokenKind.BlockEnd);
         var loopDepth = _loopDepth;
         _loopDepth = 0;
-        var body = ParseStatements("endmacro");
+        var body = ParseBody("endmacro");
         _loopDepth = loopDepth;
         ExpectEndTag("endmacro");
         return new MacroStmt(name.Text, parameters, body, keyword.Line, keyword.Column);
@@ -276,7 +301,7 @@ internal sealed class Parser
         Expect(TokenKind.BlockEnd);
         var loopDepth = _loopDepth;
         _loopDepth = 0;
-        var body = ParseStatements("endcall");
+        var body = ParseBody("endcall");
         _loopDepth = loopDepth;
         ExpectEndTag("endcall");
         return new CallBlockStmt(call, callerParameters, body, keyword.Line, keyword.Column);
@@ -287,7 +312,7 @@ internal sealed class Parser
         var filters = new List<FilterCall> { ParseFilterCall() };
         while (SkipOperator("|")) filters.Add(ParseFilterCall());
         Expect(TokenKind.BlockEnd);
-        var body = ParseStatements("endfilter");
+        var body = ParseBody("endfilter");
         ExpectEndTag("endfilter");
         return new FilterBlockStmt(filters, body, keyword.Line, keyword.Column);
     }
@@ -295,7 +320,7 @@ internal sealed class Parser
     private GenerationStmt ParseGeneration(Token keyword)
     {
         Expect(TokenKind.BlockEnd);
-        var body = ParseStatements("endgeneration");
+        var body = ParseBody("endgeneration");
         ExpectEndTag("endgeneration");
         return new GenerationStmt(body, keyword.Line, keyword.Column);
     }
@@ -303,7 +328,7 @@ internal sealed class Parser
     private FilterCall ParseFilterCall()
     {
         var name = Expect(TokenKind.Name);
-        if (!Filters.IsKnown(name.Text)) throw Error($"no filter named '{name.Text}'", name);
+        if (!Filters.IsKnown(name.Text)) NoteUnknown($"no filter named '{name.Text}'", name);
         var arguments = Current.IsOperator("(") ? ParseCallArguments() : Arguments.None;
         return new FilterCall(name.Text, arguments, name.Line, name.Column);
     }
@@ -334,9 +359,20 @@ internal sealed class Parser
 
     private Expr ParseExpression(bool withConditional) => withConditional ? ParseConditional() : ParseOr();
 
+    /// <summary>An unknown filter/test: an error at the end of the statement unless it turns out to be in a soft frame.</summary>
+    private void NoteUnknown(string message, Token at)
+    {
+        if (!_soft) _unknownNames.Add(Error(message, at));
+    }
+
     private Expr ParseConditional()
     {
+        var unknownBefore = _unknownNames.Count;
         var result = ParseOr();
+        if (!Current.IsName("if")) return result;
+        _unknownNames.RemoveRange(unknownBefore, _unknownNames.Count - unknownBefore);
+        var outer = _soft;
+        _soft = true;
         while (Current.IsName("if"))
         {
             var keyword = Advance();
@@ -344,6 +380,7 @@ internal sealed class Parser
             Expr? otherwise = SkipName("else") ? ParseConditional() : null;
             result = new ConditionalExpr(test, result, otherwise, keyword.Line, keyword.Column);
         }
+        _soft = outer;
         return result;
     }
 
@@ -625,7 +662,7 @@ internal sealed class Parser
         var keyword = Advance();
         var negated = SkipName("not");
         var name = Expect(TokenKind.Name);
-        if (!Tests.IsKnown(name.Text)) throw Error($"no test named '{name.Text}'", name);
+        if (!Tests.IsKnown(name.Text)) NoteUnknown($"no test named '{name.Text}'", name);
         var arguments = Arguments.None;
         var next = Current;
         if (next.IsOperator("("))
