@@ -189,7 +189,9 @@ internal sealed record XmlParamsBody(string? NameEnd, string ParamStart, string 
                 var undecided = paramStart.AsSpan().StartsWith(rest) || callEnd.AsSpan().StartsWith(rest);
                 return undecided ? (Scan.Partial, s.Length, [Open()]) : (Scan.Fail, q, []);
             }
-            p = q + paramStart.Length;
+            var (paramResult, afterParam) = TextScan.MatchLoose(s, q, ParamStart);
+            if (paramResult != Scan.Complete) return (paramResult, s.Length, paramResult == Scan.Fail ? [] : [Open()]);
+            p = afterParam;
             var (keyResult, key, keyEnd) = ReadName(s, p, KeyEnd);
             if (keyResult != Scan.Complete) return (keyResult, s.Length, keyResult == Scan.Fail ? [] : [Open()]);
             bool? isString = null;
