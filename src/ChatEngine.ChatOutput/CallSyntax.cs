@@ -40,8 +40,12 @@ internal abstract record CallBody
     }
 }
 
-/// <summary>JSON objects with the name inside: <c>{"name": ..., "arguments": {...}}</c>, alone or in a list, or wrapped as the generic format's <c>{"tool_calls": [...]}</c>.</summary>
-internal sealed record JsonObjectBody(bool List, bool Wrapped = false) : CallBody
+/// <summary>
+/// JSON objects with the name inside: <c>{"name": ..., "arguments": {...}}</c>, alone or in a list, or wrapped as the
+/// generic format's <c>{"tool_calls": [...]}</c>. <see cref="WithId"/>: the family writes an <c>"id"</c> member (Mistral
+/// Nemo after the arguments), so a streamed call's header waits for it or for the object's end.
+/// </summary>
+internal sealed record JsonObjectBody(bool List, bool Wrapped = false, bool WithId = false) : CallBody
 {
     private static readonly string[] NameKeys = ["name", "tool_name"];
     private static readonly string[] ArgumentKeys = ["arguments", "parameters"];
@@ -62,7 +66,7 @@ internal sealed record JsonObjectBody(bool List, bool Wrapped = false) : CallBod
         return (innerResult == Scan.Partial ? Scan.Partial : result, end, calls);
     }
 
-    private static (Scan Result, int End, List<CallSnapshot> Calls) ParseList(string s, int p)
+    private (Scan Result, int End, List<CallSnapshot> Calls) ParseList(string s, int p)
     {
         var calls = new List<CallSnapshot>();
         p = TextScan.SkipSpace(s, p);
@@ -86,7 +90,7 @@ internal sealed record JsonObjectBody(bool List, bool Wrapped = false) : CallBod
         }
     }
 
-    private static (Scan Result, int End, List<CallSnapshot> Calls) ParseObject(string s, int p)
+    private (Scan Result, int End, List<CallSnapshot> Calls) ParseObject(string s, int p)
     {
         var start = TextScan.SkipSpace(s, p);
         var (result, members, end) = JsonScan.Object(s, start);
@@ -97,12 +101,12 @@ internal sealed record JsonObjectBody(bool List, bool Wrapped = false) : CallBod
             var complete = member.ValueEnd >= 0;
             if (NameKeys.Contains(member.Key) && complete && s[member.ValueStart] == '"')
                 name = JsonScan.DecodeString(s, member.ValueStart, member.ValueEnd);
-            else if (member.Key == "id" && complete && s[member.ValueStart] == '"')
+            else if (WithId && member.Key == "id" && complete && s[member.ValueStart] == '"')
                 id = JsonScan.DecodeString(s, member.ValueStart, member.ValueEnd);
             else if (ArgumentKeys.Contains(member.Key))
                 arguments = complete ? s[member.ValueStart..member.ValueEnd] : s[member.ValueStart..];
         }
-        if (result == Scan.Partial) return (Scan.Partial, end, [new CallSnapshot(start, name, id, arguments ?? "", false)]);
+        if (result == Scan.Partial) return (Scan.Partial, end, [new CallSnapshot(start, name, id, arguments ?? "", false, IdKnown: !WithId || id is not null)]);
         arguments ??= "{}";
         if (name is null || !JsonScan.IsObject(arguments)) return (Scan.Fail, end, []);
         return (Scan.Complete, end, [new CallSnapshot(start, name, id, arguments, true)]);
@@ -141,13 +145,13 @@ internal sealed record NamedJsonBody(string ArgsMarker, string? IdMarker = null,
         {
             p = TextScan.MatchLoose(s, p, IdMarker).End;
             var (idResult, idText, idEnd) = ReadName(s, p, ArgsMarker);
-            if (idResult != Scan.Complete) return (idResult == Scan.Fail ? Scan.Fail : Scan.Partial, s.Length, idResult == Scan.Fail ? [] : [new CallSnapshot(start, name, null, "", false)]);
+            if (idResult != Scan.Complete) return (idResult == Scan.Fail ? Scan.Fail : Scan.Partial, s.Length, idResult == Scan.Fail ? [] : [new CallSnapshot(start, name, null, "", false, IdKnown: false)]);
             id = idText;
             p = idEnd;
         }
         var (markerResult, argsAt) = TextScan.MatchLoose(s, p, ArgsMarker);
         if (markerResult == Scan.Fail) return (Scan.Fail, argsAt, []);
-        if (markerResult == Scan.Partial) return (Scan.Partial, s.Length, [new CallSnapshot(start, name, id, "", false)]);
+        if (markerResult == Scan.Partial) return (Scan.Partial, s.Length, [new CallSnapshot(start, name, id, "", false, IdKnown: IdMarker is null || id is not null)]);
         argsAt = TextScan.SkipSpace(s, argsAt);
         var (argsResult, argsEnd) = JsonScan.Value(s, argsAt);
         if (argsResult == Scan.Fail) return (Scan.Fail, argsEnd, []);

@@ -48,7 +48,7 @@ public sealed class ChatOutputFormat
             new(null, null, "<tool_call> <function=", new XmlParamsBody(">", "<parameter=", ">", "</parameter>"), "</function> </tool_call>"), null),
         ChatFamily.Llama3 => new(family, null, new(null, null, "", new JsonObjectBody(List: false), null, OnlyAtStart: true, TriggerText: "{"),
             name => new($"{{\"name\": {JsonScan.Quote(name)}, \"parameters\": ", "}")),
-        ChatFamily.MistralNemo => new(family, null, new(null, null, "[TOOL_CALLS]", new JsonObjectBody(List: true), null),
+        ChatFamily.MistralNemo => new(family, null, new(null, null, "[TOOL_CALLS]", new JsonObjectBody(List: true, WithId: true), null),
             name => new($"[TOOL_CALLS][{{\"name\": {JsonScan.Quote(name)}, \"arguments\": ", "}]")),
         ChatFamily.Mistral => new(family, new("[THINK]", "[/THINK]"),
             new(null, null, "[TOOL_CALLS]", new NamedJsonBody("[ARGS]", IdMarker: "[CALL_ID]"), null),
@@ -82,7 +82,7 @@ public sealed class ChatOutputFormat
         ChatFamily.SeedOss => new(family, new("<seed:think>", "</seed:think>"),
             new("<seed:tool_call>", "</seed:tool_call>", "<function=", new XmlParamsBody(">", "<parameter=", ">", "</parameter>"), "</function>"), null),
         ChatFamily.NemotronNanoV2 => JsonList(family, Think, "<TOOLCALL>", "</TOOLCALL>"),
-        ChatFamily.Apriel => JsonList(family, new("Here are my reasoning steps:", "[BEGIN FINAL RESPONSE]"), "<tool_calls>", "</tool_calls>"),
+        ChatFamily.Apriel => JsonList(family, new("Here are my reasoning steps:", "[BEGIN FINAL RESPONSE]"), "<tool_calls>", "</tool_calls>", withId: true),
         ChatFamily.Granite33 => JsonList(family, Think, "<|tool_call|>", null),
         ChatFamily.Firefunction => JsonList(family, null, "functools", null),
         ChatFamily.GigaChat3 => new(family, null, new(null, null, "function call<|role_sep|>", new JsonObjectBody(List: false), null,
@@ -112,8 +112,8 @@ public sealed class ChatOutputFormat
         new($"<｜DSML｜{section}>", $"</｜DSML｜{section}>", "<｜DSML｜invoke name=\"",
             new XmlParamsBody("\">", "<｜DSML｜parameter name=\"", "\"", "</｜DSML｜parameter>", DsmlStringFlag: true), "</｜DSML｜invoke>");
 
-    private static ChatOutputFormat JsonList(ChatFamily family, ReasoningMarkers? reasoning, string start, string? end) =>
-        new(family, reasoning, new(null, null, start, new JsonObjectBody(List: true), end),
+    private static ChatOutputFormat JsonList(ChatFamily family, ReasoningMarkers? reasoning, string start, string? end, bool withId = false) =>
+        new(family, reasoning, new(null, null, start, new JsonObjectBody(List: true, WithId: withId), end),
             name => new($"{start}[{{\"name\": {JsonScan.Quote(name)}, \"arguments\": ", "}]" + end));
 
     internal Snapshot Parse(string text, bool final, ChatOutputOptions options)

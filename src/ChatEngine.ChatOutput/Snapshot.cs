@@ -14,8 +14,11 @@ internal sealed class Snapshot
     public bool EndedMidCall { get; set; }
 }
 
-/// <summary>A call as far as it is known. <see cref="Start"/> (its offset in the text) identifies it across parses.</summary>
-internal sealed record CallSnapshot(int Start, string? Name, string? Id, string Arguments, bool Complete);
+/// <summary>
+/// A call as far as it is known. <see cref="Start"/> (its offset in the text) identifies it across parses.
+/// <see cref="IdKnown"/>: false while an id written by the model may still follow, so the streamed header must wait.
+/// </summary>
+internal sealed record CallSnapshot(int Start, string? Name, string? Id, string Arguments, bool Complete, bool IdKnown = true);
 
 internal enum Scan
 {

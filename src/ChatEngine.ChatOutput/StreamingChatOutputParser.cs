@@ -67,7 +67,7 @@ public sealed class StreamingChatOutputParser
         foreach (var call in _calls.Where(call => snapshot.Calls.All(c => c.Start != call.Start))) call.Withdrawn = true;
         foreach (var call in snapshot.Calls)
         {
-            if (call.Name is null) continue;
+            if (call.Name is null || !call.IdKnown) continue;
             var streamed = _calls.Find(c => c.Start == call.Start && !c.Withdrawn);
             if (streamed is null)
             {
