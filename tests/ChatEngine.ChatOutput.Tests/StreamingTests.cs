@@ -144,6 +144,27 @@ public class StreamingTests
         Assert.False(finish.EndedMidCall);
     }
 
+    /// <summary>
+    /// Every cut of every case (a length limit can stop generation anywhere): the calls reported are whole calls of the
+    /// full output, in order, and the deltas streamed for the cut text rebuild its parse.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Any_cut_reports_only_whole_calls_and_streams_the_same(OutputCase c)
+    {
+        var full = ParserTests.ParserFor(c).Parse(c.Text);
+        var random = new Random(7);
+        for (var length = 0; length < c.Text.Length; length += 3)
+        {
+            if (char.IsLowSurrogate(c.Text[length])) length++;
+            var cut = c with { Text = c.Text[..length] };
+            var parsed = ParserTests.ParserFor(cut).Parse(cut.Text);
+            Assert.True(parsed.ToolCalls.Count <= full.ToolCalls.Count, $"cut at {length}");
+            Assert.Equal(full.ToolCalls.Take(parsed.ToolCalls.Count), parsed.ToolCalls);
+            AssertSameAsParse(cut, Stream(cut, RandomSplits(cut.Text, random)));
+        }
+    }
+
     private sealed class MessageComparer : IEqualityComparer<ParsedMessage>
     {
         public static readonly MessageComparer Instance = new();
