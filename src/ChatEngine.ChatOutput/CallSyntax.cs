@@ -15,7 +15,7 @@ internal sealed record CallSyntax(
 internal abstract record CallBody
 {
     /// <summary>Parses calls from p (just after the call's opening literal); Partial when the text ends first.</summary>
-    public abstract (Scan Result, int End, List<CallSnapshot> Calls) Parse(string s, int p, CallSyntax syntax);
+    public abstract (Scan Result, int End, List<CallSnapshot> Calls) Parse(string s, int p, CallSyntax syntax, ChatOutputOptions options);
 
     protected static bool IsNameChar(char c) => char.IsLetterOrDigit(c) || c is '_' or '-' or '.' or ':' or '/';
 
@@ -50,7 +50,7 @@ internal sealed record JsonObjectBody(bool List, bool Wrapped = false, bool With
     private static readonly string[] NameKeys = ["name", "tool_name"];
     private static readonly string[] ArgumentKeys = ["arguments", "parameters"];
 
-    public override (Scan Result, int End, List<CallSnapshot> Calls) Parse(string s, int p, CallSyntax syntax)
+    public override (Scan Result, int End, List<CallSnapshot> Calls) Parse(string s, int p, CallSyntax syntax, ChatOutputOptions options)
     {
         if (!Wrapped) return List ? ParseList(s, p) : ParseObject(s, p);
         var (result, members, end) = JsonScan.Object(s, p);
@@ -120,7 +120,7 @@ internal sealed record JsonObjectBody(bool List, bool Wrapped = false, bool With
 /// </summary>
 internal sealed record NamedJsonBody(string ArgsMarker, string? IdMarker = null, string? NameMarker = null, bool KimiReference = false) : CallBody
 {
-    public override (Scan Result, int End, List<CallSnapshot> Calls) Parse(string s, int p, CallSyntax syntax)
+    public override (Scan Result, int End, List<CallSnapshot> Calls) Parse(string s, int p, CallSyntax syntax, ChatOutputOptions options)
     {
         var start = p;
         string? id = null;
@@ -165,12 +165,12 @@ internal sealed record NamedJsonBody(string ArgsMarker, string? IdMarker = null,
 /// <summary>
 /// XML-like parameters turned into a JSON object: <c>NAME&gt;&lt;parameter=KEY&gt;VALUE&lt;/parameter&gt;...</c>. A value that
 /// is valid JSON is kept as JSON, other text becomes a JSON string; <see cref="DsmlStringFlag"/>: DeepSeek's
-/// <c>string="true|false"</c> attribute after the key decides instead. Without <see cref="NameEnd"/> the name runs up to
+/// <c>string="true|false"</c> attribute after the key, or a string type in the tool's schema, decides instead. Without <see cref="NameEnd"/> the name runs up to
 /// the first parameter or the call's end (GLM).
 /// </summary>
 internal sealed record XmlParamsBody(string? NameEnd, string ParamStart, string KeyEnd, string ValueEnd, bool DsmlStringFlag = false) : CallBody
 {
-    public override (Scan Result, int End, List<CallSnapshot> Calls) Parse(string s, int p, CallSyntax syntax)
+    public override (Scan Result, int End, List<CallSnapshot> Calls) Parse(string s, int p, CallSyntax syntax, ChatOutputOptions options)
     {
         var start = p;
         var callEnd = TextScan.FirstWord(syntax.CallEnd!);
@@ -214,6 +214,7 @@ internal sealed record XmlParamsBody(string? NameEnd, string ParamStart, string 
             }
             var valueEnd = s.IndexOf(ValueEnd, p, StringComparison.Ordinal);
             if (valueEnd < 0) return (Scan.Partial, s.Length, [Open()]);
+            isString ??= options.StringParameters.Contains((name, key)) ? true : null;
             members.Add(JsonScan.Quote(key) + ": " + ValueJson(StripNewline(s[p..valueEnd]), isString));
             p = valueEnd + ValueEnd.Length;
         }

@@ -125,7 +125,7 @@ public sealed class ChatOutputFormat
             return snapshot;
         }
         var (bodyStart, done) = ParseReasoning(text, final, options, snapshot);
-        if (!done) ParseBody(text, bodyStart, final, snapshot, trimLeading: bodyStart > 0 && options.ReasoningFormat != ReasoningFormat.None);
+        if (!done) ParseBody(text, bodyStart, final, options, snapshot, trimLeading: bodyStart > 0 && options.ReasoningFormat != ReasoningFormat.None);
         return snapshot;
     }
 
@@ -149,7 +149,7 @@ public sealed class ChatOutputFormat
         return closed ? (blockEnd, false) : (text.Length, true);
     }
 
-    private void ParseBody(string text, int bodyStart, bool final, Snapshot snapshot, bool trimLeading)
+    private void ParseBody(string text, int bodyStart, bool final, ChatOutputOptions options, Snapshot snapshot, bool trimLeading)
     {
         var calls = _calls!;
         var segmentStart = bodyStart;
@@ -170,7 +170,7 @@ public sealed class ChatOutputFormat
                 AppendContent(snapshot, text, segmentStart, end, trimLeading);
                 return;
             }
-            var (result, callsEnd, found) = ParseCalls(text, at, final, calls);
+            var (result, callsEnd, found) = ParseCalls(text, at, final, calls, options);
             if (result == Scan.Fail)
             {
                 searchFrom = at + 1;
@@ -207,7 +207,7 @@ public sealed class ChatOutputFormat
     }
 
     /// <summary>Parses the section (or the single call) that starts at p.</summary>
-    private static (Scan Result, int End, List<CallSnapshot> Calls) ParseCalls(string text, int p, bool final, CallSyntax syntax)
+    private static (Scan Result, int End, List<CallSnapshot> Calls) ParseCalls(string text, int p, bool final, CallSyntax syntax, ChatOutputOptions options)
     {
         var calls = new List<CallSnapshot>();
         if (syntax.SectionStart is not null)
@@ -228,7 +228,7 @@ public sealed class ChatOutputFormat
             }
             var (startResult, afterStart) = TextScan.MatchLoose(text, p, syntax.CallStart);
             if (startResult != Scan.Complete) return (startResult, afterStart, calls);
-            var (bodyResult, bodyEnd, bodyCalls) = syntax.Body.Parse(text, afterStart, syntax);
+            var (bodyResult, bodyEnd, bodyCalls) = syntax.Body.Parse(text, afterStart, syntax, options);
             if (bodyResult == Scan.Fail) return (Scan.Fail, bodyEnd, []);
             if (bodyResult == Scan.Partial)
             {

@@ -10,29 +10,20 @@ internal static class JsonScan
 
     public static string Quote(string value) => JsonSerializer.Serialize(value, KeepUnicode);
 
-    public static bool IsValid(string json)
-    {
-        try
-        {
-            using var _ = JsonDocument.Parse(json);
-            return true;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
+    public static bool IsValid(string json) => KindOf(json) is not null;
 
-    public static bool IsObject(string json)
+    public static bool IsObject(string json) => KindOf(json) == JsonValueKind.Object;
+
+    private static JsonValueKind? KindOf(string json)
     {
         try
         {
             using var doc = JsonDocument.Parse(json);
-            return doc.RootElement.ValueKind == JsonValueKind.Object;
+            return doc.RootElement.ValueKind;
         }
         catch (JsonException)
         {
-            return false;
+            return null;
         }
     }
 

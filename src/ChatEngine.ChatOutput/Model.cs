@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace ChatEngine.ChatOutput;
 
 /// <summary>A chat-template family: how its models write tool calls and reasoning in their output.</summary>
@@ -82,6 +84,24 @@ public sealed record ChatOutputOptions
 {
     public ReasoningFormat ReasoningFormat { get; init; } = ReasoningFormat.Auto;
     public bool ReasoningStartsOpen { get; init; }
+    /// <summary>
+    /// The request's OpenAI <c>tools</c> array, optional: where a family writes parameters as text (the XML-parameter
+    /// families), a parameter the schema types as string stays a string even when it reads as JSON ("007", "true").
+    /// </summary>
+    public JsonElement? Tools
+    {
+        get => _tools;
+        init
+        {
+            _tools = value;
+            StringParameters = ToolSchemas.StringParameters(value);
+        }
+    }
+
+    private readonly JsonElement? _tools;
+
+    internal IReadOnlySet<(string Function, string Parameter)> StringParameters { get; private init; } = new HashSet<(string, string)>();
+
     /// <summary>Makes the id of the n-th call (0-based) when the model writes none; random OpenAI-style ids by default.</summary>
     public Func<int, string> NewCallId { get; init; } = _ => "call_" + Guid.NewGuid().ToString("N")[..24];
 }

@@ -85,3 +85,28 @@ public class ParserTests
         Assert.NotEqual(message.ToolCalls[0].Id, message.ToolCalls[1].Id);
     }
 }
+
+public class ParameterTypingTests
+{
+    private const string Tools = """
+        [{"type": "function", "function": {"name": "search_web", "description": "Search", "parameters": {"type": "object",
+          "properties": {"query": {"type": "string"}, "max_results": {"type": "integer"}}, "required": ["query"]}}}]
+        """;
+
+    private const string Output = "<tool_call>\n<function=search_web>\n<parameter=query>\n42\n</parameter>\n<parameter=max_results>\n5\n</parameter>\n</function>\n</tool_call>";
+
+    [Fact]
+    public void Without_the_schema_a_value_that_reads_as_json_is_json()
+    {
+        var message = new ChatOutputParser(ChatOutputFormat.For(ChatFamily.Qwen3CoderXml)).Parse(Output);
+        Assert.Equal("""{"query": 42, "max_results": 5}""", Assert.Single(message.ToolCalls).Arguments);
+    }
+
+    [Fact]
+    public void A_string_parameter_in_the_tools_schema_stays_a_string()
+    {
+        using var tools = System.Text.Json.JsonDocument.Parse(Tools);
+        var parser = new ChatOutputParser(ChatOutputFormat.For(ChatFamily.Qwen3CoderXml), new ChatOutputOptions { Tools = tools.RootElement.Clone() });
+        Assert.Equal("""{"query": "42", "max_results": 5}""", Assert.Single(parser.Parse(Output).ToolCalls).Arguments);
+    }
+}
