@@ -89,7 +89,8 @@ public sealed class ChatOutputFormat
             TriggerText: "function call<|role_sep|>"), name => new($"function call<|role_sep|>\n{{\"name\": {JsonScan.Quote(name)}, \"arguments\": ", "}")),
         ChatFamily.GigaChat31 => new(family, null, new(null, null, "<|function_call|>", new JsonObjectBody(List: false), null),
             name => new($"<|function_call|>{{\"name\": {JsonScan.Quote(name)}, \"arguments\": ", "}")),
-        ChatFamily.SolarOpen => new(family, new("<|think|>", "<|end|>"),
+        // the template writes the turn after the reasoning as a new assistant message
+        ChatFamily.SolarOpen => new(family, new("<|think|>", "<|end|><|begin|>assistant"),
             new("<|tool_calls|>", "<|calls|>", "<|tool_call:begin|>", new NamedJsonBody("<|tool_call:args|>", NameMarker: "<|tool_call:name|>"), "<|tool_call:end|>"),
             name => new($"<|tool_calls|><|tool_call:begin|>call00000<|tool_call:name|>{name}<|tool_call:args|>", "<|tool_call:end|><|calls|>")),
         ChatFamily.Hy3 => new(family, new("<think:opensource>", "</think:opensource>"),

@@ -62,6 +62,37 @@ public class GoldenRenderingTests
         }
     }
 
+    /// <summary>The templates the README lists as rendering the reasoning of the last assistant turn, less those whose calls are not parsed.</summary>
+    public static TheoryData<string> KeepReasoning =>
+    [
+        "CohereForAI-c4ai-command-r7b-12-2024-tool_use.2026-08", "GLM-4.6", "MiniMax-M2", "NVIDIA-Nemotron-3-Nano-30B-A3B-BF16", "Qwen3.5-4B",
+        "StepFun3.5-Flash", "openai-gpt-oss-120b", "tencent-Hy3", "upstage-Solar-Open-100B", "Bielik-11B-v3.0-Instruct", "ByteDance-Seed-OSS",
+        "Cohere2MoE", "poolside-Laguna-XS-2.1", "poolside-Laguna-XS.2",
+    ];
+
+    [SharedTheory]
+    [MemberData(nameof(KeepReasoning))]
+    public void The_rendered_reasoning_and_call_parse_back_to_the_conversations(string template)
+    {
+        var golden = Golden();
+        var rendered = (string)golden["cases"]!.AsArray()
+            .First(c => (string)c!["conversation"]! == "tool_call_with_reasoning" && (bool)c["add_generation_prompt"]!
+                        && Path.GetFileNameWithoutExtension((string)c["template_file"]!) == template)!["rendered"]!;
+        var messages = golden["conversations"]!["tool_call_with_reasoning"]!.AsArray();
+        var format = ChatOutputFormat.FromTemplate(File.ReadAllText(TestPaths.Shared("templates", template + ".jinja")));
+        var userText = (string)messages[0]!["content"]!;
+        var start = format.Family == ChatFamily.GptOss ? "<|channel|>analysis" : format.Reasoning!.Start;
+        var reasoningAt = rendered.IndexOf(start, rendered.IndexOf(userText, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.True(reasoningAt >= 0);
+
+        var message = new ChatOutputParser(format).Parse(rendered[reasoningAt..]);
+        Assert.Equal((string)messages[1]!["reasoning_content"]!, message.Reasoning);
+        var want = messages[1]!["tool_calls"]![0]!["function"]!;
+        var got = message.ToolCalls[0];
+        Assert.Equal((string)want["name"]!, got.Name);
+        Assert.True(JsonNode.DeepEquals(want["arguments"], JsonNode.Parse(got.Arguments)));
+    }
+
     /// <summary>The text each family's call starts with, from the README table.</summary>
     private static readonly Dictionary<ChatFamily, string> OpeningMarker = new()
     {

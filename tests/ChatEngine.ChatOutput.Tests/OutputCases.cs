@@ -142,7 +142,7 @@ public static class OutputCases
         new(ChatFamily.GigaChat31, "function call", "<|function_call|>{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}", "", "", [Paris]),
         new(ChatFamily.GigaChat3, "function call", "function call<|role_sep|>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}", "", "", [Paris]),
         new(ChatFamily.SolarOpen, "think then call",
-            "<|think|>Weather.<|end|><|tool_calls|><|tool_call:begin|>abc123def<|tool_call:name|>get_weather<|tool_call:args|>{\"city\": \"Paris\"}<|tool_call:end|><|calls|>",
+            "<|think|>Weather.<|end|><|begin|>assistant<|tool_calls|><|tool_call:begin|>abc123def<|tool_call:name|>get_weather<|tool_call:args|>{\"city\": \"Paris\"}<|tool_call:end|><|calls|>",
             "", "Weather.", [Paris with { Id = "abc123def" }]),
         new(ChatFamily.Firefunction, "functools", " functools[{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}]", "", "", [Paris]),
         new(ChatFamily.FunctionaryV31, "function tag", "<function=get_weather>{\"city\": \"Paris\"}</function>", "", "", [Paris]),
