@@ -147,6 +147,12 @@ public static class OutputCases
         new(ChatFamily.Firefunction, "functools", " functools[{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}]", "", "", [Paris]),
         new(ChatFamily.FunctionaryV31, "function tag", "<function=get_weather>{\"city\": \"Paris\"}</function>", "", "", [Paris]),
 
+        new(ChatFamily.Gemma4, "thought then parallel",
+            "<|channel>thought\nBoth.\n<channel|><|tool_call>call:get_weather{city:<|\"|>Paris<|\"|>,unit:<|\"|>celsius<|\"|>}<tool_call|><|tool_call>call:search_web{max_results:3,query:<|\"|>Paris news<|\"|>}<tool_call|>",
+            "", "Both.", [ParisCelsius, News]),
+        new(ChatFamily.Gemma4, "markers and unicode in a string",
+            "<|tool_call>call:search_web{query:<|\"|>" + TrickyQuery + "<|\"|>}<tool_call|>", "", "", [Tricky]),
+        new(ChatFamily.Gemma4, "cut mid call", "<|tool_call>call:get_weather{city:<|\"|>Pa", "<|tool_call>call:get_weather{city:<|\"|>Pa", "", [], EndedMidCall: true),
         new(ChatFamily.Generic, "tool_calls object",
             "{\"tool_calls\": [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}, {\"name\": \"search_web\", \"arguments\": " + TrickyJson + "}]}", "", "", [Paris, Tricky]),
         new(ChatFamily.Generic, "think then plain", "<think>Hm.</think>\nHello, world.", "Hello, world.", "Hm.", []),
