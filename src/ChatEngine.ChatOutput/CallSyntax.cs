@@ -43,9 +43,10 @@ internal abstract record CallBody
 /// <summary>
 /// JSON objects with the name inside: <c>{"name": ..., "arguments": {...}}</c>, alone or in a list, or wrapped as the
 /// generic format's <c>{"tool_calls": [...]}</c>. <see cref="WithId"/>: the family writes an <c>"id"</c> member (Mistral
-/// Nemo after the arguments), so a streamed call's header waits for it or for the object's end.
+/// Nemo after the arguments), so a streamed call's header waits for it or for the object's end. <see cref="NameAsKey"/>:
+/// each object is <c>{"NAME": {...arguments}}</c> (Apertus).
 /// </summary>
-internal sealed record JsonObjectBody(bool List, bool Wrapped = false, bool WithId = false) : CallBody
+internal sealed record JsonObjectBody(bool List, bool Wrapped = false, bool WithId = false, bool NameAsKey = false) : CallBody
 {
     private static readonly string[] NameKeys = ["name", "tool_name"];
     private static readonly string[] ArgumentKeys = ["arguments", "parameters"];
@@ -95,6 +96,7 @@ internal sealed record JsonObjectBody(bool List, bool Wrapped = false, bool With
         var start = TextScan.SkipSpace(s, p);
         var (result, members, end) = JsonScan.Object(s, start);
         if (result == Scan.Fail) return (Scan.Fail, end, []);
+        if (NameAsKey) return NamedByKey(s, start, result, members, end);
         string? name = null, id = null, arguments = null;
         foreach (var member in members)
         {
@@ -110,6 +112,17 @@ internal sealed record JsonObjectBody(bool List, bool Wrapped = false, bool With
         arguments ??= "{}";
         if (name is null || !JsonScan.IsObject(arguments)) return (Scan.Fail, end, []);
         return (Scan.Complete, end, [new CallSnapshot(start, name, id, arguments, true)]);
+    }
+
+    private static (Scan Result, int End, List<CallSnapshot> Calls) NamedByKey(string s, int start, Scan result, List<JsonScan.Member> members, int end)
+    {
+        if (members.Count > 1) return (Scan.Fail, end, []);
+        if (members.Count == 0) return (result == Scan.Partial ? Scan.Partial : Scan.Fail, end, []);
+        var member = members[0];
+        if (result == Scan.Partial)
+            return (Scan.Partial, end, [new CallSnapshot(start, member.Key, null, member.ValueEnd < 0 ? s[member.ValueStart..] : s[member.ValueStart..member.ValueEnd], false)]);
+        var arguments = s[member.ValueStart..member.ValueEnd];
+        return JsonScan.IsObject(arguments) ? (Scan.Complete, end, [new CallSnapshot(start, member.Key, null, arguments, true)]) : (Scan.Fail, end, []);
     }
 }
 

@@ -39,7 +39,7 @@ public class ForcedCallTests
             ChatFamily.Generic, ChatFamily.Hermes, ChatFamily.Llama3, ChatFamily.MistralNemo, ChatFamily.Mistral, ChatFamily.GptOss,
             ChatFamily.DeepSeekR1, ChatFamily.DeepSeekV31, ChatFamily.Kimi, ChatFamily.CommandR7B, ChatFamily.CommandRPlus,
             ChatFamily.NemotronNanoV2, ChatFamily.Apriel, ChatFamily.GigaChat3, ChatFamily.GigaChat31, ChatFamily.Granite33,
-            ChatFamily.SolarOpen, ChatFamily.FunctionaryV31, ChatFamily.Firefunction,
+            ChatFamily.SolarOpen, ChatFamily.FunctionaryV31, ChatFamily.Firefunction, ChatFamily.Apertus,
         };
         Assert.Equal(expected.Order(), WithForcedCalls().Order());
     }

@@ -14,7 +14,7 @@ public class GoldenRenderingTests
     private static readonly HashSet<string> NoCallInHistory =
         ["LFM2-8B-A1B", "ibm-granite-granite-3.3-2B-Instruct", "microsoft-Phi-3.5-mini-instruct", "deepseek-ai-DeepSeek-R1-Distill-Llama-8B.2026-08"];
 
-    private static readonly HashSet<ChatFamily> Unparsed = [ChatFamily.Generic, ChatFamily.Lfm2, ChatFamily.Apertus, ChatFamily.FunctionaryV32];
+    private static readonly HashSet<ChatFamily> Unparsed = [ChatFamily.Generic, ChatFamily.Lfm2, ChatFamily.FunctionaryV32];
 
     private static JsonObject Golden() => JsonNode.Parse(File.ReadAllText(TestPaths.Golden("chat-templates-tools.json")))!.AsObject();
 
@@ -105,5 +105,6 @@ public class GoldenRenderingTests
         [ChatFamily.Apriel] = "<tool_calls>", [ChatFamily.Granite33] = "<|tool_call|>", [ChatFamily.GigaChat3] = "function call<|role_sep|>",
         [ChatFamily.GigaChat31] = "<|function_call|>", [ChatFamily.SolarOpen] = "<|tool_calls|>", [ChatFamily.FunctionaryV31] = "<function=",
         [ChatFamily.Firefunction] = "functools", [ChatFamily.Gemma4] = "<|tool_call>",
+        [ChatFamily.Apertus] = "<|tools_prefix|>",
     };
 }
