@@ -104,7 +104,8 @@ public sealed class ChatOutputFormat
         ChatFamily.Apertus => new(family, new("<|inner_prefix|>", "<|inner_suffix|>"),
             new(null, null, "<|tools_prefix|>", new JsonObjectBody(List: true, NameAsKey: true), "<|tools_suffix|>"),
             name => new($"<|tools_prefix|>[{{{JsonScan.Quote(name)}: ", "}]<|tools_suffix|>")),
-        ChatFamily.Lfm2 or ChatFamily.FunctionaryV32 => new(family, Think, GenericCalls, null),
+        ChatFamily.Lfm2 => new(family, Think, new(null, null, "<|tool_call_start|>", new PythonCallsBody(), "<|tool_call_end|>"), null),
+        ChatFamily.FunctionaryV32 => new(family, Think, GenericCalls, null),
         _ => new(ChatFamily.Generic, Think, GenericCalls,
             name => new($"{{\"tool_call\": {{\"name\": {JsonScan.Quote(name)}, \"arguments\": ", "}}")),
     };

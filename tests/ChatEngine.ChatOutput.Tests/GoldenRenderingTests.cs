@@ -14,7 +14,7 @@ public class GoldenRenderingTests
     private static readonly HashSet<string> NoCallInHistory =
         ["LFM2-8B-A1B", "ibm-granite-granite-3.3-2B-Instruct", "microsoft-Phi-3.5-mini-instruct", "deepseek-ai-DeepSeek-R1-Distill-Llama-8B.2026-08"];
 
-    private static readonly HashSet<ChatFamily> Unparsed = [ChatFamily.Generic, ChatFamily.Lfm2, ChatFamily.FunctionaryV32];
+    private static readonly HashSet<ChatFamily> Unparsed = [ChatFamily.Generic, ChatFamily.FunctionaryV32];
 
     private static JsonObject Golden() => JsonNode.Parse(File.ReadAllText(TestPaths.Golden("chat-templates-tools.json")))!.AsObject();
 
@@ -67,7 +67,7 @@ public class GoldenRenderingTests
     [
         "CohereForAI-c4ai-command-r7b-12-2024-tool_use.2026-08", "GLM-4.6", "MiniMax-M2", "NVIDIA-Nemotron-3-Nano-30B-A3B-BF16", "Qwen3.5-4B",
         "StepFun3.5-Flash", "openai-gpt-oss-120b", "tencent-Hy3", "upstage-Solar-Open-100B", "Bielik-11B-v3.0-Instruct", "ByteDance-Seed-OSS",
-        "Cohere2MoE", "poolside-Laguna-XS-2.1", "poolside-Laguna-XS.2", "google-gemma-4-31B-it",
+        "Cohere2MoE", "poolside-Laguna-XS-2.1", "poolside-Laguna-XS.2", "google-gemma-4-31B-it", "LFM2.5-8B-A1B",
     ];
 
     [SharedTheory]
@@ -105,6 +105,6 @@ public class GoldenRenderingTests
         [ChatFamily.Apriel] = "<tool_calls>", [ChatFamily.Granite33] = "<|tool_call|>", [ChatFamily.GigaChat3] = "function call<|role_sep|>",
         [ChatFamily.GigaChat31] = "<|function_call|>", [ChatFamily.SolarOpen] = "<|tool_calls|>", [ChatFamily.FunctionaryV31] = "<function=",
         [ChatFamily.Firefunction] = "functools", [ChatFamily.Gemma4] = "<|tool_call>",
-        [ChatFamily.Apertus] = "<|tools_prefix|>",
+        [ChatFamily.Apertus] = "<|tools_prefix|>", [ChatFamily.Lfm2] = "<|tool_call_start|>",
     };
 }
