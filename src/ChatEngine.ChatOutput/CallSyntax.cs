@@ -55,7 +55,7 @@ internal sealed record JsonObjectBody(bool List, bool Wrapped = false, bool With
     {
         if (!Wrapped) return List ? ParseList(s, p) : ParseObject(s, p);
         var (result, members, end) = JsonScan.Object(s, p);
-        if (result == Scan.Fail || members.Count == 0) return (result == Scan.Fail ? Scan.Fail : result, end, []);
+        if (result == Scan.Fail || members.Count == 0) return (result == Scan.Partial ? Scan.Partial : Scan.Fail, end, []);
         var inner = members[0];
         var (innerResult, innerEnd, calls) = inner.Key switch
         {

@@ -8,12 +8,10 @@ public sealed class ChatOutputParser(ChatOutputFormat format, ChatOutputOptions?
     public ChatOutputFormat Format => format;
 
     /// <summary>Parses a complete output. A call cut off by the end of the text is not a call: its raw text stays in the content.</summary>
-    public ParsedMessage Parse(string text) => ToMessage(format.Parse(text, final: true, _options));
+    public ParsedMessage Parse(string text) => ToMessage(format.Parse(text, final: true, _options), _options);
 
     /// <summary>A parser for one streamed output.</summary>
     public StreamingChatOutputParser StartStream() => new(format, _options);
-
-    internal ParsedMessage ToMessage(Snapshot snapshot) => ToMessage(snapshot, _options);
 
     internal static ParsedMessage ToMessage(Snapshot snapshot, ChatOutputOptions options)
     {
