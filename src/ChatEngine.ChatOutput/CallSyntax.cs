@@ -70,25 +70,13 @@ internal sealed record JsonObjectBody(bool List, bool Wrapped = false, bool With
     private (Scan Result, int End, List<CallSnapshot> Calls) ParseList(string s, int p)
     {
         var calls = new List<CallSnapshot>();
-        p = TextScan.SkipSpace(s, p);
-        if (p >= s.Length) return (Scan.Partial, s.Length, calls);
-        if (s[p] != '[') return (Scan.Fail, p, calls);
-        p++;
-        while (true)
+        var (result, end) = TextScan.Sequence(s, p, '[', ']', at =>
         {
-            p = TextScan.SkipSpace(s, p);
-            if (p >= s.Length) return (Scan.Partial, s.Length, calls);
-            if (s[p] == ']' && calls.Count > 0) return (Scan.Complete, p + 1, calls);
-            if (calls.Count > 0)
-            {
-                if (s[p] != ',') return (Scan.Fail, p, calls);
-                p++;
-            }
-            var (result, end, call) = ParseObject(s, p);
+            var (objectResult, objectEnd, call) = ParseObject(s, at);
             calls.AddRange(call);
-            if (result != Scan.Complete) return (result, end, calls);
-            p = end;
-        }
+            return (objectResult, objectEnd);
+        }, allowEmpty: false);
+        return (result, end, calls);
     }
 
     private (Scan Result, int End, List<CallSnapshot> Calls) ParseObject(string s, int p)

@@ -31,50 +31,26 @@ internal sealed record GemmaCallBody : CallBody
         if (p >= s.Length) return (Scan.Partial, p);
         if (s.AsSpan(p).StartsWith(Quote, StringComparison.Ordinal))
         {
-            var close = s.IndexOf(Quote, p + Quote.Length, StringComparison.Ordinal);
-            if (close < 0) return (Scan.Partial, s.Length);
-            json.Append(JsonScan.Quote(s[(p + Quote.Length)..close]));
-            return (Scan.Complete, close + Quote.Length);
+            var closing = s.IndexOf(Quote, p + Quote.Length, StringComparison.Ordinal);
+            if (closing < 0) return (Scan.Partial, s.Length);
+            json.Append(JsonScan.Quote(s[(p + Quote.Length)..closing]));
+            return (Scan.Complete, closing + Quote.Length);
         }
         if (Quote.AsSpan().StartsWith(s.AsSpan(p))) return (Scan.Partial, s.Length);
-        return s[p] switch
-        {
-            '{' => Container(s, p, json, '}', withKeys: true),
-            '[' => Container(s, p, json, ']', withKeys: false),
-            _ => Literal(s, p, json),
-        };
+        if (s[p] is not ('{' or '[')) return Literal(s, p, json);
+        var (open, close) = s[p] == '{' ? ('{', '}') : ('[', ']');
+        json.Append(open);
+        var (result, end) = TextScan.Sequence(s, p, open, close, at => open == '{' ? Member(s, at, json) : Value(s, at, json), () => json.Append(", "));
+        if (result == Scan.Complete) json.Append(close);
+        return (result, end);
     }
 
-    private static (Scan Result, int End) Container(string s, int p, StringBuilder json, char close, bool withKeys)
+    private static (Scan Result, int End) Member(string s, int p, StringBuilder json)
     {
-        json.Append(s[p]);
-        p++;
-        for (var first = true; ; first = false)
-        {
-            if (p >= s.Length) return (Scan.Partial, p);
-            if (s[p] == close)
-            {
-                json.Append(close);
-                return (Scan.Complete, p + 1);
-            }
-            if (!first)
-            {
-                if (s[p] != ',') return (Scan.Fail, p);
-                json.Append(", ");
-                p++;
-            }
-            if (withKeys)
-            {
-                var colon = s.IndexOf(':', p);
-                if (colon < 0) return (Scan.Partial, s.Length);
-                var key = s[p..colon].Replace(Quote, "", StringComparison.Ordinal);
-                json.Append(JsonScan.Quote(key)).Append(": ");
-                p = colon + 1;
-            }
-            var (result, end) = Value(s, p, json);
-            if (result != Scan.Complete) return (result, end);
-            p = end;
-        }
+        var colon = s.IndexOf(':', p);
+        if (colon < 0) return (Scan.Partial, s.Length);
+        json.Append(JsonScan.Quote(s[p..colon].Replace(Quote, "", StringComparison.Ordinal))).Append(": ");
+        return Value(s, colon + 1, json);
     }
 
     private static (Scan Result, int End) Literal(string s, int p, StringBuilder json)

@@ -12,58 +12,26 @@ internal sealed record PythonCallsBody : CallBody
     public override (Scan Result, int End, List<CallSnapshot> Calls) Parse(string s, int p, CallSyntax syntax, ChatOutputOptions options)
     {
         var calls = new List<CallSnapshot>();
-        p = TextScan.SkipSpace(s, p);
-        if (p >= s.Length) return (Scan.Partial, s.Length, calls);
-        if (s[p] != '[') return (Scan.Fail, p, calls);
-        p++;
-        while (true)
+        var (result, end) = TextScan.Sequence(s, p, '[', ']', at =>
         {
-            p = TextScan.SkipSpace(s, p);
-            if (p >= s.Length) return (Scan.Partial, s.Length, calls);
-            if (s[p] == ']' && calls.Count > 0) return (Scan.Complete, p + 1, calls);
-            if (calls.Count > 0)
-            {
-                if (s[p] != ',') return (Scan.Fail, p, calls);
-                p = TextScan.SkipSpace(s, p + 1);
-            }
-            var start = p;
-            var (nameResult, name, nameEnd) = ReadName(s, p, "(");
-            if (nameResult != Scan.Complete) return (nameResult, s.Length, nameResult == Scan.Fail ? [] : calls);
-            var (argsResult, argsEnd, arguments) = Arguments(s, nameEnd + 1);
-            if (argsResult == Scan.Fail) return (Scan.Fail, argsEnd, []);
-            if (argsResult == Scan.Partial)
-            {
-                calls.Add(new CallSnapshot(start, name, null, "", false));
-                return (Scan.Partial, s.Length, calls);
-            }
-            calls.Add(new CallSnapshot(start, name, null, arguments, true));
-            p = argsEnd;
-        }
+            var (nameResult, name, nameEnd) = ReadName(s, at, "(");
+            if (nameResult != Scan.Complete) return (nameResult, s.Length);
+            var json = new StringBuilder("{");
+            var (argsResult, argsEnd) = TextScan.Sequence(s, nameEnd, '(', ')', key => KeywordArgument(s, key, json), () => json.Append(", "));
+            calls.Add(new CallSnapshot(at, name, null, argsResult == Scan.Complete ? json.Append('}').ToString() : "", argsResult == Scan.Complete));
+            return (argsResult, argsEnd);
+        }, allowEmpty: false);
+        return (result, result == Scan.Partial ? s.Length : end, result == Scan.Fail ? [] : calls);
     }
 
-    private static (Scan Result, int End, string Json) Arguments(string s, int p)
+    private static (Scan Result, int End) KeywordArgument(string s, int p, StringBuilder json)
     {
-        var json = new StringBuilder("{");
-        for (var first = true; ; first = false)
-        {
-            p = TextScan.SkipSpace(s, p);
-            if (p >= s.Length) return (Scan.Partial, p, "");
-            if (s[p] == ')') return (Scan.Complete, p + 1, json.Append('}').ToString());
-            if (!first)
-            {
-                if (s[p] != ',') return (Scan.Fail, p, "");
-                json.Append(", ");
-                p = TextScan.SkipSpace(s, p + 1);
-            }
-            var equals = s.IndexOf('=', p);
-            if (equals < 0) return (Scan.Partial, s.Length, "");
-            var key = s[p..equals].Trim();
-            if (key.Length == 0 || !key.All(IsNameChar)) return (Scan.Fail, p, "");
-            json.Append(JsonScan.Quote(key)).Append(": ");
-            var (result, end) = Value(s, equals + 1, json);
-            if (result != Scan.Complete) return (result, end, "");
-            p = end;
-        }
+        var equals = s.IndexOf('=', p);
+        if (equals < 0) return (Scan.Partial, s.Length);
+        var key = s[p..equals].Trim();
+        if (key.Length == 0 || !key.All(IsNameChar)) return (Scan.Fail, p);
+        json.Append(JsonScan.Quote(key)).Append(": ");
+        return Value(s, equals + 1, json);
     }
 
     private static (Scan Result, int End) Value(string s, int p, StringBuilder json)
@@ -74,38 +42,12 @@ internal sealed record PythonCallsBody : CallBody
         {
             case '\'' or '"':
                 return String(s, p, json);
-            case '[' or '{':
-                var close = s[p] == '[' ? ']' : '}';
-                json.Append(s[p]);
-                p++;
-                for (var first = true; ; first = false)
-                {
-                    p = TextScan.SkipSpace(s, p);
-                    if (p >= s.Length) return (Scan.Partial, p);
-                    if (s[p] == close)
-                    {
-                        json.Append(close);
-                        return (Scan.Complete, p + 1);
-                    }
-                    if (!first)
-                    {
-                        if (s[p] != ',') return (Scan.Fail, p);
-                        json.Append(", ");
-                        p++;
-                    }
-                    var (result, end) = Value(s, p, json);
-                    if (result != Scan.Complete) return (result, end);
-                    p = TextScan.SkipSpace(s, end);
-                    if (close == '}')
-                    {
-                        if (p >= s.Length) return (Scan.Partial, p);
-                        if (s[p] != ':') return (Scan.Fail, p);
-                        json.Append(": ");
-                        (result, end) = Value(s, p + 1, json);
-                        if (result != Scan.Complete) return (result, end);
-                        p = end;
-                    }
-                }
+            case '[':
+                json.Append('[');
+                return Closed(TextScan.Sequence(s, p, '[', ']', at => Value(s, at, json), () => json.Append(", ")), json, ']');
+            case '{':
+                json.Append('{');
+                return Closed(TextScan.Sequence(s, p, '{', '}', at => DictEntry(s, at, json), () => json.Append(", ")), json, '}');
             default:
                 var stop = p;
                 while (stop < s.Length && (char.IsLetterOrDigit(s[stop]) || s[stop] is '.' or '-' or '+' or '_')) stop++;
@@ -121,6 +63,23 @@ internal sealed record PythonCallsBody : CallBody
                 json.Append(literal);
                 return (Scan.Complete, stop);
         }
+    }
+
+    private static (Scan Result, int End) Closed((Scan Result, int End) scan, StringBuilder json, char close)
+    {
+        if (scan.Result == Scan.Complete) json.Append(close);
+        return scan;
+    }
+
+    private static (Scan Result, int End) DictEntry(string s, int p, StringBuilder json)
+    {
+        var (result, end) = Value(s, p, json);
+        if (result != Scan.Complete) return (result, end);
+        end = TextScan.SkipSpace(s, end);
+        if (end >= s.Length) return (Scan.Partial, end);
+        if (s[end] != ':') return (Scan.Fail, end);
+        json.Append(": ");
+        return Value(s, end + 1, json);
     }
 
     private static (Scan Result, int End) String(string s, int p, StringBuilder json)

@@ -74,6 +74,35 @@ internal static class TextScan
         return best;
     }
 
+    /// <summary>
+    /// Scans <c>open item, item, ... close</c> from p (whitespace allowed around items); <paramref name="item"/> scans one
+    /// item at a position, <paramref name="onSeparator"/> runs at each comma. <paramref name="allowEmpty"/>: whether
+    /// <c>open close</c> alone is complete.
+    /// </summary>
+    public static (Scan Result, int End) Sequence(
+        string s, int p, char open, char close, Func<int, (Scan Result, int End)> item, Action? onSeparator = null, bool allowEmpty = true)
+    {
+        p = SkipSpace(s, p);
+        if (p >= s.Length) return (Scan.Partial, s.Length);
+        if (s[p] != open) return (Scan.Fail, p);
+        p++;
+        for (var first = true; ; first = false)
+        {
+            p = SkipSpace(s, p);
+            if (p >= s.Length) return (Scan.Partial, s.Length);
+            if (s[p] == close && (allowEmpty || !first)) return (Scan.Complete, p + 1);
+            if (!first)
+            {
+                if (s[p] != ',') return (Scan.Fail, p);
+                onSeparator?.Invoke();
+                p = SkipSpace(s, p + 1);
+            }
+            var (result, end) = item(p);
+            if (result != Scan.Complete) return (result, end);
+            p = end;
+        }
+    }
+
     public static int TrailingSpace(string s, int from, int end)
     {
         var n = 0;
