@@ -40,6 +40,9 @@ public static class OutputCases
             "", "The user wants weather.", [Paris], StartsOpen: true),
         new(ChatFamily.Hermes, "cut mid call", "I'll check.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Par",
             "I'll check.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Par", "", [], EndedMidCall: true),
+        new(ChatFamily.Hermes, "content after a call", "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>\n\nDone, São Paulo next.",
+            "Done, São Paulo next.", "", [Paris]),
+        new(ChatFamily.Hermes, "call without arguments", "<tool_call>\n{\"name\": \"get_time\"}\n</tool_call>", "", "", [new("get_time", "{}")]),
         new(ChatFamily.Hermes, "marker word that is not a call", "Wrap calls in <tool_call> tags, like this.", "Wrap calls in <tool_call> tags, like this.", "", []),
 
         new(ChatFamily.Qwen3CoderXml, "single",
@@ -79,6 +82,7 @@ public static class OutputCases
             "<|start|>assistant to=functions.search_web<|channel|>commentary json<|message|>" + TrickyJson + "<|call|>", "", "", [Tricky]),
         new(ChatFamily.GptOss, "analysis then final",
             "<|channel|>analysis<|message|>Simple greeting.<|end|><|start|>assistant<|channel|>final<|message|>Hello! Olá 👋<|return|>", "Hello! Olá 👋", "Simple greeting.", []),
+        new(ChatFamily.GptOss, "plain text without channels", "Just text, no channels.", "Just text, no channels.", "", []),
         new(ChatFamily.GptOss, "cut mid call",
             "<|channel|>analysis<|message|>Need it.<|end|><|start|>assistant<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>{\"city\": \"Pa",
             "<|start|>assistant<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>{\"city\": \"Pa", "Need it.", [], EndedMidCall: true),
