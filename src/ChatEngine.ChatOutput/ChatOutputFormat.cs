@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace ChatEngine.ChatOutput;
 
 /// <summary>
@@ -131,7 +133,20 @@ public sealed class ChatOutputFormat
         }
         var (bodyStart, done) = ParseReasoning(text, final, options, snapshot);
         if (!done) ParseBody(text, bodyStart, final, options, snapshot, trimLeading: bodyStart > 0 && options.ReasoningFormat != ReasoningFormat.None);
+        if (Family == ChatFamily.CommandR7B) Unwrap(snapshot.Content, "<|START_RESPONSE|>", "<|END_RESPONSE|>", final);
         return snapshot;
+    }
+
+    /// <summary>Removes the markers a family wraps its answer in (command-r7b), holding back a partial one while streaming.</summary>
+    private static void Unwrap(StringBuilder content, string start, string end, bool final)
+    {
+        var text = content.ToString();
+        if (text.StartsWith(start, StringComparison.Ordinal)) text = text[start.Length..];
+        else if (!final && start.StartsWith(text, StringComparison.Ordinal)) text = "";
+        var endAt = text.IndexOf(end, StringComparison.Ordinal);
+        if (endAt >= 0) text = text.Remove(endAt, end.Length);
+        else if (!final) text = text[..^TextScan.PartialMarkerSuffix(text, 0, [end])];
+        content.Clear().Append(text);
     }
 
     /// <summary>Splits off a leading reasoning block; done when the text ends inside it (or may still open one).</summary>

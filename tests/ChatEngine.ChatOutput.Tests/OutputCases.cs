@@ -124,6 +124,8 @@ public static class OutputCases
         new(ChatFamily.CommandR7B, "thinking then action",
             "<|START_THINKING|>I should look it up.<|END_THINKING|><|START_ACTION|>[\n    {\"tool_call_id\": \"0\", \"tool_name\": \"get_weather\", \"parameters\": {\"city\": \"Paris\"}},\n    {\"tool_call_id\": \"1\", \"tool_name\": \"search_web\", \"parameters\": {\"query\": \"Paris news\", \"max_results\": 3}}\n]<|END_ACTION|>",
             "", "I should look it up.", [Paris, News]),
+        new(ChatFamily.CommandR7B, "thinking then response",
+            "<|START_THINKING|>Greet back.<|END_THINKING|><|START_RESPONSE|>Hello, Zoë!<|END_RESPONSE|>", "Hello, Zoë!", "Greet back.", []),
         new(ChatFamily.CommandRPlus, "action code block",
             "Action: ```json\n[\n    {\n        \"tool_name\": \"get_weather\",\n        \"parameters\": {\"city\": \"Paris\"}\n    }\n]\n```", "", "", [Paris]),
 
