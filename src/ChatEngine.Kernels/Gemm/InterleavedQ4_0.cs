@@ -55,30 +55,31 @@ internal static unsafe class InterleavedQ4_0
     {
         var mask = Vector256.Create((byte)0x0f);
         Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        // Native-int offsets of tokens 1-3, so the loops address their quants and sums without re-extending an int each time.
+        var stride1 = (nint)activationRowBytes;
+        var stride2 = 2 * stride1;
+        var stride3 = 3 * stride1;
+        var sums1 = (nint)sumsStride;
         for (var b = 0; b < blocks; b++, w += GroupBlockBytes, a += BlockLayout.Q8_0Bytes, sums += SumsPerBlock)
         {
-            var q0 = a + 2;
-            var q1 = q0 + activationRowBytes;
-            var q2 = q1 + activationRowBytes;
-            var q3 = q2 + activationRowBytes;
             Vector256<short> p0 = default, p1 = default, p2 = default, p3 = default;
-            for (var j = 0; j < 4; j++)
+            var chunk = w + 16;
+            var q = a + 2;
+            for (var j = 0; j < 4; j++, chunk += 32, q += 4)
             {
-                var packed = Avx.LoadVector256(w + 16 + 32 * j);
+                var packed = Avx.LoadVector256(chunk);
                 var low = Avx2.And(packed, mask);
                 var high = Avx2.And(Avx2.ShiftRightLogical(packed.AsUInt16(), 4).AsByte(), mask);
-                var first = 4 * j;
-                var second = 16 + 4 * j;
-                p0 = Avx2.Add(p0, Avx2.Add(Avx2.MultiplyAddAdjacent(low, QuantGroup(q0 + first)), Avx2.MultiplyAddAdjacent(high, QuantGroup(q0 + second))));
-                p1 = Avx2.Add(p1, Avx2.Add(Avx2.MultiplyAddAdjacent(low, QuantGroup(q1 + first)), Avx2.MultiplyAddAdjacent(high, QuantGroup(q1 + second))));
-                p2 = Avx2.Add(p2, Avx2.Add(Avx2.MultiplyAddAdjacent(low, QuantGroup(q2 + first)), Avx2.MultiplyAddAdjacent(high, QuantGroup(q2 + second))));
-                p3 = Avx2.Add(p3, Avx2.Add(Avx2.MultiplyAddAdjacent(low, QuantGroup(q3 + first)), Avx2.MultiplyAddAdjacent(high, QuantGroup(q3 + second))));
+                p0 = Avx2.Add(p0, Avx2.Add(Avx2.MultiplyAddAdjacent(low, QuantGroup(q)), Avx2.MultiplyAddAdjacent(high, QuantGroup(q + 16))));
+                p1 = Avx2.Add(p1, Avx2.Add(Avx2.MultiplyAddAdjacent(low, QuantGroup(q + stride1)), Avx2.MultiplyAddAdjacent(high, QuantGroup(q + stride1 + 16))));
+                p2 = Avx2.Add(p2, Avx2.Add(Avx2.MultiplyAddAdjacent(low, QuantGroup(q + stride2)), Avx2.MultiplyAddAdjacent(high, QuantGroup(q + stride2 + 16))));
+                p3 = Avx2.Add(p3, Avx2.Add(Avx2.MultiplyAddAdjacent(low, QuantGroup(q + stride3)), Avx2.MultiplyAddAdjacent(high, QuantGroup(q + stride3 + 16))));
             }
             var dx = HalvesToSingles(w);
             acc0 = Accumulate(p0, dx, sums, acc0);
-            acc1 = Accumulate(p1, dx, sums + sumsStride, acc1);
-            acc2 = Accumulate(p2, dx, sums + 2 * sumsStride, acc2);
-            acc3 = Accumulate(p3, dx, sums + 3 * sumsStride, acc3);
+            acc1 = Accumulate(p1, dx, sums + sums1, acc1);
+            acc2 = Accumulate(p2, dx, sums + 2 * sums1, acc2);
+            acc3 = Accumulate(p3, dx, sums + 3 * sums1, acc3);
         }
         Avx.Store(y, acc0);
         Avx.Store(y + yStride, acc1);

@@ -87,10 +87,10 @@ internal static unsafe class InterleavedQ8_0
                 {
                     var weights = Avx.LoadVector256((sbyte*)chunk);
                     var magnitudes = Avx2.Abs(weights);
-                    acc0 = Fma.MultiplyAdd(Avx.LoadVector256(scale), Products(magnitudes, weights, q), acc0);
-                    acc1 = Fma.MultiplyAdd(Avx.LoadVector256(scale + 8), Products(magnitudes, weights, q + stride1), acc1);
-                    acc2 = Fma.MultiplyAdd(Avx.LoadVector256(scale + 16), Products(magnitudes, weights, q + stride2), acc2);
-                    acc3 = Fma.MultiplyAdd(Avx.LoadVector256(scale + 24), Products(magnitudes, weights, q + stride3), acc3);
+                    acc0 = Fma.MultiplyAdd(Products(magnitudes, weights, q), Avx.LoadVector256(scale), acc0);
+                    acc1 = Fma.MultiplyAdd(Products(magnitudes, weights, q + stride1), Avx.LoadVector256(scale + 8), acc1);
+                    acc2 = Fma.MultiplyAdd(Products(magnitudes, weights, q + stride2), Avx.LoadVector256(scale + 16), acc2);
+                    acc3 = Fma.MultiplyAdd(Products(magnitudes, weights, q + stride3), Avx.LoadVector256(scale + 24), acc3);
                 }
                 lanes[j] = acc0;
                 lanes[Chunks + j] = acc1;
