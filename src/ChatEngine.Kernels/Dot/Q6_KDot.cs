@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using static ChatEngine.Kernels.Dot.HalfConversion;
@@ -48,7 +49,6 @@ internal static unsafe class Q6_KDot
     public static float Simd(byte* x, byte* y, int count)
     {
         var acc = Vector256<float>.Zero;
-        var three = Vector256.Create((byte)3);
         var bias = Vector256.Create((byte)32);
         for (var block = 0; block < count / BlockLayout.QK_K; block++, x += BlockLayout.Q6_KBytes, y += BlockLayout.Q8_KBytes)
         {
@@ -57,21 +57,29 @@ internal static unsafe class Q6_KDot
             var sumi = Vector256<int>.Zero;
             for (var n = 0; n < 2; n++, q8 += 128)
             {
-                var low = Avx.LoadVector256(x + 64 * n);
-                var high = Avx.LoadVector256(x + 64 * n + 32);
-                var hbits = Avx.LoadVector256(x + 128 + 32 * n).AsUInt16();
-                var h0 = Avx2.ShiftLeftLogical(Avx2.And(hbits.AsByte(), three).AsUInt16(), 4).AsByte();
-                var h1 = Avx2.ShiftLeftLogical(Avx2.And(Avx2.ShiftRightLogical(hbits, 2).AsByte(), three).AsUInt16(), 4).AsByte();
-                var h2 = Avx2.ShiftLeftLogical(Avx2.And(Avx2.ShiftRightLogical(hbits, 4).AsByte(), three).AsUInt16(), 4).AsByte();
-                var h3 = Avx2.ShiftLeftLogical(Avx2.And(Avx2.ShiftRightLogical(hbits, 6).AsByte(), three).AsUInt16(), 4).AsByte();
-                sumi = Avx2.Add(sumi, Quarter(Avx2.Or(Avx2Helpers.LowNibbles(low), h0), q8, scales + 8 * n, bias));
-                sumi = Avx2.Add(sumi, Quarter(Avx2.Or(Avx2Helpers.LowNibbles(high), h1), q8 + 32, scales + 8 * n + 2, bias));
-                sumi = Avx2.Add(sumi, Quarter(Avx2.Or(Avx2Helpers.HighNibbles(low), h2), q8 + 64, scales + 8 * n + 4, bias));
-                sumi = Avx2.Add(sumi, Quarter(Avx2.Or(Avx2Helpers.HighNibbles(high), h3), q8 + 96, scales + 8 * n + 6, bias));
+                UnpackHalf(x, n, out var q0, out var q1, out var q2, out var q3);
+                sumi = Avx2.Add(sumi, Quarter(q0, q8, scales + 8 * n, bias));
+                sumi = Avx2.Add(sumi, Quarter(q1, q8 + 32, scales + 8 * n + 2, bias));
+                sumi = Avx2.Add(sumi, Quarter(q2, q8 + 64, scales + 8 * n + 4, bias));
+                sumi = Avx2.Add(sumi, Quarter(q3, q8 + 96, scales + 8 * n + 6, bias));
             }
             acc = Fma.MultiplyAdd(Vector256.Create(HalfToSingle(x + 208) * *(float*)y), Avx.ConvertToVector256Single(sumi), acc);
         }
         return Avx2Helpers.HorizontalSum(acc);
+    }
+
+    /// <summary>Half <paramref name="n"/> of the block at <paramref name="x"/> as 4 x 32 unsigned 6-bit quants (value + 32), in element order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void UnpackHalf(byte* x, int n, out Vector256<byte> q0, out Vector256<byte> q1, out Vector256<byte> q2, out Vector256<byte> q3)
+    {
+        var three = Vector256.Create((byte)3);
+        var low = Avx.LoadVector256(x + 64 * n);
+        var high = Avx.LoadVector256(x + 64 * n + 32);
+        var hbits = Avx.LoadVector256(x + 128 + 32 * n).AsUInt16();
+        q0 = Avx2.Or(Avx2Helpers.LowNibbles(low), Avx2.ShiftLeftLogical(Avx2.And(hbits.AsByte(), three).AsUInt16(), 4).AsByte());
+        q1 = Avx2.Or(Avx2Helpers.LowNibbles(high), Avx2.ShiftLeftLogical(Avx2.And(Avx2.ShiftRightLogical(hbits, 2).AsByte(), three).AsUInt16(), 4).AsByte());
+        q2 = Avx2.Or(Avx2Helpers.HighNibbles(low), Avx2.ShiftLeftLogical(Avx2.And(Avx2.ShiftRightLogical(hbits, 4).AsByte(), three).AsUInt16(), 4).AsByte());
+        q3 = Avx2.Or(Avx2Helpers.HighNibbles(high), Avx2.ShiftLeftLogical(Avx2.And(Avx2.ShiftRightLogical(hbits, 6).AsByte(), three).AsUInt16(), 4).AsByte());
     }
 
     /// <summary>32 unsigned 6-bit quants (value + 32) against 32 activation quants, two sub-block scales.</summary>

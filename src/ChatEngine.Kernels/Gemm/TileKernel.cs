@@ -30,6 +30,7 @@ internal readonly unsafe struct TileKernel(
         return type switch
         {
             GgmlType.Q4_K => new TileKernel(Q4_KTile.Rows, null, &Q4_KTile.FourTokens),
+            GgmlType.Q6_K => new TileKernel(Q6_KTile.Rows, null, &Q6_KTile.FourTokens),
             _ => null,
         };
     }

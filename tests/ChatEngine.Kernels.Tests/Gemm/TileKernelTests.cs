@@ -13,7 +13,7 @@ public sealed unsafe class TileKernelTests
     private const int Rows = 29;
     private const int Tokens = 9;
 
-    public static TheoryData<GgmlType> TiledTypes() => new(GgmlType.Q4_K);
+    public static TheoryData<GgmlType> TiledTypes() => new(GgmlType.Q4_K, GgmlType.Q6_K);
 
     [SimdTheory]
     [MemberData(nameof(TiledTypes))]
@@ -69,6 +69,11 @@ public sealed unsafe class TileKernelTests
         switch (type)
         {
             case GgmlType.Q4_K: block.AsSpan(4).Fill(0xff); break; // 6-bit scales and mins of 63, nibbles of 15
+            case GgmlType.Q6_K: // 6-bit quants of 0 (value -32, the largest magnitude), int8 scales of -128, d last
+                block.AsSpan(0, 192).Clear();
+                block.AsSpan(192, 16).Fill(0x80);
+                BitConverter.TryWriteBytes(block.AsSpan(208), (Half)0.5f);
+                break;
             default: throw new NotSupportedException(type.ToString());
         }
         return block;
