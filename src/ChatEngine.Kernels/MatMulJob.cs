@@ -100,8 +100,7 @@ internal sealed unsafe class MatMulJob : IComputeJob
     }
 
     /// <summary>
-    /// Rows [start, end) (whole groups of 8) for all tokens from the repacked rows: Q4_0 and Q8_0 4 tokens at a time,
-    /// then single ones; Q4_K one token at a time (its group of rows stays in cache from one token to the next).
+    /// Rows [start, end) (whole groups of 8) for all tokens from the repacked rows: 4 tokens at a time, then single ones.
     /// </summary>
     private void ExecuteInterleaved(int start, int end)
     {
@@ -110,8 +109,13 @@ internal sealed unsafe class MatMulJob : IComputeJob
             var weights = _interleaved + row / RowInterleaving.Rows * _groupBytes;
             if (_type == GgmlType.Q4_K)
             {
-                for (var token = 0; token < _tokens; token++)
-                    InterleavedQ4_K.OneToken(weights, _cols / BlockLayout.QK_K, _activations + (long)token * _activationRowBytes, _output + (long)token * _rows + row);
+                var superBlocks = _cols / BlockLayout.QK_K;
+                var token = 0;
+                for (; token + TileKernel.TokenGroup <= _tokens; token += TileKernel.TokenGroup)
+                    InterleavedQ4_K.FourTokens(weights, superBlocks, _activations + (long)token * _activationRowBytes, _activationRowBytes,
+                        _output + (long)token * _rows + row, _rows);
+                for (; token < _tokens; token++)
+                    InterleavedQ4_K.OneToken(weights, superBlocks, _activations + (long)token * _activationRowBytes, _output + (long)token * _rows + row);
                 continue;
             }
             var blocks = _cols / BlockLayout.QK;

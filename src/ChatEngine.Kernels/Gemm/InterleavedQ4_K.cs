@@ -69,10 +69,10 @@ internal static unsafe class InterleavedQ4_K
             var bsums = (short*)(a + BlockLayout.Q8_KBlockSums);
             var pairs = Ssse3.HorizontalAdd(Sse2.LoadVector128(bsums), Sse2.LoadVector128(bsums + 8)).AsInt32();
             var dmin = Avx.Multiply(Vector256.Create(-yd), HalvesToSingles(w + 16));
-            m0 = MinLane(w, pairs, 0, dmin, m0);
-            m1 = MinLane(w, pairs, 1, dmin, m1);
-            m2 = MinLane(w, pairs, 2, dmin, m2);
-            m3 = MinLane(w, pairs, 3, dmin, m3);
+            m0 = MinLane(Mins(w, 0), pairs.GetElement(0), dmin, m0);
+            m1 = MinLane(Mins(w, 1), pairs.GetElement(1), dmin, m1);
+            m2 = MinLane(Mins(w, 2), pairs.GetElement(2), dmin, m2);
+            m3 = MinLane(Mins(w, 3), pairs.GetElement(3), dmin, m3);
 
             for (var s = 0; s < 8; s++)
             {
@@ -103,15 +103,102 @@ internal static unsafe class InterleavedQ4_K
     }
 
     /// <summary>
-    /// accMins lane <paramref name="k"/> of vec_dot for all 8 rows: acc + (-yd * dmin) * (min 2k * sum of sub-block 2k's
-    /// activation quants + min 2k+1 * sum of sub-block 2k+1's).
+    /// <see cref="OneToken"/> for 4 tokens whose activation rows are <paramref name="activationRowBytes"/> apart, writing
+    /// token t's outputs at y + t * yStride: each chunk of nibbles is split once for the 4, the scales and mins widened
+    /// once; each token keeps its own lanes, in memory between super-blocks.
+    /// </summary>
+    [SkipLocalsInit]
+    public static void FourTokens(byte* w, int blocks, byte* a, int activationRowBytes, float* y, int yStride)
+    {
+        const int tokens = TileKernel.TokenGroup;
+        var lanes = stackalloc Vector256<float>[8 * tokens];
+        var minLanes = stackalloc Vector256<float>[4 * tokens];
+        for (var i = 0; i < 8 * tokens; i++) lanes[i] = Vector256<float>.Zero;
+        for (var i = 0; i < 4 * tokens; i++) minLanes[i] = Vector256<float>.Zero;
+        var scales = stackalloc Vector256<short>[8];
+        var d = stackalloc Vector256<float>[tokens];
+        var mask = Vector256.Create((byte)0x0f);
+        var stride = (nint)activationRowBytes;
+        for (var b = 0; b < blocks; b++, w += GroupBlockBytes, a += BlockLayout.Q8_KBytes)
+        {
+            for (var s = 0; s < 8; s++)
+            {
+                var bytes = Vector128.CreateScalar(Unsafe.ReadUnaligned<ulong>(w + ScalesOffset + 8 * s)).AsByte();
+                scales[s] = Avx2.ConvertToVector256Int16(Sse2.UnpackLow(bytes, bytes));
+            }
+            var dx = HalvesToSingles(w);
+            var dminx = HalvesToSingles(w + 16);
+            var mins0 = Mins(w, 0);
+            var mins1 = Mins(w, 1);
+            var mins2 = Mins(w, 2);
+            var mins3 = Mins(w, 3);
+            for (var t = 0; t < tokens; t++)
+            {
+                var activation = a + t * stride;
+                var yd = *(float*)activation;
+                var bsums = (short*)(activation + BlockLayout.Q8_KBlockSums);
+                var pairs = Ssse3.HorizontalAdd(Sse2.LoadVector128(bsums), Sse2.LoadVector128(bsums + 8)).AsInt32();
+                var dmin = Avx.Multiply(Vector256.Create(-yd), dminx);
+                var m = minLanes + 4 * t;
+                m[0] = MinLane(mins0, pairs.GetElement(0), dmin, m[0]);
+                m[1] = MinLane(mins1, pairs.GetElement(1), dmin, m[1]);
+                m[2] = MinLane(mins2, pairs.GetElement(2), dmin, m[2]);
+                m[3] = MinLane(mins3, pairs.GetElement(3), dmin, m[3]);
+                d[t] = Avx.Multiply(Vector256.Create(yd), dx);
+            }
+            var q = a + BlockLayout.Q8_KQuants;
+            for (var j = 0; j < 8; j++)
+            {
+                Vector256<int> sums0 = default, sums1 = default, sums2 = default, sums3 = default;
+                var chunk = w + QuantsOffset + 32 * j;
+                var quants = q + 4 * j;
+                Chunk(chunk, quants, stride, scales[0], scales[1], mask, ref sums0, ref sums1, ref sums2, ref sums3);
+                Chunk(chunk + 256, quants + 64, stride, scales[2], scales[3], mask, ref sums0, ref sums1, ref sums2, ref sums3);
+                Chunk(chunk + 512, quants + 128, stride, scales[4], scales[5], mask, ref sums0, ref sums1, ref sums2, ref sums3);
+                Chunk(chunk + 768, quants + 192, stride, scales[6], scales[7], mask, ref sums0, ref sums1, ref sums2, ref sums3);
+                lanes[j] = Fma.MultiplyAdd(d[0], Avx.ConvertToVector256Single(sums0), lanes[j]);
+                lanes[8 + j] = Fma.MultiplyAdd(d[1], Avx.ConvertToVector256Single(sums1), lanes[8 + j]);
+                lanes[16 + j] = Fma.MultiplyAdd(d[2], Avx.ConvertToVector256Single(sums2), lanes[16 + j]);
+                lanes[24 + j] = Fma.MultiplyAdd(d[3], Avx.ConvertToVector256Single(sums3), lanes[24 + j]);
+            }
+        }
+        for (var t = 0; t < tokens; t++)
+        {
+            var l = lanes + 8 * t;
+            var m = minLanes + 4 * t;
+            var scaled = Avx.Add(Avx.Add(Avx.Add(l[0], l[4]), Avx.Add(l[2], l[6])), Avx.Add(Avx.Add(l[1], l[5]), Avx.Add(l[3], l[7])));
+            Avx.Store(y + t * yStride, Avx.Add(scaled, Avx.Add(Avx.Add(m[0], m[2]), Avx.Add(m[1], m[3]))));
+        }
+    }
+
+    /// <summary>One chunk position of one sub-block pair for the 4 tokens: the nibbles split once, scaled products added to each token's sums.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Chunk(byte* chunk, byte* quants, nint stride, Vector256<short> lowScale, Vector256<short> highScale, Vector256<byte> mask,
+        ref Vector256<int> sums0, ref Vector256<int> sums1, ref Vector256<int> sums2, ref Vector256<int> sums3)
+    {
+        var packed = Avx.LoadVector256(chunk);
+        var low = Avx2.And(packed, mask);
+        var high = Avx2.And(Avx2.ShiftRightLogical(packed.AsUInt16(), 4).AsByte(), mask);
+        sums0 = Avx2.Add(sums0, Products(low, high, quants, lowScale, highScale));
+        sums1 = Avx2.Add(sums1, Products(low, high, quants + stride, lowScale, highScale));
+        sums2 = Avx2.Add(sums2, Products(low, high, quants + 2 * stride, lowScale, highScale));
+        sums3 = Avx2.Add(sums3, Products(low, high, quants + 3 * stride, lowScale, highScale));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Products(Vector256<byte> low, Vector256<byte> high, byte* quants, Vector256<short> lowScale, Vector256<short> highScale) =>
+        Avx2.Add(
+            Avx2.MultiplyAddAdjacent(lowScale, Avx2.MultiplyAddAdjacent(low, RowInterleaving.QuantGroup(quants))),
+            Avx2.MultiplyAddAdjacent(highScale, Avx2.MultiplyAddAdjacent(high, RowInterleaving.QuantGroup(quants + 32))));
+
+    /// <summary>
+    /// accMins lane k of vec_dot for all 8 rows: acc + (-yd * dmin) * (min 2k * sum of sub-block 2k's activation quants
+    /// + min 2k+1 * sum of sub-block 2k+1's), given the 8 rows' min pairs k widened and the k-th pair of sums.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> MinLane(byte* w, Vector128<int> pairs, [System.Diagnostics.CodeAnalysis.ConstantExpected] byte k,
-        Vector256<float> dmin, Vector256<float> acc)
-    {
-        var mins = Avx2.ConvertToVector256Int16(Sse2.LoadVector128(w + MinsOffset + 16 * k));
-        var products = Avx2.MultiplyAddAdjacent(mins, Vector256.Create(pairs.GetElement(k)).AsInt16());
-        return Fma.MultiplyAdd(dmin, Avx.ConvertToVector256Single(products), acc);
-    }
+    private static Vector256<float> MinLane(Vector256<short> mins, int pairSums, Vector256<float> dmin, Vector256<float> acc) =>
+        Fma.MultiplyAdd(dmin, Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(mins, Vector256.Create(pairSums).AsInt16())), acc);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> Mins(byte* w, int k) => Avx2.ConvertToVector256Int16(Sse2.LoadVector128(w + MinsOffset + 16 * k));
 }
