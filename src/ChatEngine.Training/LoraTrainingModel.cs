@@ -35,7 +35,7 @@ public sealed class LoraTrainingModel
             .Select(i => new TransformerBlock(parameters, weights.Layers[i], i, adapter, maxTokens)).ToArray();
         _scratch = new BlockScratch(parameters, maxTokens);
         _head = new OutputHead(parameters, weights, maxTokens);
-        _rope = new RopeTable(parameters, maxTokens);
+        _rope = new RopeTable(parameters, weights.RopeFrequencyFactors, maxTokens);
         _x = new float[maxTokens * parameters.EmbeddingSize];
         _dx = new float[maxTokens * parameters.EmbeddingSize];
     }

@@ -11,17 +11,27 @@ public static class Rope
     private const int MaxStackPairs = 512;
 
     /// <summary>cos / sin of the angles of position <paramref name="position"/>: one per pair, n_dims / 2 entries each.</summary>
-    public static void ComputeAngles(int position, int rotaryDimensions, float frequencyBase, float frequencyScale, Span<float> cos, Span<float> sin)
+    public static void ComputeAngles(int position, int rotaryDimensions, float frequencyBase, float frequencyScale, Span<float> cos, Span<float> sin) =>
+        ComputeAngles(position, rotaryDimensions, frequencyBase, frequencyScale, default, cos, sin);
+
+    /// <summary>
+    /// The angles with pair i's frequency divided by <paramref name="frequencyFactors"/>[i] (llama 3's rope scaling,
+    /// the <c>rope_freqs.weight</c> tensor), as ggml_rope_ext applies its freq_factors; empty means no factors.
+    /// </summary>
+    public static void ComputeAngles(int position, int rotaryDimensions, float frequencyBase, float frequencyScale,
+        ReadOnlySpan<float> frequencyFactors, Span<float> cos, Span<float> sin)
     {
         ValidateDimensions(rotaryDimensions);
         var pairs = rotaryDimensions / 2;
         if (cos.Length < pairs || sin.Length < pairs)
             throw new ArgumentException($"cos and sin need {pairs} entries each for {rotaryDimensions} rotary dimensions");
+        if (!frequencyFactors.IsEmpty && frequencyFactors.Length < pairs)
+            throw new ArgumentException($"{frequencyFactors.Length} frequency factors for {pairs} rotary pairs", nameof(frequencyFactors));
         var thetaScale = MathF.Pow(frequencyBase, -2f / rotaryDimensions);
         var theta = (float)position;
         for (var i = 0; i < pairs; i++)
         {
-            var angle = frequencyScale * theta;
+            var angle = frequencyScale * (frequencyFactors.IsEmpty ? theta : theta / frequencyFactors[i]);
             cos[i] = MathF.Cos(angle);
             sin[i] = MathF.Sin(angle);
             theta *= thetaScale;

@@ -30,6 +30,9 @@ public sealed record LayerWeights(
 /// </summary>
 public sealed record ModelWeights(WeightMatrix TokenEmbedding, LayerWeights[] Layers, float[] OutputNorm, WeightMatrix Output)
 {
+    /// <summary>llama 3's rope scaling: pair i's frequency is divided by factor i (<c>rope_freqs.weight</c>); null when the file has none.</summary>
+    public float[]? RopeFrequencyFactors { get; private init; }
+
     /// <summary>Every matrix above by its GGUF tensor name (what LoRA adapters are matched against).</summary>
     public IReadOnlyDictionary<string, WeightMatrix> Matrices { get; private init; } = new Dictionary<string, WeightMatrix>();
 
@@ -97,7 +100,8 @@ public sealed record ModelWeights(WeightMatrix TokenEmbedding, LayerWeights[] La
             throw new NotSupportedException($"{p.Architecture} with LongRoPE factors (rope_factors_long/short.weight) is not supported yet");
         var embedding = matrices["token_embd.weight"] = LoadMatrix(file, "token_embd.weight", p.VocabSize, embd);
         var output = file.TryGetTensor("output.weight", out _) ? Matrix("output.weight", p.VocabSize, embd) : Interleave(file, embedding, interleaved);
-        return new ModelWeights(embedding, layers, Vector(file, "output_norm.weight", embd), output) { Matrices = matrices };
+        var ropeFactors = file.TryGetTensor("rope_freqs.weight", out _) ? Vector(file, "rope_freqs.weight", p.RopeDimensions / 2) : null;
+        return new ModelWeights(embedding, layers, Vector(file, "output_norm.weight", embd), output) { Matrices = matrices, RopeFrequencyFactors = ropeFactors };
     }
 
     /// <summary>The matrix with its repacked copy, if its type has one; the file's pages it was copied from leave memory as it goes.</summary>

@@ -192,7 +192,7 @@ public sealed class Transformer
             if (w.QueryNorm is not null) NormalizeHeads(q.Slice(t * qSize, qSize), w.QueryNorm);
             if (w.KeyNorm is not null) NormalizeHeads(k.Slice(t * kvSize, kvSize), w.KeyNorm);
             var position = batch.Position(start + t);
-            Rope.ComputeAngles(position, _p.RopeDimensions, ropeBase, ropeScale, _ropeCos, _ropeSin);
+            Rope.ComputeAngles(position, _p.RopeDimensions, ropeBase, ropeScale, _w.RopeFrequencyFactors, _ropeCos, _ropeSin);
             for (var h = 0; h < _p.HeadCount; h++) Rope.Rotate(q.Slice(t * qSize + h * headSize, headSize), _ropeCos, _ropeSin, _p.RopeMode);
             for (var h = 0; h < _p.KvHeadCount; h++) Rope.Rotate(k.Slice(t * kvSize + h * headSize, headSize), _ropeCos, _ropeSin, _p.RopeMode);
             if (_p.ScalesQueries) TensorPrimitives.Multiply(q.Slice(t * qSize, qSize), _p.AttentionScale, q.Slice(t * qSize, qSize));

@@ -13,14 +13,14 @@ internal sealed class RopeTable
     private readonly int _pairs;
     private readonly float[] _cos, _sin, _negativeSin;
 
-    public RopeTable(ModelHyperParameters p, int positions)
+    public RopeTable(ModelHyperParameters p, float[]? frequencyFactors, int positions)
     {
         _p = p;
         _pairs = p.RopeDimensions / 2;
         _cos = new float[positions * _pairs];
         _sin = new float[positions * _pairs];
         for (var position = 0; position < positions; position++)
-            Rope.ComputeAngles(position, p.RopeDimensions, p.RopeFrequencyBase, p.RopeFrequencyScale,
+            Rope.ComputeAngles(position, p.RopeDimensions, p.RopeFrequencyBase, p.RopeFrequencyScale, frequencyFactors,
                 _cos.AsSpan(position * _pairs, _pairs), _sin.AsSpan(position * _pairs, _pairs));
         _negativeSin = _sin.Select(s => -s).ToArray();
     }

@@ -65,6 +65,23 @@ public sealed class RopeTests
     }
 
     [Fact]
+    public void Frequency_factors_divide_each_pair_s_angle()
+    {
+        const int dims = 64, position = 3000;
+        var factors = Enumerable.Range(0, dims / 2).Select(i => i < 8 ? 1f : i < 20 ? 4f : 32f).ToArray();
+        var (cos, sin) = (new float[dims / 2], new float[dims / 2]);
+        Rope.ComputeAngles(position, dims, 500000f, 1f, factors, cos, sin);
+        for (var i = 0; i < dims / 2; i++)
+        {
+            var angle = position * Math.Pow(500000.0, -2.0 * i / dims) / factors[i];
+            var tolerance = 1e-6 + 1.5e-7 * position * Math.Sqrt(dims);
+            AssertClose(Math.Cos(angle), cos[i], tolerance, $"cos {i}");
+            AssertClose(Math.Sin(angle), sin[i], tolerance, $"sin {i}");
+        }
+        Assert.Throws<ArgumentException>(() => Rope.ComputeAngles(position, dims, 500000f, 1f, new float[dims / 2 - 1], cos, sin));
+    }
+
+    [Fact]
     public void Bad_dimensions_are_rejected()
     {
         var x = new float[64];

@@ -16,8 +16,9 @@ internal sealed class MutatedModels : IDisposable
         return new GgufMetadata(file.Metadata);
     }
 
-    /// <summary>Writes stories260K with <paramref name="change"/> applied to its metadata; the tensors are copied unchanged.</summary>
-    public string Write(Action<GgufMetadata> change)
+    /// <summary>Writes stories260K with <paramref name="change"/> applied to its metadata; the tensors are copied
+    /// unchanged, followed by <paramref name="extraTensors"/> (F32 vectors) if given.</summary>
+    public string Write(Action<GgufMetadata> change, params (string Name, float[] Values)[] extraTensors)
     {
         using var file = GgufFile.Load(Original);
         var metadata = new GgufMetadata(file.Metadata);
@@ -25,6 +26,8 @@ internal sealed class MutatedModels : IDisposable
         var path = Path.Combine(_folder, $"model{_count++}.gguf");
         GgufWriter.Write(path, metadata, file.Tensors
             .Select(t => (new GgufTensorDescriptor(t.Name, t.Type, t.Dimensions), (ReadOnlyMemory<byte>)file.TensorBytes(t).ToArray()))
+            .Concat(extraTensors.Select(e => (new GgufTensorDescriptor(e.Name, GgmlType.F32, [(long)e.Values.Length]),
+                (ReadOnlyMemory<byte>)System.Runtime.InteropServices.MemoryMarshal.AsBytes(e.Values.AsSpan()).ToArray())))
             .ToList());
         return path;
     }

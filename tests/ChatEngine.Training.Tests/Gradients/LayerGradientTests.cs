@@ -41,7 +41,7 @@ public sealed class LayerGradientTests
         var p = TinyModels.Parameters(mode, embd: 16, heads: 2) with { RopeDimensions = 6 };
         const int tokens = 4;
         var positions = new[] { 0, 1, 5, 2 };
-        var table = new RopeTable(p, 8);
+        var table = new RopeTable(p, frequencyFactors: null, 8);
         var x = tiny.Gaussian(tokens * 16, 1);
         var c = tiny.Gaussian(tokens * 16, 1);
         var y = new float[x.Length];
