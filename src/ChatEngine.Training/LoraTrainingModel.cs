@@ -26,6 +26,8 @@ public sealed class LoraTrainingModel
     public LoraTrainingModel(ModelHyperParameters parameters, ModelWeights weights, LoraAdapter adapter, int maxTokens, int threads = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 2);
+        if (weights.Layers.Any(l => l.Experts is not null))
+            throw new NotSupportedException($"LoRA fine-tuning of mixture-of-experts models ({parameters.Architecture}) is not supported");
         _p = parameters;
         _w = weights;
         Adapter = adapter;

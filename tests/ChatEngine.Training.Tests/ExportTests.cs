@@ -45,6 +45,15 @@ public sealed class ExportTests
     }
 
     [SharedFact]
+    public void FineTuningAMixtureOfExpertsModelIsRefusedWithAReason()
+    {
+        using var model = LanguageModel.Load(TestPaths.Model("tiny-qwen3moe-F32.gguf"), 1);
+        var adapter = LoraAdapter.Create(model.Parameters, new LoraSettings(8, 16, 0, [LoraTarget.Query]), seed: 1);
+        var error = Assert.Throws<NotSupportedException>(() => new LoraTrainingModel(model.Parameters, model.Weights, adapter, 16));
+        Assert.Contains("mixture-of-experts", error.Message);
+    }
+
+    [SharedFact]
     public void TensorNamesAndShapesMatchAnAdapterMadeByLlamaCpp()
     {
         using var model = LanguageModel.Load(TestPaths.Model("tiny-llama-F32.gguf"), 1);

@@ -20,6 +20,9 @@ public sealed record ArchitectureDefinition(string Name, RopeMode RopeMode, bool
     /// <summary>q, k and v come from one attn_qkv matrix, gate and up from one ffn_up matrix (gate rows first).</summary>
     public bool HasFusedProjections { get; init; }
 
+    /// <summary>The feed-forward is a mixture of experts (ffn_gate_inp router, ffn_{gate,up,down}_exps) rather than one gate/up/down.</summary>
+    public bool HasExperts { get; init; }
+
     /// <summary>q is multiplied by 1/√head_size before the attention, whose scores are then unscaled (llama.cpp's order for this architecture).</summary>
     public bool ScalesQueries { get; init; }
 
@@ -34,7 +37,7 @@ public sealed record ArchitectureDefinition(string Name, RopeMode RopeMode, bool
 
     /// <summary>Tensors every block holds: two pre-norms, the projections and feed-forward matrices, plus the optional biases and norms.</summary>
     public int TensorsPerLayer =>
-        2 + (HasFusedProjections ? 4 : 7) + (HasQkvBias ? 3 : 0) + (HasQkNorm ? 2 : 0) + (HasPostNorms ? 2 : 0);
+        2 + (HasFusedProjections ? 4 : HasExperts ? 8 : 7) + (HasQkvBias ? 3 : 0) + (HasQkNorm ? 2 : 0) + (HasPostNorms ? 2 : 0);
 }
 
 public enum FeedForwardActivation
@@ -72,7 +75,10 @@ public static class Architectures
         ScalesQueries = true,
     };
 
-    private static readonly ArchitectureDefinition[] Known = [Llama, Qwen2, Qwen3, Gemma3, Phi3];
+    /// <summary>llama.cpp's src/models/qwen3moe.cpp: qwen3's attention, every feed-forward a mixture of experts.</summary>
+    public static readonly ArchitectureDefinition Qwen3Moe = new("qwen3moe", RopeMode.NeoX, HasQkvBias: false, HasQkNorm: true) { HasExperts = true };
+
+    private static readonly ArchitectureDefinition[] Known = [Llama, Qwen2, Qwen3, Gemma3, Phi3, Qwen3Moe];
 
     public static ArchitectureDefinition Find(string name) =>
         Known.FirstOrDefault(a => a.Name == name)

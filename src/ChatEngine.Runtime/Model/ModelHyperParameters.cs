@@ -40,6 +40,14 @@ public sealed record ModelHyperParameters
     /// <summary>Rope base of the local layers (their rope frequencies are not scaled).</summary>
     public float LocalRopeFrequencyBase { get; init; }
 
+    /// <summary>Experts of a mixture-of-experts feed-forward (expert_count), 0 without; each token runs <see cref="ExpertsUsed"/> of them.</summary>
+    public int ExpertCount { get; init; }
+
+    public int ExpertsUsed { get; init; }
+
+    /// <summary>Hidden width of one expert (expert_feed_forward_length).</summary>
+    public int ExpertFeedForwardSize { get; init; }
+
     public int KvSize => KvHeadCount * HeadSize;
 
     public bool IsLocalLayer(int layer) => SlidingWindow > 0 && layer % SlidingWindowPattern < SlidingWindowPattern - 1;
@@ -80,6 +88,10 @@ public sealed record ModelHyperParameters
             throw new GgufFormatException(
                 $"{prefix}rope.dimension_count is {ropeDimensions}, expected an even number from 2 to the head size {headSize}", prefix + "rope.dimension_count");
         var (window, pattern) = ReadSlidingWindow(metadata, architecture, prefix);
+        var (experts, expertsUsed, expertWidth) = architecture.HasExperts
+            ? (Count("expert_count", 1 << 16), 0, Count("expert_feed_forward_length", MaxWidth))
+            : (0, 0, 0);
+        if (architecture.HasExperts) expertsUsed = Count("expert_used_count", (uint)experts);
         var scale = 1f;
         if (metadata.TryGetFloat32(prefix + "rope.scaling.factor", out var factor) && factor > 0) scale = 1f / factor;
         else if (metadata.TryGetFloat32(prefix + "rope.scale_linear", out var linear) && linear > 0) scale = 1f / linear;
@@ -105,6 +117,9 @@ public sealed record ModelHyperParameters
             SlidingWindow = window,
             SlidingWindowPattern = pattern,
             LocalRopeFrequencyBase = metadata.TryGetFloat32(prefix + "rope.freq_base_swa", out var localBase) ? localBase : architecture.DefaultLocalRopeFrequencyBase,
+            ExpertCount = experts,
+            ExpertsUsed = expertsUsed,
+            ExpertFeedForwardSize = expertWidth,
         };
     }
 

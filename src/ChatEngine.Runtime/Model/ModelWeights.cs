@@ -21,7 +21,17 @@ public sealed record LayerWeights(
     float[]? QueryNorm = null,
     float[]? KeyNorm = null,
     float[]? PostAttentionNorm = null,
-    float[]? PostFeedForwardNorm = null);
+    float[]? PostFeedForwardNorm = null)
+{
+    /// <summary>A mixture-of-experts feed-forward in place of Gate / Up / Down (which are then empty), or null.</summary>
+    public ExpertWeights? Experts { get; init; }
+}
+
+/// <summary>
+/// A mixture-of-experts feed-forward (llama.cpp's build_moe_ffn): the router (ffn_gate_inp) scores the experts, each
+/// token runs the <see cref="Used"/> best; expert e's matrices are slice e of the 3-D ffn_{gate,up,down}_exps tensors.
+/// </summary>
+public sealed record ExpertWeights(WeightMatrix Router, WeightMatrix[] Gate, WeightMatrix[] Up, WeightMatrix[] Down, int Used);
 
 /// <summary>
 /// All weights of a decoder-only model, validated against its hyper-parameters. The matrices multiplied by
@@ -38,7 +48,8 @@ public sealed record ModelWeights(WeightMatrix TokenEmbedding, LayerWeights[] La
 
     /// <summary>Bytes of weights one decoded token reads: every layer's matrices and the output matrix (the norms and one embedding row are left out).</summary>
     public long BytesReadPerToken =>
-        Layers.Sum(l => Bytes(l.Query) + Bytes(l.Key) + Bytes(l.Value) + Bytes(l.AttentionOutput) + Bytes(l.Gate) + Bytes(l.Up) + Bytes(l.Down)) + Bytes(Output);
+        Layers.Sum(l => Bytes(l.Query) + Bytes(l.Key) + Bytes(l.Value) + Bytes(l.AttentionOutput) + Bytes(l.Gate) + Bytes(l.Up) + Bytes(l.Down)
+            + (l.Experts is { } e ? Bytes(e.Router) + e.Used * (Bytes(e.Gate[0]) + Bytes(e.Up[0]) + Bytes(e.Down[0])) : 0)) + Bytes(Output);
 
     private static long Bytes(in WeightMatrix m) => (long)m.RowBytes * m.Rows;
 
@@ -58,7 +69,8 @@ public sealed record ModelWeights(WeightMatrix TokenEmbedding, LayerWeights[] La
         for (var i = 0; i < layers.Length; i++)
         {
             var b = $"blk.{i}.";
-            WeightMatrix query, key, value, gate, up;
+            WeightMatrix query, key, value, gate = default, up = default, down = default;
+            ExpertWeights? experts = null;
             if (architecture.HasFusedProjections)
             {
                 var qkv = LoadMatrix(file, b + "attn_qkv.weight", qSize + 2 * p.KvSize, embd);
@@ -74,9 +86,14 @@ public sealed record ModelWeights(WeightMatrix TokenEmbedding, LayerWeights[] La
                 query = Matrix(b + "attn_q.weight", qSize, embd);
                 key = Matrix(b + "attn_k.weight", p.KvSize, embd);
                 value = Matrix(b + "attn_v.weight", p.KvSize, embd);
-                gate = Matrix(b + "ffn_gate.weight", ff, embd);
-                up = Matrix(b + "ffn_up.weight", ff, embd);
+                if (architecture.HasExperts) experts = LoadExperts(file, b, p, interleaved);
+                else
+                {
+                    gate = Matrix(b + "ffn_gate.weight", ff, embd);
+                    up = Matrix(b + "ffn_up.weight", ff, embd);
+                }
             }
+            if (!architecture.HasExperts) down = Matrix(b + "ffn_down.weight", embd, ff);
             float[]? Optional(bool present, string name, int length) => present ? Vector(file, b + name, length) : null;
             layers[i] = new LayerWeights(
                 Vector(file, b + "attn_norm.weight", embd),
@@ -90,11 +107,11 @@ public sealed record ModelWeights(WeightMatrix TokenEmbedding, LayerWeights[] La
                 Vector(file, b + "ffn_norm.weight", embd),
                 gate,
                 up,
-                Matrix(b + "ffn_down.weight", embd, ff),
+                down,
                 Optional(architecture.HasQkNorm, "attn_q_norm.weight", p.HeadSize),
                 Optional(architecture.HasQkNorm, "attn_k_norm.weight", p.HeadSize),
                 Optional(architecture.HasPostNorms, "post_attention_norm.weight", embd),
-                Optional(architecture.HasPostNorms, "post_ffw_norm.weight", embd));
+                Optional(architecture.HasPostNorms, "post_ffw_norm.weight", embd)) { Experts = experts };
         }
         if (file.TryGetTensor("rope_factors_long.weight", out _) || file.TryGetTensor("rope_factors_short.weight", out _))
             throw new NotSupportedException($"{p.Architecture} with LongRoPE factors (rope_factors_long/short.weight) is not supported yet");
@@ -111,6 +128,27 @@ public sealed record ModelWeights(WeightMatrix TokenEmbedding, LayerWeights[] La
     /// <summary>Rows [first, first + count) of a fused matrix, used in place; not adaptable by LoRA, which names whole tensors.</summary>
     private static unsafe WeightMatrix Rows(in WeightMatrix fused, int first, int count) =>
         new(fused.Type, fused.Data + (long)first * fused.RowBytes, count, fused.Cols);
+
+    /// <summary>Layer <paramref name="b"/>'s router and experts; each expert's slice of a 3-D tensor is an ordinary (repacked) matrix.</summary>
+    private static unsafe ExpertWeights LoadExperts(GgufFile file, string b, ModelHyperParameters p, InterleavedWeights interleaved)
+    {
+        var (count, ff, embd) = (p.ExpertCount, p.ExpertFeedForwardSize, p.EmbeddingSize);
+        WeightMatrix[] Slices(string name, int rows, int cols)
+        {
+            var tensor = file.GetTensor(b + name);
+            if (tensor.Dimensions.Length != 3 || tensor.Dimensions[0] != cols || tensor.Dimensions[1] != rows || tensor.Dimensions[2] != count)
+                throw new GgufFormatException(
+                    $"tensor '{b + name}' has shape [{string.Join(", ", tensor.Dimensions)}], expected [{cols}, {rows}, {count}] from the model's hyper-parameters");
+            var all = new WeightMatrix(tensor.Type, file.TensorData(tensor), count * rows, cols);
+            return Enumerable.Range(0, count).Select(e => Interleave(file, Rows(all, e * rows, rows), interleaved)).ToArray();
+        }
+        return new ExpertWeights(
+            LoadMatrix(file, b + "ffn_gate_inp.weight", count, embd),
+            Slices("ffn_gate_exps.weight", ff, embd),
+            Slices("ffn_up_exps.weight", ff, embd),
+            Slices("ffn_down_exps.weight", embd, ff),
+            p.ExpertsUsed);
+    }
 
     private static unsafe WeightMatrix LoadMatrix(GgufFile file, string name, int rows, int cols)
     {

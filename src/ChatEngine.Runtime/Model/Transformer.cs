@@ -29,6 +29,7 @@ public sealed class Transformer
     private float[] _gatheredOutput = [];
     private readonly int[] _gatheredTokens = new int[MaxBatch];
     private readonly LoraProjection _lora;
+    private readonly MoeScratch? _moe;
 
     public Transformer(ModelHyperParameters parameters, ModelWeights weights, ComputePool pool)
     {
@@ -49,6 +50,7 @@ public sealed class Transformer
         _attentionJob = new AttentionJob(_p);
         _single = new TokenBatch(_p.VocabSize);
         _lora = new LoraProjection(pool);
+        if (_p.ExpertCount > 0) _moe = new MoeScratch(_p);
     }
 
     public ModelHyperParameters Parameters => _p;
@@ -231,6 +233,12 @@ public sealed class Transformer
         var x = _x.AsSpan(0, n * embd);
         var xb = _xb.AsSpan(0, n * embd);
         for (var t = 0; t < n; t++) RmsNorm.Apply(x.Slice(t * embd, embd), w.FeedForwardNorm, _p.RmsNormEpsilon, xb.Slice(t * embd, embd));
+        if (w.Experts is { } experts)
+        {
+            MixtureOfExperts(experts, xb, n);
+            AddResidual(x, xb, w.PostFeedForwardNorm, n);
+            return;
+        }
         var gate = _gate.AsSpan(0, n * ff);
         var up = _up.AsSpan(0, n * ff);
         Project(w.Gate, xb, n, gate);
@@ -242,6 +250,101 @@ public sealed class Transformer
         }
         Project(w.Down, gate, n, xb);
         AddResidual(x, xb, w.PostFeedForwardNorm, n);
+    }
+
+    /// <summary>
+    /// build_moe_ffn as llama.cpp runs it for qwen3moe, replacing <paramref name="xb"/> (the normalised input) by the
+    /// branch: router probabilities by ggml's softmax, the <see cref="ExpertWeights.Used"/> most probable experts with
+    /// their probabilities renormalised to sum 1, each chosen expert's SwiGLU output times its weight, summed in the
+    /// order chosen. Each expert runs once for all the tokens that chose it; float experts one token at a time, in the
+    /// vec_dot order ggml's mul_mat_id uses. LoRA adapters do not reach the experts.
+    /// </summary>
+    private void MixtureOfExperts(ExpertWeights experts, Span<float> xb, int n)
+    {
+        var moe = _moe!;
+        var embd = _p.EmbeddingSize;
+        var count = _p.ExpertCount;
+        var used = experts.Used;
+        var ff = _p.ExpertFeedForwardSize;
+        var probabilities = moe.Router.AsSpan(0, n * count);
+        Project(experts.Router, xb, n, probabilities);
+        for (var t = 0; t < n; t++)
+        {
+            var p = probabilities.Slice(t * count, count);
+            F16Attention.Softmax(p);
+            var choices = moe.Choices.AsSpan(t * used, used);
+            var weights = moe.Weights.AsSpan(t * used, used);
+            var sum = 0f;
+            for (var j = 0; j < used; j++)
+            {
+                var best = -1;
+                for (var e = 0; e < count; e++)
+                    if (choices[..j].IndexOf(e) < 0 && (best < 0 || p[e] > p[best])) best = e;
+                choices[j] = best;
+                weights[j] = p[best];
+                sum += p[best];
+            }
+            sum = Math.Max(sum, MinimumWeightSum);
+            for (var j = 0; j < used; j++) weights[j] /= sum;
+        }
+        var slots = moe.SlotOutputs.AsSpan(0, n * used * embd);
+        for (var e = 0; e < count; e++)
+        {
+            var rows = 0;
+            for (var slot = 0; slot < n * used; slot++)
+                if (moe.Choices[slot] == e)
+                {
+                    xb.Slice(slot / used * embd, embd).CopyTo(moe.Input.AsSpan(rows * embd, embd));
+                    moe.Slots[rows++] = slot;
+                }
+            if (rows == 0) continue;
+            var input = moe.Input.AsSpan(0, rows * embd);
+            var gate = moe.Gate.AsSpan(0, rows * ff);
+            var up = moe.Up.AsSpan(0, rows * ff);
+            var down = moe.Down.AsSpan(0, rows * embd);
+            ProjectExpert(experts.Gate[e], input, rows, gate);
+            ProjectExpert(experts.Up[e], input, rows, up);
+            for (var r = 0; r < rows; r++) Activations.SwiGlu(gate.Slice(r * ff, ff), up.Slice(r * ff, ff), gate.Slice(r * ff, ff));
+            ProjectExpert(experts.Down[e], gate, rows, down);
+            for (var r = 0; r < rows; r++)
+            {
+                var slot = moe.Slots[r];
+                TensorPrimitives.Multiply(down.Slice(r * embd, embd), moe.Weights[slot], slots.Slice(slot * embd, embd));
+            }
+        }
+        for (var t = 0; t < n; t++)
+        {
+            var branch = xb.Slice(t * embd, embd);
+            slots.Slice(t * used * embd, embd).CopyTo(branch);
+            for (var j = 1; j < used; j++) TensorPrimitives.Add(branch, slots.Slice((t * used + j) * embd, embd), branch);
+        }
+    }
+
+    /// <summary>The floor llama.cpp clamps the chosen experts' probability sum to before renormalising (2^-14).</summary>
+    private const float MinimumWeightSum = 6.103515625e-5f;
+
+    private void ProjectExpert(in WeightMatrix w, ReadOnlySpan<float> input, int rows, Span<float> output)
+    {
+        if (!SumsDependOnTokenCount(w.Type))
+        {
+            MatMul.Multiply(_pool, w, input, rows, output);
+            return;
+        }
+        for (var r = 0; r < rows; r++) MatMul.Multiply(_pool, w, input.Slice(r * w.Cols, w.Cols), 1, output.Slice(r * w.Rows, w.Rows));
+    }
+
+    /// <summary>The mixture-of-experts buffers, for <see cref="MaxBatch"/> tokens.</summary>
+    private sealed class MoeScratch(ModelHyperParameters p)
+    {
+        public readonly float[] Router = new float[MaxBatch * p.ExpertCount];
+        public readonly int[] Choices = new int[MaxBatch * p.ExpertsUsed];
+        public readonly float[] Weights = new float[MaxBatch * p.ExpertsUsed];
+        public readonly int[] Slots = new int[MaxBatch * p.ExpertsUsed];
+        public readonly float[] Input = new float[MaxBatch * p.ExpertsUsed * p.EmbeddingSize];
+        public readonly float[] Gate = new float[MaxBatch * p.ExpertsUsed * p.ExpertFeedForwardSize];
+        public readonly float[] Up = new float[MaxBatch * p.ExpertsUsed * p.ExpertFeedForwardSize];
+        public readonly float[] Down = new float[MaxBatch * p.ExpertsUsed * p.EmbeddingSize];
+        public readonly float[] SlotOutputs = new float[MaxBatch * p.ExpertsUsed * p.EmbeddingSize];
     }
 
     /// <summary>
