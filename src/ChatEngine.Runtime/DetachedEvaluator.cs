@@ -38,7 +38,7 @@ public sealed class DetachedEvaluator : IDisposable
 
     /// <summary>The embedding of <paramref name="tokens"/> (at least one): see <see cref="MeanPooling"/>.</summary>
     public float[] Embed(ReadOnlySpan<int> tokens) =>
-        MeanPooling.Embed(_transformer, new KvCache(_model.Parameters, Math.Max(1, tokens.Length)), tokens, ref _hidden);
+        MeanPooling.Embed(_transformer, new KvCache(_model.Parameters, Math.Max(1, tokens.Length), _model.CacheFormat), tokens, ref _hidden);
 
     /// <summary>Each token's log-probability given the ones before it, with the <paramref name="top"/> most likely
     /// alternatives (<see cref="TokenLogProbabilities"/>); null for the first token, which has no context.</summary>
@@ -46,7 +46,7 @@ public sealed class DetachedEvaluator : IDisposable
     {
         var vocab = _model.Parameters.VocabSize;
         _logits ??= new float[Transformer.MaxBatch * vocab];
-        var cache = new KvCache(_model.Parameters, Math.Max(1, tokens.Length));
+        var cache = new KvCache(_model.Parameters, Math.Max(1, tokens.Length), _model.CacheFormat);
         var scores = new TokenLogProbabilities?[tokens.Length];
         for (var start = 0; start + 1 < tokens.Length; start += Transformer.MaxBatch)
         {

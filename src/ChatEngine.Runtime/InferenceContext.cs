@@ -13,7 +13,7 @@ public sealed class InferenceContext
     internal InferenceContext(LanguageModel model, int contextSize)
     {
         Model = model;
-        Cache = new KvCache(model.Parameters, contextSize);
+        Cache = new KvCache(model.Parameters, contextSize, model.CacheFormat);
         _transformer = new Transformer(model.Parameters, model.Weights, model.Pool);
         _logits = new float[model.Parameters.VocabSize];
     }

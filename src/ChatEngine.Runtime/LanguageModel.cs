@@ -54,6 +54,20 @@ public sealed class LanguageModel : IDisposable
     public GgufMetadata Metadata => _file.Metadata;
     public string Path => _file.Path;
 
+    /// <summary>How the KV caches created from now on store keys and values (F16 by default); checked against the model's heads.</summary>
+    public KvCacheFormat CacheFormat
+    {
+        get => _cacheFormat;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            value.Validate(Parameters);
+            _cacheFormat = value;
+        }
+    }
+
+    private KvCacheFormat _cacheFormat = KvCacheFormat.F16;
+
     /// <summary>A fresh evaluation state (KV cache + scratch) for one sequence of up to <paramref name="contextSize"/> tokens.</summary>
     public InferenceContext CreateContext(int contextSize) => new(this, contextSize);
 

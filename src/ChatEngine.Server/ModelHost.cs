@@ -32,6 +32,7 @@ internal sealed class ModelHost : IDisposable
         ServerAdapters? adapters = null;
         try
         {
+            model.CacheFormat = options.CacheFormat;
             adapters = ServerAdapters.Load(options.LoraAdapters, model);
             return new ModelHost(model, chatTemplate, adapters, options, logging);
         }

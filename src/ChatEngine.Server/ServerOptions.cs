@@ -1,3 +1,5 @@
+using ChatEngine.Gguf;
+using ChatEngine.Runtime.Model;
 namespace ChatEngine.Server;
 
 /// <summary>
@@ -30,6 +32,26 @@ public sealed record ServerOptions
     /// <summary>Tokens per slot: prompt plus completion.</summary>
     public int ContextSize { get; init; } = 2048;
     public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>How the slots' KV caches store keys and values: f16, q8_0 or q4_0 (llama-server's --cache-type-k / -v).</summary>
+    public string CacheTypeK { get; init; } = "f16";
+
+    public string CacheTypeV { get; init; } = "f16";
+
+    /// <summary>The cache format <see cref="CacheTypeK"/> and <see cref="CacheTypeV"/> name.</summary>
+    public KvCacheFormat CacheFormat => new(ParseCacheType(CacheTypeK, nameof(CacheTypeK)), ParseCacheType(CacheTypeV, nameof(CacheTypeV)));
+
+    private static GgmlType ParseCacheType(string name, string setting)
+    {
+        try
+        {
+            return KvCacheFormat.Parse(name);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException(e.Message, setting);
+        }
+    }
 
     /// <summary>When set, every endpoint but <c>/health</c> requires <c>Authorization: Bearer KEY</c>.</summary>
     public string? ApiKey { get; init; }
@@ -76,6 +98,7 @@ public sealed record ServerOptions
         }
         if (!double.IsFinite(ShutdownTimeout) || ShutdownTimeout < 0)
             throw new ArgumentOutOfRangeException(nameof(ShutdownTimeout), ShutdownTimeout, "shutdown timeout must be a number of seconds >= 0");
+        _ = CacheFormat;
         if (MaxRequestBodyBytes < 1024) throw new ArgumentOutOfRangeException(nameof(MaxRequestBodyBytes), MaxRequestBodyBytes, "body limit must be at least 1024 bytes");
     }
 

@@ -68,6 +68,18 @@ public sealed class ServerConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void A_kv_cache_type_llama_cpp_names_is_read_and_another_is_refused_by_name()
+    {
+        File.WriteAllText(_file, """{ "ChatEngine": { "CacheTypeK": "q8_0", "CacheTypeV": "Q4_0" } }""");
+        var options = ServerConfiguration.Load(_file, None, new Hashtable());
+        Assert.Equal(new Runtime.Model.KvCacheFormat(Gguf.GgmlType.Q8_0, Gguf.GgmlType.Q4_0), options.CacheFormat);
+
+        File.WriteAllText(_file, """{ "ChatEngine": { "CacheTypeV": "q2_k" } }""");
+        var error = Assert.Throws<ArgumentException>(() => ServerConfiguration.Load(_file, None, new Hashtable()));
+        Assert.StartsWith("invalid setting CacheTypeV: cache type 'q2_k' is not one of f16, q8_0, q4_0", error.Message);
+    }
+
+    [Fact]
     public void The_shutdown_timeout_is_read_from_the_environment_and_must_not_be_negative()
     {
         var options = ServerConfiguration.Load(null, None, new Hashtable { ["CHATENGINE_SHUTDOWNTIMEOUT"] = "2.5" });

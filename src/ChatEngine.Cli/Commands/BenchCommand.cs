@@ -24,12 +24,15 @@ internal static class BenchCommand
             Description = "also measure the memory read bandwidth of the same threads and report decode as a fraction of its limit",
         };
         var command = new Command("bench", "prefill and decode speed (llama-bench style)") { model, prompt, generate, repetitions, threads, json, bandwidth };
+        var cacheTypes = new CacheTypeOptions();
+        cacheTypes.AddTo(command);
         command.SetAction(parse =>
         {
             var (p, n) = (parse.GetValue(prompt), parse.GetValue(generate));
             if (p < 0 || n < 0 || p + n == 0) throw new CliUsageException("--n-prompt and --n-gen must be >= 0 and not both 0");
             var path = parse.GetValue(model)!.FullName;
             using var lm = LanguageModel.Load(path, parse.GetValue(threads));
+            cacheTypes.ApplyTo(parse, lm);
             var asJson = parse.GetValue(json);
             var result = SpeedBenchmark.Run(lm, p, n, parse.GetValue(repetitions), asJson ? null : Console.Error.WriteLine);
             var peakRss = Process.GetCurrentProcess().PeakWorkingSet64;
@@ -43,6 +46,9 @@ internal static class BenchCommand
                     prefill = new { tokens = p, tokens_per_second = result.Prefill.TokensPerSecond, stddev = result.Prefill.StandardDeviation },
                     decode = new { tokens = n, tokens_per_second = result.Decode.TokensPerSecond, stddev = result.Decode.StandardDeviation },
                     peak_rss_bytes = peakRss,
+                    kv_cache_type_k = lm.CacheFormat.Keys.ToString().ToLowerInvariant(),
+                    kv_cache_type_v = lm.CacheFormat.Values.ToString().ToLowerInvariant(),
+                    kv_cache_bytes_per_token = lm.CacheFormat.BytesPerToken(lm.Parameters),
                     read_bandwidth_bytes_per_second = limit?.ReadBytesPerSecond,
                     weight_bytes_per_token = limit?.BytesPerToken,
                     decode_bandwidth_fraction = limit?.Fraction,
@@ -54,7 +60,7 @@ internal static class BenchCommand
                 Console.WriteLine($"|---|---|---|---|");
                 if (p > 0) Console.WriteLine($"| {Path.GetFileName(path)} | {result.Threads} | pp{p} | {result.Prefill.TokensPerSecond:F2} ± {result.Prefill.StandardDeviation:F2} |");
                 if (n > 0) Console.WriteLine($"| {Path.GetFileName(path)} | {result.Threads} | tg{n} | {result.Decode.TokensPerSecond:F2} ± {result.Decode.StandardDeviation:F2} |");
-                Console.WriteLine($"peak RSS: {peakRss / (1024.0 * 1024.0):F1} MiB");
+                Console.WriteLine($"peak RSS: {peakRss / (1024.0 * 1024.0):F1} MiB; KV cache ({lm.CacheFormat}): {lm.CacheFormat.BytesPerToken(lm.Parameters) / 1024.0:F1} KiB per token");
                 if (limit is { } l)
                     Console.WriteLine($"memory read bandwidth ({result.Threads} threads): {l.ReadBytesPerSecond / 1e9:F1} GB/s; weights read per token: " +
                         $"{l.BytesPerToken / 1e6:F1} MB; decode limit {l.TokensPerSecondLimit:F1} t/s; decode at {100 * l.Fraction:F0}% of it");

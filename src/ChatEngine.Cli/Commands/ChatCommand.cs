@@ -48,16 +48,19 @@ internal static class ChatCommand
         private readonly Option<int> _threads = CommonOptions.Threads();
         private readonly Option<LoraAdapterSpec[]> _lora = LoraOption.Create();
         private readonly SamplingOptionSet _sampler = new();
+        private readonly CacheTypeOptions _cacheTypes = new();
 
         public SessionOptions(Command command)
         {
             foreach (var option in new Option[] { _system, _count, _context, _threads, _lora }) command.Options.Add(option);
             _sampler.AddTo(command);
+            _cacheTypes.AddTo(command);
         }
 
         public int Run(ParseResult parse, string modelPath, string? prompt)
         {
             using var lm = LanguageModel.Load(modelPath, parse.GetValue(_threads));
+            _cacheTypes.ApplyTo(parse, lm);
             using var adapters = LoraOption.Load(parse, _lora, lm);
             var options = new GenerationOptions { MaxTokens = parse.GetValue(_count), Sampling = _sampler.From(parse), Adapters = adapters.Selection };
             var contextSize = parse.GetValue(_context);

@@ -24,10 +24,13 @@ internal static class GenerateCommand
             model, prompt, count, context, threads, json, lora,
         };
         sampler.AddTo(command);
+        var cacheTypes = new CacheTypeOptions();
+        cacheTypes.AddTo(command);
         command.SetAction(parse =>
         {
             var sampling = sampler.From(parse);
             using var lm = LanguageModel.Load(parse.GetValue(model)!.FullName, parse.GetValue(threads));
+            cacheTypes.ApplyTo(parse, lm);
             using var adapters = LoraOption.Load(parse, lora, lm);
             var options = new GenerationOptions { MaxTokens = parse.GetValue(count), Sampling = sampling, Adapters = adapters.Selection };
             var text = parse.GetValue(prompt)!;

@@ -19,11 +19,14 @@ internal static class PerplexityCommand
         {
             model, file, context, threads, json, lora,
         };
+        var cacheTypes = new CacheTypeOptions();
+        cacheTypes.AddTo(command);
         command.SetAction(parse =>
         {
             var textFile = parse.GetValue(file)!;
             if (!textFile.Exists) throw new FileNotFoundException($"text file '{textFile.FullName}' does not exist");
             using var lm = LanguageModel.Load(parse.GetValue(model)!.FullName, parse.GetValue(threads));
+            cacheTypes.ApplyTo(parse, lm);
             using var adapters = LoraOption.Load(parse, lora, lm);
             var tokens = lm.Tokenizer.Encode(File.ReadAllText(textFile.FullName), addSpecial: true);
             var asJson = parse.GetValue(json);

@@ -35,11 +35,13 @@ internal static class ServeCommand
         };
         var config = new Option<FileInfo>("--config") { Description = $"JSON settings file with a '{ServerConfiguration.SectionName}' section (default: ./{ServerConfiguration.DefaultSettingsFile} when present)" };
         var chatTemplateFile = new Option<string>("--chat-template-file") { Description = "Jinja chat template file used instead of the model's (default: the GGUF's, else ChatML)" };
+        var cacheTypes = new CacheTypeOptions();
         var lora = LoraOption.Create();
         var command = new Command("serve", "OpenAI-compatible HTTP server, SignalR chat hub and browser chat UI")
         {
             model, host, port, parallel, contextSize, threads, apiKey, queueLimit, allowedHosts, corsOrigins, shutdownTimeout, config, lora, chatTemplateFile,
         };
+        cacheTypes.AddTo(command);
         command.SetAction(parse =>
         {
             var flags = new Dictionary<string, string?>();
@@ -59,6 +61,8 @@ internal static class ServeCommand
             Flag(corsOrigins, nameof(ServerOptions.CorsOrigins));
             Flag(shutdownTimeout, nameof(ServerOptions.ShutdownTimeout));
             Flag(chatTemplateFile, nameof(ServerOptions.ChatTemplateFile));
+            Flag(cacheTypes.Keys, nameof(ServerOptions.CacheTypeK));
+            Flag(cacheTypes.Values, nameof(ServerOptions.CacheTypeV));
             var options = ServerConfiguration.Load(parse.GetValue(config)?.FullName, flags);
             options = options with { ModelPath = ModelLocator.Resolve(options.ModelPath), LoraAdapters = parse.GetValue(lora) ?? [] };
             if (!File.Exists(options.ModelPath)) throw new FileNotFoundException($"model file '{options.ModelPath}' does not exist", options.ModelPath);

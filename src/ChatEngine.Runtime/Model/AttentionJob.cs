@@ -98,8 +98,8 @@ internal sealed class AttentionJob(ModelHyperParameters p) : IComputeJob
             var rows = endKey - firstKey;
             var keys = Scratch(ref t_keys, rows * headSize);
             var values = Scratch(ref t_values, rows * headSize);
-            F16Attention.Widen(cache.Keys[_layer].AsSpan(kvOffset + firstKey * kvSize), kvSize, headSize, rows, keys);
-            F16Attention.Widen(cache.Values[_layer].AsSpan(kvOffset + firstKey * kvSize), kvSize, headSize, rows, values);
+            cache.Widen(keys: true, _layer, kvOffset, headSize, firstKey, rows, keys);
+            cache.Widen(keys: false, _layer, kvOffset, headSize, firstKey, rows, values);
             for (var head = firstHead; head < firstHead + heads; head++) Attend(head, t, runEnd, keys, values, firstKey);
             t = runEnd;
         }

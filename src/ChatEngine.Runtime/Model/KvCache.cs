@@ -1,42 +1,60 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using ChatEngine.Gguf;
+using ChatEngine.Kernels.Ops;
+using ChatEngine.Kernels.Quants;
+
 namespace ChatEngine.Runtime.Model;
 
 /// <summary>
 /// Keys and values of one sequence for every layer, sized for the context the caller asked for (not the model's
 /// trained maximum). Layout per layer: position-major, each position holding KvHeadCount x HeadSize values.
-/// Stored as F16 like llama.cpp's default cache type: half the memory, and the same rounding llama.cpp applies.
+/// Stored as F16 by default, like llama.cpp's default cache type (half the memory, and the rounding llama.cpp applies),
+/// or in the quantized <see cref="KvCacheFormat"/> asked for, each position's row as whole blocks.
 /// </summary>
 public sealed class KvCache
 {
-    public KvCache(ModelHyperParameters parameters, int contextSize)
+    public KvCache(ModelHyperParameters parameters, int contextSize, KvCacheFormat? format = null)
     {
         if (contextSize < 1) throw new ArgumentOutOfRangeException(nameof(contextSize), contextSize, "context size must be at least 1");
+        Format = format ?? KvCacheFormat.F16;
+        Format.Validate(parameters);
         ContextSize = contextSize;
         RowSize = parameters.KvSize;
-        CheckFitsInMemory(parameters.LayerCount, contextSize, RowSize);
+        KeyRowBytes = KvCacheFormat.RowBytes(Format.Keys, RowSize);
+        ValueRowBytes = KvCacheFormat.RowBytes(Format.Values, RowSize);
+        CheckFitsInMemory(parameters.LayerCount, contextSize, KeyRowBytes, ValueRowBytes);
         Orders = new SummationOrder[contextSize];
-        Keys = new Half[parameters.LayerCount][];
-        Values = new Half[parameters.LayerCount][];
+        Keys = new byte[parameters.LayerCount][];
+        Values = new byte[parameters.LayerCount][];
         for (var i = 0; i < parameters.LayerCount; i++)
         {
-            Keys[i] = new Half[(long)contextSize * RowSize];
-            Values[i] = new Half[(long)contextSize * RowSize];
+            Keys[i] = new byte[(long)contextSize * KeyRowBytes];
+            Values[i] = new byte[(long)contextSize * ValueRowBytes];
         }
     }
 
     /// <summary>Refuses, before allocating anything, a cache no array can hold or larger than the memory the process may use.</summary>
-    private static void CheckFitsInMemory(int layers, int contextSize, int rowSize)
+    private static void CheckFitsInMemory(int layers, int contextSize, int keyRowBytes, int valueRowBytes)
     {
-        var valuesPerLayer = (long)contextSize * rowSize;
-        if (valuesPerLayer > Array.MaxLength)
+        var largest = (long)contextSize * Math.Max(keyRowBytes, valueRowBytes);
+        if (largest > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(contextSize),
-                $"a KV cache of {contextSize} tokens x {rowSize} values per layer is more than one array holds");
-        const int bytesPerValue = 2 * 2; // keys and values, F16
+                $"a KV cache of {contextSize} tokens x {Math.Max(keyRowBytes, valueRowBytes)} bytes per layer is more than one array holds");
+        var perLayer = (long)contextSize * (keyRowBytes + valueRowBytes);
         var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        if (valuesPerLayer * bytesPerValue > available / layers)
+        if (perLayer > available / layers)
             throw new ArgumentOutOfRangeException(nameof(contextSize),
-                $"a KV cache of {contextSize} tokens needs {(Int128)valuesPerLayer * bytesPerValue * layers} bytes ({layers} layers), "
+                $"a KV cache of {contextSize} tokens needs {(Int128)perLayer * layers} bytes ({layers} layers), "
                 + $"more than the {available} bytes of memory available");
     }
+
+    public KvCacheFormat Format { get; }
+
+    /// <summary>Bytes of one position's keys, and values, in one layer.</summary>
+    public int KeyRowBytes { get; }
+
+    public int ValueRowBytes { get; }
 
     public int ContextSize { get; }
     public int RowSize { get; }
@@ -53,8 +71,8 @@ public sealed class KvCache
     }
 
     internal SummationOrder[] Orders { get; }
-    internal Half[][] Keys { get; }
-    internal Half[][] Values { get; }
+    internal byte[][] Keys { get; }
+    internal byte[][] Values { get; }
 
     /// <summary>Forgets positions from <paramref name="length"/> on, so a shared prefix can be kept and the rest recomputed.</summary>
     public void Truncate(int length)
@@ -63,5 +81,39 @@ public sealed class KvCache
         Length = Math.Min(Length, length);
     }
 
-    public long SizeInBytes => 2L * Keys.Length * ContextSize * RowSize * 2;
+    public long SizeInBytes => (long)Keys.Length * ContextSize * (KeyRowBytes + ValueRowBytes);
+
+    /// <summary>Stores one position's keys and values of <paramref name="layer"/> (KvHeadCount x HeadSize floats each).</summary>
+    internal void Store(int layer, int position, ReadOnlySpan<float> keys, ReadOnlySpan<float> values)
+    {
+        Encode(Format.Keys, keys, Keys[layer].AsSpan(position * KeyRowBytes, KeyRowBytes));
+        Encode(Format.Values, values, Values[layer].AsSpan(position * ValueRowBytes, ValueRowBytes));
+    }
+
+    /// <summary>
+    /// Positions [first, first + rows) of one head's keys (or values) as floats, head values consecutive: the head
+    /// starting at value <paramref name="offset"/> of each row (a multiple of the block size; the format checked that).
+    /// </summary>
+    internal void Widen(bool keys, int layer, int offset, int width, int first, int rows, Span<float> destination)
+    {
+        var type = keys ? Format.Keys : Format.Values;
+        var rowBytes = keys ? KeyRowBytes : ValueRowBytes;
+        var data = (keys ? Keys : Values)[layer];
+        var headStart = KvCacheFormat.RowBytes(type, offset);
+        var headBytes = KvCacheFormat.RowBytes(type, width);
+        if (type == GgmlType.F16)
+        {
+            var halves = MemoryMarshal.Cast<byte, Half>(data.AsSpan(first * rowBytes + headStart));
+            F16Attention.Widen(halves, RowSize, width, rows, destination);
+            return;
+        }
+        for (var r = 0; r < rows; r++)
+            QuantFormats.Dequantize(type, data.AsSpan((first + r) * rowBytes + headStart, headBytes), destination.Slice(r * width, width));
+    }
+
+    private static void Encode(GgmlType type, ReadOnlySpan<float> source, Span<byte> destination)
+    {
+        if (type == GgmlType.F16) TensorPrimitives.ConvertToHalf(source, MemoryMarshal.Cast<byte, Half>(destination));
+        else QuantFormats.Quantize(type, source, destination);
+    }
 }

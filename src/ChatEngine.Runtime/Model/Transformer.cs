@@ -199,8 +199,7 @@ public sealed class Transformer
             for (var h = 0; h < _p.KvHeadCount; h++) Rope.Rotate(k.Slice(t * kvSize + h * headSize, headSize), _ropeCos, _ropeSin, _p.RopeMode);
             if (_p.ScalesQueries) TensorPrimitives.Multiply(q.Slice(t * qSize, qSize), _p.AttentionScale, q.Slice(t * qSize, qSize));
             var cache = batch.Cache(start + t);
-            TensorPrimitives.ConvertToHalf(k.Slice(t * kvSize, kvSize), cache.Keys[layer].AsSpan(position * kvSize, kvSize));
-            TensorPrimitives.ConvertToHalf(v.Slice(t * kvSize, kvSize), cache.Values[layer].AsSpan(position * kvSize, kvSize));
+            cache.Store(layer, position, k.Slice(t * kvSize, kvSize), v.Slice(t * kvSize, kvSize));
         }
 
         HalfRounding.Round(q);

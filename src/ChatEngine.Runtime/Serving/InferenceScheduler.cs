@@ -65,7 +65,7 @@ public sealed class InferenceScheduler : IDisposable
         var parameters = model.Parameters;
         _vocabularySize = parameters.VocabSize;
         _slots = new Slot[slots];
-        for (var i = 0; i < slots; i++) _slots[i] = new Slot(new KvCache(parameters, contextSize), model.Tokenizer);
+        for (var i = 0; i < slots; i++) _slots[i] = new Slot(new KvCache(parameters, contextSize, model.CacheFormat), model.Tokenizer);
         _transformer = new Transformer(parameters, model.Weights, model.Pool);
         _batch = new TokenBatch(_vocabularySize, StepTokens + slots);
         _logits = new float[(long)slots * _vocabularySize];
