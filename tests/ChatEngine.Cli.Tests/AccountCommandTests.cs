@@ -92,6 +92,22 @@ public sealed class AccountCommandTests : IDisposable
         Assert.Equal(["ada"], AccountStore.Open(_dir.Path).ListUsers().Select(u => u.Name));
     }
 
+    [Fact]
+    public async Task Serve_on_a_data_directory_with_a_user_needs_their_key()
+    {
+        Ok("users", "add", "ada", "--password", "pw");
+        var key = Ok("keys", "create", "ada").TrimEnd('\n');
+        using var serve = await ServeShutdownCliTests.ServeProcess.StartAsync("--data-dir", _dir.Path);
+        using var http = new HttpClient { BaseAddress = serve.Address };
+
+        using var anonymous = await http.GetAsync("/v1/models");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/models") { Headers = { Authorization = new("Bearer", key) } };
+        using var withKey = await http.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, withKey.StatusCode);
+    }
+
     private string Ok(params string[] args)
     {
         var result = CliRunner.Run([.. args, "--data-dir", _dir.Path]);
