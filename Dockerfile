@@ -18,8 +18,11 @@ ENV CHATENGINE_HOST=0.0.0.0 \
     CHATENGINE_PARALLEL=4 \
     CHATENGINE_CONTEXTSIZE=2048 \
     CHATENGINE_MODELS=/models/store \
+    CHATENGINE_DATADIR=/data \
     DOTNET_gcServer=0
-VOLUME ["/models"]
+# users and keys (chatengine.db): a folder the unprivileged user may write, kept in a volume
+RUN mkdir /data && chown $APP_UID /data
+VOLUME ["/models", "/data"]
 EXPOSE 8080
 # the aspnet images define the unprivileged user "app" (APP_UID)
 USER $APP_UID

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
+using ChatEngine.Accounts;
 using ChatEngine.Gguf;
 using ChatEngine.ModelStore;
 using ChatEngine.Runtime.Lora;
@@ -70,7 +71,7 @@ internal static partial class CliErrors
         or ContextOverflowException or CliUsageException or IOException or System.Text.Json.JsonException
         or TemplateSyntaxException or TemplateRenderException or LoraAdapterException or ModelSelectionException
         or HubRequestException or ChecksumMismatchException or HttpRequestException or TimeoutException
-        or TrainingDataException or CheckpointMismatchException;
+        or TrainingDataException or CheckpointMismatchException or AccountException or System.Data.Common.DbException;
 }
 
 /// <summary>An option value that parses but makes no sense (e.g. a context smaller than the prompt).</summary>

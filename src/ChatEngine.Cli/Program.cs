@@ -15,6 +15,8 @@ var root = new RootCommand("ChatEngine: run GGUF language models in pure C#")
     TokenizeCommand.Create(),
     TemplateCommand.Create(),
     ServeCommand.Create(),
+    AccountCommands.Users(),
+    AccountCommands.Keys(),
     PullCommand.Create(),
     ListCommand.Create(),
     RemoveCommand.Create(),

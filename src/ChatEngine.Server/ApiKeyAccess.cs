@@ -3,18 +3,21 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using ChatEngine.Accounts;
 using ChatEngine.Server.Protocol;
 using Microsoft.AspNetCore.Authorization;
 
 namespace ChatEngine.Server;
 
 /// <summary>
-/// Who may use a server started with an API key: a request with <c>Authorization: Bearer KEY</c> (the API, the chat
-/// hub), or a browser holding the session cookie that <see cref="SignIn"/> issues once the key is checked (the web
-/// UI, its Blazor circuit, the hub). Every comparison is constant-time on fixed-length values: SHA-256 digests for the
-/// key, so its length does not leak either, and HMAC-SHA256 tags for the cookie. The cookie holds its expiry and a tag
-/// of it keyed by a secret derived from the API key, never the key: it stays valid across restarts and stops working
-/// when the key changes. Without a key everyone is authorized.
+/// Who may use a server started with an API key or with users in its data directory: a request with
+/// <c>Authorization: Bearer KEY</c> where KEY is the server's or a user's unrevoked key (<see cref="AccountStore"/>;
+/// the API, the chat hub), or a browser holding the session cookie that <see cref="SignIn"/> issues once the server's
+/// key is checked (the web UI, its Blazor circuit, the hub). Every comparison is constant-time on fixed-length values:
+/// SHA-256 digests for the keys, so their length does not leak either, and HMAC-SHA256 tags for the cookie. The cookie
+/// holds its expiry and a tag of it keyed by a secret derived from the API key, never the key: it stays valid across
+/// restarts and stops working when the key changes. Without a key and without users everyone is authorized; whether
+/// there are users is asked on each request, so users added while the server runs take effect at once.
 /// </summary>
 public sealed class ApiKeyAccess
 {
@@ -27,17 +30,19 @@ public sealed class ApiKeyAccess
     private static readonly byte[] SessionKeyLabel = "chatengine session cookie v1"u8.ToArray();
     private readonly byte[]? _keyDigest;
     private readonly byte[]? _sessionKey;
+    private readonly AccountStore? _accounts;
 
-    public ApiKeyAccess(string? apiKey)
+    public ApiKeyAccess(string? apiKey, AccountStore? accounts = null)
     {
+        _accounts = accounts;
         if (apiKey is not { Length: > 0 }) return;
         var key = Encoding.UTF8.GetBytes(apiKey);
         _keyDigest = SHA256.HashData(key);
         _sessionKey = HMACSHA256.HashData(key, SessionKeyLabel);
     }
 
-    /// <summary>Whether the server has an API key at all.</summary>
-    public bool Required => _keyDigest is not null;
+    /// <summary>Whether the server has an API key or its accounts have a user.</summary>
+    public bool Required => _keyDigest is not null || _accounts?.HasUsers() == true;
 
     /// <summary>Where a browser that loads a page without a session is sent (set by the web UI); null: such loads get 401.</summary>
     public string? SignInPath { get; set; }
@@ -45,7 +50,7 @@ public sealed class ApiKeyAccess
     public bool IsAuthorized(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return !Required || HasBearerKey(request) || HasSession(request);
+        return HasBearerKey(request) || HasSession(request) || !Required;
     }
 
     /// <summary>Whether <paramref name="context"/> may go on: authorized, or bound for <c>/health</c> (which shows
@@ -74,7 +79,7 @@ public sealed class ApiKeyAccess
     public bool SignIn(HttpContext context, string? key)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (!Required || key is null || !KeyMatches(key)) return false;
+        if (key is null || !KeyMatches(key)) return false;
         var expires = DateTimeOffset.UtcNow + SessionLifetime;
         var expiry = expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         context.Response.Cookies.Append(CookieName, $"{expiry}.{Base64Url.EncodeToString(Tag(expiry))}", CookieOptions(context, expires));
@@ -99,15 +104,17 @@ public sealed class ApiKeyAccess
     private bool HasBearerKey(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
-        return header.StartsWith(BearerScheme, StringComparison.OrdinalIgnoreCase) && KeyMatches(header[BearerScheme.Length..].Trim());
+        if (!header.StartsWith(BearerScheme, StringComparison.OrdinalIgnoreCase)) return false;
+        var key = header[BearerScheme.Length..].Trim();
+        return KeyMatches(key) || _accounts?.FindUserByKey(key) is not null;
     }
 
-    private bool KeyMatches(string key) => CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(key)), _keyDigest);
+    private bool KeyMatches(string key) => _keyDigest is not null && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(key)), _keyDigest);
 
     /// <summary>A cookie <c>EXPIRY.TAG</c> whose tag is this server's for that expiry, and the expiry not passed.</summary>
     private bool HasSession(HttpRequest request)
     {
-        if (request.Cookies[CookieName] is not { } value) return false;
+        if (_sessionKey is null || request.Cookies[CookieName] is not { } value) return false;
         var dot = value.IndexOf('.', StringComparison.Ordinal);
         if (dot <= 0 || !long.TryParse(value.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var expiry)) return false;
         var tag = new byte[HMACSHA256.HashSizeInBytes];

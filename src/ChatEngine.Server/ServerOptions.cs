@@ -56,6 +56,11 @@ public sealed record ServerOptions
     /// <summary>When set, every endpoint but <c>/health</c> requires <c>Authorization: Bearer KEY</c>.</summary>
     public string? ApiKey { get; init; }
 
+    /// <summary>Folder of the users and keys database (<c>chatengine users</c>, <c>chatengine keys</c>): once it has a user,
+    /// every endpoint but <c>/health</c> requires one of their keys (or <see cref="ApiKey"/>). Null: no accounts (the CLI
+    /// passes its default data directory).</summary>
+    public string? DataDir { get; init; }
+
     /// <summary>Requests that may wait for a slot; beyond that the server answers 429 with Retry-After.</summary>
     public int QueueLimit { get; init; } = 64;
 
@@ -96,6 +101,7 @@ public sealed record ServerOptions
             if (origin != "*" && !(Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.AbsolutePath == "/" && !origin.EndsWith('/')))
                 throw new ArgumentException($"'{origin}' is not a web origin (scheme://host[:port], e.g. https://app.example) or *", nameof(CorsOrigins));
         }
+        if (DataDir is not null && string.IsNullOrWhiteSpace(DataDir)) throw new ArgumentException("the data directory must not be empty", nameof(DataDir));
         if (!double.IsFinite(ShutdownTimeout) || ShutdownTimeout < 0)
             throw new ArgumentOutOfRangeException(nameof(ShutdownTimeout), ShutdownTimeout, "shutdown timeout must be a number of seconds >= 0");
         _ = CacheFormat;

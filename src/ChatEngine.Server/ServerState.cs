@@ -13,8 +13,8 @@ internal sealed class ServerState(ServerOptions options)
 
     public ServerOptions Options { get; } = options;
 
-    /// <summary>The API-key check (bearer header or the UI's session cookie).</summary>
-    public ApiKeyAccess Access { get; } = new(options.ApiKey);
+    /// <summary>The API-key check (bearer header or the UI's session cookie), against the server's key and the data directory's users' keys.</summary>
+    public ApiKeyAccess Access { get; } = new(options.ApiKey, options.DataDir is null ? null : Accounts.AccountStore.Open(options.DataDir));
     public ModelHost? Host => _host;
     public string? LoadError => _loadError;
 

@@ -42,6 +42,9 @@ internal static class CliRunner
     public static Process Start(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
         StartProgram("dotnet", environment, [CliDll, .. args]);
 
+    /// <summary>The data directory every CLI these tests start uses unless a test names another.</summary>
+    public static readonly string IsolatedDataDirectory = Path.Combine(Path.GetTempPath(), $"chatengine-cli-tests-{Environment.ProcessId}");
+
     public static string CliDll => Path.Combine(AppContext.BaseDirectory, "chatengine.dll");
 
     private static Process StartProgram(string program, IReadOnlyDictionary<string, string?> environment, string[] args, bool redirectInput = false)
@@ -53,6 +56,8 @@ internal static class CliRunner
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // Away from the real user's accounts: a serve that found users there would refuse the tests' requests.
+        start.Environment["CHATENGINE_DATADIR"] = IsolatedDataDirectory;
         foreach (var (name, value) in environment) start.Environment[name] = value;
         foreach (var arg in args) start.ArgumentList.Add(arg);
         return Process.Start(start)!;

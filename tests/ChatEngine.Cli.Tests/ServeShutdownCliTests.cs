@@ -45,7 +45,7 @@ public sealed class ServeShutdownCliTests
     }
 
     /// <summary><c>chatengine serve</c> on stories260K at a free port, running until told to stop.</summary>
-    private sealed class ServeProcess : IDisposable
+    internal sealed class ServeProcess : IDisposable
     {
         private readonly Process _process;
         private readonly StringBuilder _stderr = new();
@@ -71,6 +71,7 @@ public sealed class ServeShutdownCliTests
         public static async Task<ServeProcess> StartAsync(params string[] args)
         {
             var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+            start.Environment["CHATENGINE_DATADIR"] = CliRunner.IsolatedDataDirectory;
             start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "chatengine.dll"));
             foreach (var arg in new[] { "serve", "-m", TestPaths.Model("stories260K.gguf"), "--port", "0", "--parallel", "1", "--threads", "1" }.Concat(args))
                 start.ArgumentList.Add(arg);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ChatEngine.Accounts;
 using ChatEngine.ModelStore;
 
 namespace ChatEngine.Cli.Commands;
@@ -24,6 +25,19 @@ internal static class CommonOptions
             }
         },
     };
+
+    /// <summary><c>--data-dir</c>: where the accounts database lives (<see cref="DataDirectory"/> when not given).</summary>
+    public static Option<string> DataDir() => new("--data-dir")
+    {
+        Description = $"folder of the users and keys database (default: ${DataDirVariable}, else the user's local app-data folder/chatengine)",
+    };
+
+    public const string DataDirVariable = "CHATENGINE_DATADIR";
+
+    /// <summary>The data directory when <c>--data-dir</c> is not given: <c>CHATENGINE_DATADIR</c> (what <c>serve</c> reads
+    /// as its <c>DataDir</c> setting too), else the per-user one.</summary>
+    public static string DataDirectory(string? given) =>
+        given ?? (Environment.GetEnvironmentVariable(DataDirVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : AccountStore.DefaultDataDirectory());
 
     public static Option<int> Threads() => new("--threads", "-t")
     {

@@ -8,7 +8,7 @@ using ChatEngine.Web;
 namespace ChatEngine.Cli.Commands;
 
 /// <summary>
-/// <c>serve [-m MODEL] [--host H --port P --parallel N --ctx-size C --threads T --api-key KEY --queue-limit Q --allowed-hosts H,... --cors-origins O,... --shutdown-timeout S --config FILE --lora FILE[:SCALE]...]</c>:
+/// <c>serve [-m MODEL] [--host H --port P --parallel N --ctx-size C --threads T --api-key KEY --data-dir DIR --queue-limit Q --allowed-hosts H,... --cors-origins O,... --shutdown-timeout S --config FILE --lora FILE[:SCALE]...]</c>:
 /// flags override <c>CHATENGINE_*</c> environment variables, which override <c>appsettings.json</c> (see <see cref="ServerConfiguration"/>).
 /// Exits 0 after a shutdown in which every generation finished, <see cref="SequencesCutExitCode"/> when the shutdown
 /// deadline had to end some.
@@ -26,6 +26,7 @@ internal static class ServeCommand
         var contextSize = new Option<int?>("--ctx-size", "-c") { Description = "context tokens per slot: prompt + completion (default: 2048)" };
         var threads = new Option<int?>("--threads", "-t") { Description = "compute threads (default: all cores)" };
         var apiKey = new Option<string>("--api-key") { Description = "require 'Authorization: Bearer KEY' (default: open)" };
+        var dataDir = CommonOptions.DataDir();
         var queueLimit = new Option<int?>("--queue-limit") { Description = "requests that may wait for a slot before 429 (default: 64)" };
         var allowedHosts = new Option<string>("--allowed-hosts") { Description = "host names the server answers to, comma-separated, * = any (default: loopback names and --host; any when --host is 0.0.0.0)" };
         var corsOrigins = new Option<string>("--cors-origins") { Description = "web origins allowed to call the API from a browser, comma-separated, * = any (default: none)" };
@@ -39,7 +40,7 @@ internal static class ServeCommand
         var lora = LoraOption.Create();
         var command = new Command("serve", "OpenAI-compatible HTTP server, SignalR chat hub and browser chat UI")
         {
-            model, host, port, parallel, contextSize, threads, apiKey, queueLimit, allowedHosts, corsOrigins, shutdownTimeout, config, lora, chatTemplateFile,
+            model, host, port, parallel, contextSize, threads, apiKey, dataDir, queueLimit, allowedHosts, corsOrigins, shutdownTimeout, config, lora, chatTemplateFile,
         };
         cacheTypes.AddTo(command);
         command.SetAction(parse =>
@@ -56,6 +57,7 @@ internal static class ServeCommand
             Flag(contextSize, nameof(ServerOptions.ContextSize));
             Flag(threads, nameof(ServerOptions.Threads));
             Flag(apiKey, nameof(ServerOptions.ApiKey));
+            Flag(dataDir, nameof(ServerOptions.DataDir));
             Flag(queueLimit, nameof(ServerOptions.QueueLimit));
             Flag(allowedHosts, nameof(ServerOptions.AllowedHosts));
             Flag(corsOrigins, nameof(ServerOptions.CorsOrigins));
@@ -64,7 +66,12 @@ internal static class ServeCommand
             Flag(cacheTypes.Keys, nameof(ServerOptions.CacheTypeK));
             Flag(cacheTypes.Values, nameof(ServerOptions.CacheTypeV));
             var options = ServerConfiguration.Load(parse.GetValue(config)?.FullName, flags);
-            options = options with { ModelPath = ModelLocator.Resolve(options.ModelPath), LoraAdapters = parse.GetValue(lora) ?? [] };
+            options = options with
+            {
+                ModelPath = ModelLocator.Resolve(options.ModelPath),
+                LoraAdapters = parse.GetValue(lora) ?? [],
+                DataDir = CommonOptions.DataDirectory(options.DataDir),
+            };
             if (!File.Exists(options.ModelPath)) throw new FileNotFoundException($"model file '{options.ModelPath}' does not exist", options.ModelPath);
             CheckPortIsFree(options);
             var server = ChatEngineServer.Create(options, extensions: [new ChatUi()]);
