@@ -132,7 +132,8 @@ internal static class CompletionEndpoints
             }
             context.Response.ContentType = "application/json";
             await using var json = new Utf8JsonWriter(context.Response.Body, JsonOutput.Options);
-            var results = choices.Select((c, i) => new ChoiceResult(i, c.Text.ToString(), c.Finish, _logged ? c.Logged : null)).ToList();
+            var results = choices.Select((c, i) => new ChoiceResult(i, c.Text.ToString(), c.Finish, _logged ? c.Logged : null,
+                request.OutputParser?.Parse(c.Text.ToString()))).ToList();
             format.WriteResponse(json, header, results, Usage(choices), logProbabilities);
             await json.FlushAsync(context.RequestAborted);
         }

@@ -19,7 +19,7 @@ internal abstract class CompletionFormat
     {
         WriteStart(json, header, ResponseObject);
         json.WriteStartArray("choices");
-        foreach (var choice in choices) WriteChoice(json, choice.Index, choice.Text, choice.LogProbabilities, choice.Finish, logProbabilities, complete: true);
+        foreach (var choice in choices) WriteChoice(json, choice, logProbabilities);
         json.WriteEndArray();
         WriteUsage(json, usage);
         json.WriteEndObject();
@@ -52,6 +52,10 @@ internal abstract class CompletionFormat
         json.WriteEndObject();
     }
 
+    /// <summary>One entry of a whole response's <c>choices</c>.</summary>
+    protected virtual void WriteChoice(Utf8JsonWriter json, ChoiceResult choice, LogProbabilityWriter logProbabilities) =>
+        WriteChoice(json, choice.Index, choice.Text, choice.LogProbabilities, choice.Finish, logProbabilities, complete: true);
+
     protected abstract string ResponseObject { get; }
     protected abstract string ChunkObject { get; }
 
@@ -74,6 +78,10 @@ internal abstract class CompletionFormat
         if (finish is null) json.WriteNull("finish_reason");
         else json.WriteString("finish_reason", WireName(finish.Value));
     }
+
+    /// <summary>A chat choice that ended on its own with tool calls reports <c>tool_calls</c>; a length cut stays <c>length</c>.</summary>
+    public static string WireName(FinishReason finish, bool hasToolCalls) =>
+        hasToolCalls && finish == FinishReason.Stop ? "tool_calls" : WireName(finish);
 
     /// <summary>The <c>finish_reason</c> string: <c>stop</c>, <c>length</c>, or <c>shutdown</c> (the server's shutdown deadline).</summary>
     public static string WireName(FinishReason finish) => finish switch
@@ -124,6 +132,44 @@ internal abstract class CompletionFormat
             json.WriteEndObject();
             json.WriteEndArray();
             EndChunk(json, includeUsage);
+        }
+
+        protected override void WriteChoice(Utf8JsonWriter json, ChoiceResult choice, LogProbabilityWriter logProbabilities)
+        {
+            if (choice.Message is not { } message)
+            {
+                base.WriteChoice(json, choice, logProbabilities);
+                return;
+            }
+            json.WriteStartObject();
+            json.WriteNumber("index", choice.Index);
+            json.WriteStartObject("message");
+            json.WriteString("role", "assistant");
+            // OpenAI sends null content for a message that is only calls.
+            if (message.Content.Length == 0 && message.ToolCalls.Count > 0) json.WriteNull("content");
+            else json.WriteString("content", message.Content);
+            if (message.Reasoning.Length > 0) json.WriteString("reasoning_content", message.Reasoning);
+            json.WriteNull("refusal");
+            if (message.ToolCalls.Count > 0)
+            {
+                json.WriteStartArray("tool_calls");
+                foreach (var call in message.ToolCalls)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("id", call.Id);
+                    json.WriteString("type", "function");
+                    json.WriteStartObject("function");
+                    json.WriteString("name", call.Name);
+                    json.WriteString("arguments", call.Arguments);
+                    json.WriteEndObject();
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
+            json.WriteEndObject();
+            logProbabilities.WriteChat(json, choice.LogProbabilities);
+            json.WriteString("finish_reason", WireName(choice.Finish, message.ToolCalls.Count > 0));
+            json.WriteEndObject();
         }
 
         protected override void WriteChoice(Utf8JsonWriter json, int index, string text, IReadOnlyList<LoggedToken>? tokens, FinishReason? finish,
