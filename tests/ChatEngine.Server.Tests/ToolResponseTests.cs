@@ -88,6 +88,73 @@ public sealed class ToolResponseTests
         var expected = new ChatOutputParser(ChatOutputFormat.FromTemplate(Hermes)).Parse(text);
         Assert.Equal(expected.Content, parsed.GetProperty("message").GetProperty("content").GetString());
         Assert.Equal(raw.GetProperty("finish_reason").GetString(), parsed.GetProperty("finish_reason").GetString());
+
+        var chat = server.OpenAi.GetChatClient("stories260K");
+        var options = new OpenAI.Chat.ChatCompletionOptions
+        {
+#pragma warning disable OPENAI001 // Seed is marked experimental in the SDK; the server implements it.
+            Seed = 7, MaxOutputTokenCount = 24,
+#pragma warning restore OPENAI001
+            Tools = { OpenAI.Chat.ChatTool.CreateFunctionTool("get_weather", null,
+                BinaryData.FromString("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}""")) },
+        };
+        var streamed = new System.Text.StringBuilder();
+        OpenAI.Chat.ChatFinishReason? finish = null;
+        await foreach (var update in chat.CompleteChatStreamingAsync([new OpenAI.Chat.UserChatMessage("Weather in Paris?")], options))
+        {
+            foreach (var part in update.ContentUpdate) streamed.Append(part.Text);
+            finish ??= update.FinishReason;
+        }
+        Assert.Equal(expected.Content, streamed.ToString());
+        Assert.Equal(raw.GetProperty("finish_reason").GetString(), finish == OpenAI.Chat.ChatFinishReason.Length ? "length" : "stop");
+    }
+
+    /// <summary>
+    /// The chunks of a streamed call, read by the official OpenAI SDK, rebuild the non-streamed message: the call's
+    /// id and name in its first tool_calls delta, the argument fragments after, content before it.
+    /// </summary>
+    [Fact]
+    public void Streamed_call_chunks_read_by_the_openai_sdk_rebuild_the_parsed_message()
+    {
+        var text = "Checking.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>";
+        var parser = new ChatOutputParser(ChatOutputFormat.FromTemplate(Hermes), new ChatOutputOptions { NewCallId = n => $"call_{n}" });
+        var expected = parser.Parse(text);
+        using var file = GgufFile.Open(TestServer.ModelPath);
+        var logProbabilities = new LogProbabilityWriter(Tokenizer.FromGguf(file.Metadata));
+        var header = ResponseHeader.Create("chatcmpl-", "m");
+        var stream = parser.StartStream();
+        var deltas = new List<ChatOutputDelta>();
+        for (var i = 0; i < text.Length; i += 3) deltas.AddRange(stream.Feed(text.Substring(i, Math.Min(3, text.Length - i))));
+        var end = stream.Finish();
+        deltas.AddRange(end.Deltas);
+
+        var content = new System.Text.StringBuilder();
+        var calls = new SortedDictionary<int, (string? Id, string? Name, System.Text.StringBuilder Arguments)>();
+        string? finish = null;
+        foreach (var chunk in deltas.Select(d => Chunk(d, null)).Append(Chunk(null, CompletionFormat.WireName(FinishReason.Stop, end.Message.ToolCalls.Count > 0))))
+        {
+            var update = System.ClientModel.Primitives.ModelReaderWriter.Read<OpenAI.Chat.StreamingChatCompletionUpdate>(BinaryData.FromBytes(chunk))!;
+            foreach (var part in update.ContentUpdate) content.Append(part.Text);
+            foreach (var call in update.ToolCallUpdates)
+            {
+                var known = calls.TryGetValue(call.Index, out var c) ? c : (null, null, new System.Text.StringBuilder());
+                calls[call.Index] = (known.Id ?? call.ToolCallId, known.Name ?? call.FunctionName, known.Item3.Append(call.FunctionArgumentsUpdate?.ToString()));
+            }
+            if (update.FinishReason is { } reason) finish = reason.ToString();
+        }
+
+        Assert.Equal(expected.Content, content.ToString());
+        var (id, name, arguments) = Assert.Single(calls.Values);
+        Assert.Equal(("call_0", "get_weather", """{"city": "Paris"}"""), (id, name, arguments.ToString()));
+        Assert.Equal("ToolCalls", finish);
+
+        byte[] Chunk(ChatOutputDelta? delta, string? reason)
+        {
+            var buffer = new MemoryStream();
+            using (var json = new Utf8JsonWriter(buffer))
+                CompletionFormat.WriteParsedChunk(json, header, 0, delta, null, reason, includeUsage: false, logProbabilities);
+            return buffer.ToArray();
+        }
     }
 
     private static JsonElement Write(ChoiceResult choice)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ChatEngine.ChatOutput;
 using ChatEngine.Runtime.Generation;
 
 namespace ChatEngine.Server.Protocol;
@@ -38,6 +39,43 @@ internal abstract class CompletionFormat
         WriteStart(json, header, ChunkObject);
         json.WriteStartArray("choices");
         WriteChoice(json, index, text, tokens, finish, logProbabilities, complete: false);
+        json.WriteEndArray();
+        EndChunk(json, includeUsage);
+    }
+
+    /// <summary>
+    /// A chat chunk of parsed output: one delta (content, reasoning_content or one tool_calls entry) with the
+    /// log-probabilities of the tokens it covers, or the final empty delta with <paramref name="finish"/>.
+    /// </summary>
+    public static void WriteParsedChunk(Utf8JsonWriter json, ResponseHeader header, int index, ChatOutputDelta? delta, IReadOnlyList<LoggedToken>? tokens,
+        string? finish, bool includeUsage, LogProbabilityWriter logProbabilities)
+    {
+        WriteStart(json, header, Chat.ChunkObject);
+        json.WriteStartArray("choices");
+        json.WriteStartObject();
+        json.WriteNumber("index", index);
+        json.WriteStartObject("delta");
+        if (delta?.Content is { } content) json.WriteString("content", content);
+        if (delta?.Reasoning is { } reasoning) json.WriteString("reasoning_content", reasoning);
+        if (delta?.ToolCall is { } call)
+        {
+            json.WriteStartArray("tool_calls");
+            json.WriteStartObject();
+            json.WriteNumber("index", call.Index);
+            if (call.Id is { } id) json.WriteString("id", id);
+            if (call.Type is { } type) json.WriteString("type", type);
+            json.WriteStartObject("function");
+            if (call.Name is { } name) json.WriteString("name", name);
+            if (call.Arguments is { } arguments) json.WriteString("arguments", arguments);
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndArray();
+        }
+        json.WriteEndObject();
+        logProbabilities.WriteChat(json, tokens);
+        if (finish is null) json.WriteNull("finish_reason");
+        else json.WriteString("finish_reason", finish);
+        json.WriteEndObject();
         json.WriteEndArray();
         EndChunk(json, includeUsage);
     }
