@@ -84,8 +84,15 @@ internal static class GenerationRequestReader
         var messages = ReadMessages(body);
         var tools = ChatToolRequestReader.Read(body);
         host.CheckTextFits(PromptTextBytes(messages, tools.TemplateTools), "messages");
+        if (tools.TemplateTools is { } offered && IgnoresTools(host, messages, offered, tools.TemplateVariables))
+            throw ApiException.InvalidRequest("the model's chat template does not support tools (it renders the same prompt without them)", "tools", "invalid_value");
         return (messages, tools);
     }
+
+    /// <summary>Whether the template renders the conversation identically with and without the tools (it never shows them to the model).</summary>
+    private static bool IgnoresTools(ModelHost host, JsonArray messages, JsonArray tools, IReadOnlyDictionary<string, JsonNode?> variables) =>
+        Rendering(() => host.Renderer.Render(messages, addGenerationPrompt: true, tools, variables)
+            == host.Renderer.Render(messages, addGenerationPrompt: true, null, variables));
 
     private static T Rendering<T>(Func<T> render)
     {
