@@ -75,7 +75,7 @@ public sealed class ToolRequestTests(ServerFixture fixture) : IDisposable
     }
 
     [Fact]
-    public async Task A_valid_tools_request_is_accepted_even_by_a_template_that_ignores_tools()
+    public async Task Tools_on_a_template_that_ignores_them_are_a_400_naming_tools()
     {
         var body = $$$$$"""
             {"messages":[{{{{{User}}}}},{{{{{Call}}}}},{"role":"tool","tool_call_id":"call1","content":"sunny"}],"tools":[{{{{{Weather}}}}}],
@@ -83,9 +83,14 @@ public sealed class ToolRequestTests(ServerFixture fixture) : IDisposable
              "chat_template_kwargs":{"enable_thinking":false},"max_tokens":2}
             """;
 
-        var answer = await fixture.Server.PostForJsonAsync("/v1/chat/completions", body);
+        foreach (var path in new[] { "/v1/chat/completions", "/apply-template" })
+        {
+            using var response = await fixture.Server.PostJsonAsync(path, body);
 
-        Assert.True(answer.GetProperty("usage").GetProperty("prompt_tokens").GetInt32() > 0);
+            var error = await OpenAiError.ReadAsync(response, 400);
+            Assert.Equal("tools", error.GetProperty("param").GetString());
+            Assert.Contains("does not support tools", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using ChatEngine.ChatOutput;
 using ChatEngine.Runtime.Generation;
 using ChatEngine.Runtime.Serving;
 using ChatEngine.Server.Protocol;
@@ -132,7 +133,8 @@ internal static class CompletionEndpoints
             }
             context.Response.ContentType = "application/json";
             await using var json = new Utf8JsonWriter(context.Response.Body, JsonOutput.Options);
-            var results = choices.Select((c, i) => new ChoiceResult(i, c.Text.ToString(), c.Finish, _logged ? c.Logged : null)).ToList();
+            var results = choices.Select((c, i) => new ChoiceResult(i, c.Text.ToString(), c.Finish, _logged ? c.Logged : null,
+                request.OutputParser?.Parse(c.Text.ToString()))).ToList();
             format.WriteResponse(json, header, results, Usage(choices), logProbabilities);
             await json.FlushAsync(context.RequestAborted);
         }
@@ -169,7 +171,29 @@ internal static class CompletionEndpoints
             }
 
             var includeUsage = request.IncludeUsage;
-            var choices = Enumerable.Range(0, request.Choices).Select(_ => new ChoiceProgress(request.Echo, promptLogged)).ToArray();
+            var choices = Enumerable.Range(0, request.Choices)
+                .Select(_ => new ChoiceProgress(request.Echo, promptLogged) { Parsing = request.OutputParser?.StartStream() }).ToArray();
+
+            // A parsed choice streams what its parser releases; the token's log-probabilities ride on its first delta
+            // (or an empty one). Its end releases the held-back text, then the finish reason of the whole message.
+            async Task SendParsedAsync(int choice, StreamingChatOutputParser parsing, GeneratedToken token, List<LoggedToken>? logged)
+            {
+                var deltas = parsing.Feed(token.Text);
+                for (var i = 0; i < deltas.Count; i++)
+                {
+                    var delta = deltas[i];
+                    var covered = i == 0 ? logged : null;
+                    await SendAsync(j => CompletionFormat.WriteParsedChunk(j, header, choice, delta, covered, null, includeUsage, logProbabilities));
+                }
+                if (deltas.Count == 0 && logged is { Count: > 0 })
+                    await SendAsync(j => CompletionFormat.WriteParsedChunk(j, header, choice, null, logged, null, includeUsage, logProbabilities));
+                if (token.FinishReason is not { } finish) return;
+                var end = parsing.Finish();
+                foreach (var delta in end.Deltas)
+                    await SendAsync(j => CompletionFormat.WriteParsedChunk(j, header, choice, delta, null, null, includeUsage, logProbabilities));
+                var reason = CompletionFormat.WireName(finish, end.Message.ToolCalls.Count > 0);
+                await SendAsync(j => CompletionFormat.WriteParsedChunk(j, header, choice, null, null, reason, includeUsage, logProbabilities));
+            }
             for (var i = 0; i < choices.Length; i++)
             {
                 var index = i;
@@ -185,6 +209,11 @@ internal static class CompletionEndpoints
                     var firstLogged = progress.Logged.Count;
                     progress.Add(token, _logged);
                     var logged = _logged ? progress.Logged.GetRange(firstLogged, progress.Logged.Count - firstLogged) : null;
+                    if (progress.Parsing is { } parsing)
+                    {
+                        await SendParsedAsync(choice, parsing, token, logged);
+                        continue;
+                    }
                     if (token.Text.Length > 0 || logged is { Count: > 0 })
                         await SendAsync(j => format.WriteChunk(j, header, choice, token.Text, logged, null, includeUsage, logProbabilities));
                     if (token.FinishReason is { } finish)
@@ -218,6 +247,9 @@ internal static class CompletionEndpoints
         public List<LoggedToken> Logged { get; } = [.. promptLogged];
         public int Generated { get; private set; }
         public FinishReason Finish { get; private set; } = FinishReason.Length;
+
+        /// <summary>The streaming parser of this choice's output, when the request's tools are parsed.</summary>
+        public StreamingChatOutputParser? Parsing { get; init; }
 
         public void Add(GeneratedToken token, bool logged)
         {

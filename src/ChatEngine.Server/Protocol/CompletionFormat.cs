@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ChatEngine.ChatOutput;
 using ChatEngine.Runtime.Generation;
 
 namespace ChatEngine.Server.Protocol;
@@ -19,7 +20,7 @@ internal abstract class CompletionFormat
     {
         WriteStart(json, header, ResponseObject);
         json.WriteStartArray("choices");
-        foreach (var choice in choices) WriteChoice(json, choice.Index, choice.Text, choice.LogProbabilities, choice.Finish, logProbabilities, complete: true);
+        foreach (var choice in choices) WriteChoice(json, choice, logProbabilities);
         json.WriteEndArray();
         WriteUsage(json, usage);
         json.WriteEndObject();
@@ -42,6 +43,43 @@ internal abstract class CompletionFormat
         EndChunk(json, includeUsage);
     }
 
+    /// <summary>
+    /// A chat chunk of parsed output: one delta (content, reasoning_content or one tool_calls entry) with the
+    /// log-probabilities of the tokens it covers, or the final empty delta with <paramref name="finish"/>.
+    /// </summary>
+    public static void WriteParsedChunk(Utf8JsonWriter json, ResponseHeader header, int index, ChatOutputDelta? delta, IReadOnlyList<LoggedToken>? tokens,
+        string? finish, bool includeUsage, LogProbabilityWriter logProbabilities)
+    {
+        WriteStart(json, header, Chat.ChunkObject);
+        json.WriteStartArray("choices");
+        json.WriteStartObject();
+        json.WriteNumber("index", index);
+        json.WriteStartObject("delta");
+        if (delta?.Content is { } content) json.WriteString("content", content);
+        if (delta?.Reasoning is { } reasoning) json.WriteString("reasoning_content", reasoning);
+        if (delta?.ToolCall is { } call)
+        {
+            json.WriteStartArray("tool_calls");
+            json.WriteStartObject();
+            json.WriteNumber("index", call.Index);
+            if (call.Id is { } id) json.WriteString("id", id);
+            if (call.Type is { } type) json.WriteString("type", type);
+            json.WriteStartObject("function");
+            if (call.Name is { } name) json.WriteString("name", name);
+            if (call.Arguments is { } arguments) json.WriteString("arguments", arguments);
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndArray();
+        }
+        json.WriteEndObject();
+        logProbabilities.WriteChat(json, tokens);
+        if (finish is null) json.WriteNull("finish_reason");
+        else json.WriteString("finish_reason", finish);
+        json.WriteEndObject();
+        json.WriteEndArray();
+        EndChunk(json, includeUsage);
+    }
+
     /// <summary>The extra last chunk of <c>stream_options.include_usage</c>: no choices, the usage.</summary>
     public void WriteUsageChunk(Utf8JsonWriter json, ResponseHeader header, Usage usage)
     {
@@ -51,6 +89,10 @@ internal abstract class CompletionFormat
         WriteUsage(json, usage);
         json.WriteEndObject();
     }
+
+    /// <summary>One entry of a whole response's <c>choices</c>.</summary>
+    protected virtual void WriteChoice(Utf8JsonWriter json, ChoiceResult choice, LogProbabilityWriter logProbabilities) =>
+        WriteChoice(json, choice.Index, choice.Text, choice.LogProbabilities, choice.Finish, logProbabilities, complete: true);
 
     protected abstract string ResponseObject { get; }
     protected abstract string ChunkObject { get; }
@@ -74,6 +116,10 @@ internal abstract class CompletionFormat
         if (finish is null) json.WriteNull("finish_reason");
         else json.WriteString("finish_reason", WireName(finish.Value));
     }
+
+    /// <summary>A chat choice that ended on its own with tool calls reports <c>tool_calls</c>; a length cut stays <c>length</c>.</summary>
+    public static string WireName(FinishReason finish, bool hasToolCalls) =>
+        hasToolCalls && finish == FinishReason.Stop ? "tool_calls" : WireName(finish);
 
     /// <summary>The <c>finish_reason</c> string: <c>stop</c>, <c>length</c>, or <c>shutdown</c> (the server's shutdown deadline).</summary>
     public static string WireName(FinishReason finish) => finish switch
@@ -124,6 +170,44 @@ internal abstract class CompletionFormat
             json.WriteEndObject();
             json.WriteEndArray();
             EndChunk(json, includeUsage);
+        }
+
+        protected override void WriteChoice(Utf8JsonWriter json, ChoiceResult choice, LogProbabilityWriter logProbabilities)
+        {
+            if (choice.Message is not { } message)
+            {
+                base.WriteChoice(json, choice, logProbabilities);
+                return;
+            }
+            json.WriteStartObject();
+            json.WriteNumber("index", choice.Index);
+            json.WriteStartObject("message");
+            json.WriteString("role", "assistant");
+            // OpenAI sends null content for a message that is only calls.
+            if (message.Content.Length == 0 && message.ToolCalls.Count > 0) json.WriteNull("content");
+            else json.WriteString("content", message.Content);
+            if (message.Reasoning.Length > 0) json.WriteString("reasoning_content", message.Reasoning);
+            json.WriteNull("refusal");
+            if (message.ToolCalls.Count > 0)
+            {
+                json.WriteStartArray("tool_calls");
+                foreach (var call in message.ToolCalls)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("id", call.Id);
+                    json.WriteString("type", "function");
+                    json.WriteStartObject("function");
+                    json.WriteString("name", call.Name);
+                    json.WriteString("arguments", call.Arguments);
+                    json.WriteEndObject();
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
+            json.WriteEndObject();
+            logProbabilities.WriteChat(json, choice.LogProbabilities);
+            json.WriteString("finish_reason", WireName(choice.Finish, message.ToolCalls.Count > 0));
+            json.WriteEndObject();
         }
 
         protected override void WriteChoice(Utf8JsonWriter json, int index, string text, IReadOnlyList<LoggedToken>? tokens, FinishReason? finish,

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ChatEngine.ChatOutput;
 using ChatEngine.Runtime;
 using ChatEngine.Runtime.Constraints;
 using ChatEngine.Runtime.Generation;
@@ -43,7 +44,30 @@ internal static class GenerationRequestReader
 
         var (messages, tools) = ReadConversation(body, host);
         var prompt = Rendering(() => host.EncodeChat(messages, tools.TemplateTools, tools.TemplateVariables));
-        return Finish(body, host, prompt, "messages", logProbabilities ? (int)(topLogProbabilities ?? 0) : null, echo: null) with { Tools = tools.Options };
+        return Finish(body, host, prompt, "messages", logProbabilities ? (int)(topLogProbabilities ?? 0) : null, echo: null)
+            with { Tools = tools.Options, OutputParser = OutputParser(body, host, prompt, tools.Options) };
+    }
+
+    /// <summary>
+    /// The parser of the answer when the request offers tools it may call (tool_choice none keeps the text as content),
+    /// for the family of the template actually used; the rendered prompt says whether the output starts inside reasoning.
+    /// </summary>
+    private static ChatOutputParser? OutputParser(RequestBody body, ModelHost host, int[] prompt, ChatToolOptions tools)
+    {
+        if (tools.Functions.Count == 0 || tools.Choice.Mode == ToolChoiceMode.None) return null;
+        var format = ChatOutputFormat.FromTemplate(host.Renderer.Template.Source);
+        body.TryGet("tools", out var offered);
+        return new ChatOutputParser(format, new ChatOutputOptions
+        {
+            ReasoningFormat = tools.ReasoningFormat switch
+            {
+                ReasoningFormat.None => ChatOutput.ReasoningFormat.None,
+                ReasoningFormat.Deepseek => ChatOutput.ReasoningFormat.DeepSeek,
+                _ => ChatOutput.ReasoningFormat.Auto,
+            },
+            ReasoningStartsOpen = format.PromptOpensReasoning(host.Model.Tokenizer.Decode(prompt, removeSpecial: false)),
+            Tools = offered.Clone(),
+        });
     }
 
     /// <summary>llama-server's <c>/apply-template</c>: the prompt text a chat request's messages, tools and template
@@ -60,8 +84,15 @@ internal static class GenerationRequestReader
         var messages = ReadMessages(body);
         var tools = ChatToolRequestReader.Read(body);
         host.CheckTextFits(PromptTextBytes(messages, tools.TemplateTools), "messages");
+        if (tools.TemplateTools is { } offered && IgnoresTools(host, messages, offered, tools.TemplateVariables))
+            throw ApiException.InvalidRequest("the model's chat template does not support tools (it renders the same prompt without them)", "tools", "invalid_value");
         return (messages, tools);
     }
+
+    /// <summary>Whether the template renders the conversation identically with and without the tools (it never shows them to the model).</summary>
+    private static bool IgnoresTools(ModelHost host, JsonArray messages, JsonArray tools, IReadOnlyDictionary<string, JsonNode?> variables) =>
+        Rendering(() => host.Renderer.Render(messages, addGenerationPrompt: true, tools, variables)
+            == host.Renderer.Render(messages, addGenerationPrompt: true, null, variables));
 
     private static T Rendering<T>(Func<T> render)
     {
