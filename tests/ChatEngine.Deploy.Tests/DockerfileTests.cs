@@ -30,7 +30,10 @@ public sealed class DockerfileTests
         var user = Runtime.Single("USER").Arguments;
         Assert.DoesNotContain(user, new[] { "root", "0", "0:0" });
         Assert.True(Runtime.Single("USER").Line > Runtime.Single("COPY").Line, "USER must come after the files are in place");
-        Assert.Empty(Runtime.All("RUN"));
+        // The runtime stage runs one command only: the data folder (users and keys) made writable for the unprivileged user.
+        var run = Assert.Single(Runtime.All("RUN"));
+        Assert.Equal("mkdir /data && chown $APP_UID /data", run.Arguments);
+        Assert.True(run.Line < Runtime.Single("USER").Line, "the data folder must be made before the user switch");
     }
 
     [Fact]
