@@ -61,7 +61,8 @@ public sealed class DisconnectTests
             if (condition(metrics)) return metrics;
             Assert.True(DateTime.UtcNow < deadline, $"not settled after {timeout}: active slots {metrics.Value("chatengine_slots_active")}, " +
                 $"queued {metrics.Value("chatengine_queue_depth")}, finished by outcome: " +
-                string.Join(", ", new[] { "stop", "length", "cancelled", "failed", "shutdown" }.Select(o => $"{o} {metrics.Value("chatengine_requests_finished_total", $"outcome=\"{o}\"")}")) +
+                string.Join(", ", Enum.GetValues<Runtime.Serving.SequenceOutcome>().Select(o => o.ToString().ToLowerInvariant())
+                    .Select(o => $"{o} {metrics.Value("chatengine_requests_finished_total", $"outcome=\"{o}\"")}")) +
                 $", completion tokens {metrics.Value("chatengine_completion_tokens_total")}");
             await Task.Delay(20);
         }

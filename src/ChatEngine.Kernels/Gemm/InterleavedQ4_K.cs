@@ -88,10 +88,7 @@ internal static unsafe class InterleavedQ4_K
                     var packed = Avx.LoadVector256(w + QuantsOffset + 32 * (8 * c + j));
                     var low = Avx2.And(packed, mask);
                     var high = Avx2.And(Avx2.ShiftRightLogical(packed.AsUInt16(), 4).AsByte(), mask);
-                    var quants = q + 64 * c + 4 * j;
-                    sums = Avx2.Add(sums, Avx2.Add(
-                        Avx2.MultiplyAddAdjacent(scales[2 * c], Avx2.MultiplyAddAdjacent(low, RowInterleaving.QuantGroup(quants))),
-                        Avx2.MultiplyAddAdjacent(scales[2 * c + 1], Avx2.MultiplyAddAdjacent(high, RowInterleaving.QuantGroup(quants + 32)))));
+                    sums = Avx2.Add(sums, Products(low, high, q + 64 * c + 4 * j, scales[2 * c], scales[2 * c + 1]));
                 }
                 lanes[j] = Fma.MultiplyAdd(d, Avx.ConvertToVector256Single(sums), lanes[j]);
             }
@@ -185,6 +182,7 @@ internal static unsafe class InterleavedQ4_K
         sums3 = Avx2.Add(sums3, Products(low, high, quants + 3 * stride, lowScale, highScale));
     }
 
+    /// <summary>One chunk's scaled products for one token: low nibbles with sub-block 2c's quants, high with 2c + 1's.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Products(Vector256<byte> low, Vector256<byte> high, byte* quants, Vector256<short> lowScale, Vector256<short> highScale) =>
         Avx2.Add(
