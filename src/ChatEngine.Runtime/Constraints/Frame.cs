@@ -17,6 +17,10 @@ internal enum FramePhase : byte
     ArrayStart,
     ArrayValue,
     ArrayNext,
+    CallOpening,
+    CallReasoning,
+    CallArguments,
+    CallClosing,
 }
 
 /// <summary>
@@ -45,6 +49,7 @@ internal sealed class Frame(ValueRule rule, FramePhase phase, int index, int cou
         FramePhase.ObjectKey => With(FramePhase.ObjectColon, ((ObjectRule)Rule).KeyIndex(leaf), 0),
         FramePhase.ObjectValue => With(FramePhase.ObjectNext, Index + 1, 0),
         FramePhase.ArrayStart or FramePhase.ArrayValue => With(FramePhase.ArrayNext, 0, Count + 1),
+        >= FramePhase.CallOpening => ((CallRule)Rule).ChildCompleted(this, leaf),
         _ => throw new InvalidOperationException($"a frame in phase {Phase} has no value pending"),
     };
 
@@ -60,8 +65,10 @@ internal sealed class Frame(ValueRule rule, FramePhase phase, int index, int cou
                 return false;
             case < FramePhase.ArrayStart:
                 return ((ObjectRule)Rule).Step(this, b, out next);
-            default:
+            case < FramePhase.CallOpening:
                 return ((ArrayRule)Rule).Step(this, b, out next);
+            default:
+                return ((CallRule)Rule).Step(this, b, out next);
         }
     }
 
@@ -70,6 +77,7 @@ internal sealed class Frame(ValueRule rule, FramePhase phase, int index, int cou
     {
         FramePhase.RootValue => 0,
         FramePhase.ObjectValue => ((ObjectRule)Rule).CloseAfter(Index),
+        >= FramePhase.CallOpening => ((CallRule)Rule).RestAfterChild(this),
         _ => ((ArrayRule)Rule).Remaining(Count + 1),
     };
 
@@ -80,6 +88,7 @@ internal sealed class Frame(ValueRule rule, FramePhase phase, int index, int cou
         FramePhase.RootDone => 0,
         < FramePhase.ArrayStart => ((ObjectRule)Rule).Rest(this),
         FramePhase.ArrayValue => ((ArrayRule)Rule).Items.MinimumLength + RestAfterChild(),
+        >= FramePhase.CallOpening => ((CallRule)Rule).Rest(this),
         _ => ((ArrayRule)Rule).Remaining(Count),
     };
 

@@ -20,7 +20,8 @@ public readonly struct JsonCursor
     public static JsonCursor Start(JsonGrammar grammar)
     {
         ArgumentNullException.ThrowIfNull(grammar);
-        return new JsonCursor(Frame.Root(grammar.Root), default);
+        var root = Frame.Root(grammar.Root);
+        return grammar.Root is CallRule { StartsInReasoning: true } call ? call.StartInReasoning(root) : new JsonCursor(root, default);
     }
 
     /// <summary>Consumes <paramref name="b"/>; false when the document cannot continue with it.</summary>
@@ -74,6 +75,7 @@ public readonly struct JsonCursor
             int total;
             if (!_leaf.IsActive) total = _frame.Rest();
             else if (_frame.Phase == FramePhase.ObjectKey) total = ((ObjectRule)_frame.Rule).KeyRest(_leaf);
+            else if (_frame.Phase == FramePhase.CallOpening) total = ((CallRule)_frame.Rule).OpeningRest(_leaf);
             else total = _leaf.Rule!.Rest(_leaf) + _frame.RestAfterChild();
             for (var outer = _frame.Parent; outer is not null; outer = outer.Parent) total += outer.RestAfterChild();
             return total;

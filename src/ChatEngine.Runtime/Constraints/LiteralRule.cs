@@ -25,6 +25,9 @@ internal sealed class LiteralRule : ScalarRule
 
     public override bool TryStart(Frame parent, byte b, out JsonCursor next) => Begin(parent, Initial(AllMask), b, out next);
 
+    /// <summary>Starts a value that is one of the literals in <paramref name="mask"/>.</summary>
+    public bool TryStart(Frame parent, ulong mask, byte b, out JsonCursor next) => Begin(parent, Initial(mask), b, out next);
+
     /// <summary>A leaf before the first byte, choosing among the literals in <paramref name="mask"/>.</summary>
     public Leaf Initial(ulong mask) => new(this, 0, 0, mask);
 

@@ -61,6 +61,33 @@ public sealed class ConstrainedGenerationTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Forced calls sampled at temperature 1 with a reasoning block first allowed: within the token limit
+    /// (also a tight one, which must cut the reasoning short) every output is one complete call of an offered function
+    /// whose arguments validate.</summary>
+    [Theory]
+    [InlineData("stories260K.gguf", 300)]
+    [InlineData("stories260K.gguf", 120)]
+    public void Forced_calls_are_complete_and_valid_within_the_token_limit(string modelFile, int maxTokens)
+    {
+        using var model = LanguageModel.Load(TestPaths.Model(modelFile), threads: 1);
+        var random = new Random(31);
+        var prompt = model.Tokenizer.Encode("Call a tool:", addSpecial: true);
+        for (var s = 0; s < 8; s++)
+        {
+            var schemas = new[] { RandomSchemas.Object(random), RandomSchemas.Object(random) };
+            var shapes = schemas.Select((schema, i) => new CallShape($"<tool_call>{{\"name\": \"f{i}\", \"arguments\": ", schema, "}</tool_call>")).ToArray();
+            var text = Generate(model, prompt, JsonGrammar.ForCall(shapes, new ReasoningBlock("<think>", "</think>", StartsOpen: false)), (ulong)s, out var finish, maxTokens);
+            Assert.True(finish == FinishReason.Stop, $"not finished in {maxTokens} tokens: {text}");
+            var reasoningEnd = text.IndexOf("</think>", StringComparison.Ordinal);
+            var call = reasoningEnd < 0 ? text : text[(reasoningEnd + "</think>".Length)..];
+            var function = shapes.Single(shape => call.StartsWith(shape.Opening, StringComparison.Ordinal));
+            Assert.EndsWith("}</tool_call>", call);
+            using var arguments = JsonDocument.Parse(call[function.Opening.Length..^"}</tool_call>".Length]);
+            var schema = schemas[Array.IndexOf(shapes, function)];
+            Assert.True(SchemaValidator.Validate(arguments.RootElement, schema) is null, $"{SchemaValidator.Validate(arguments.RootElement, schema)}\nschema: {schema}\noutput: {text}");
+        }
+    }
+
     [Fact]
     [Trait("Category", "Benchmark")]
     public void Mask_time_per_token_on_a_50k_vocabulary()

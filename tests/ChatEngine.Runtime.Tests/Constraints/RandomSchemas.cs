@@ -48,10 +48,11 @@ public static class RandomSchemas
     }
 
     /// <summary>Picks uniformly among the bytes the cursor allows until the document is complete (then stops with
-    /// probability 1/2 at each accepting point); null when it has not ended after <paramref name="maxBytes"/>.
+    /// probability 1/2 at each accepting point), at each step with probability <paramref name="towardsEnd"/> only among
+    /// the bytes that bring the end closest; null when it has not ended after <paramref name="maxBytes"/>.
     /// Checks at every step that <see cref="ChatEngine.Runtime.Constraints.JsonCursor.MinimumToFinish"/> is the true
     /// shortest completion: 0 exactly when complete, and otherwise some byte lowers it by one and none by more.</summary>
-    public static byte[]? Walk(ChatEngine.Runtime.Constraints.JsonGrammar grammar, Random random, int maxBytes = 4000)
+    public static byte[]? Walk(ChatEngine.Runtime.Constraints.JsonGrammar grammar, Random random, int maxBytes = 4000, double towardsEnd = 0)
     {
         var cursor = ChatEngine.Runtime.Constraints.JsonCursor.Start(grammar);
         var bytes = new List<byte>();
@@ -72,6 +73,7 @@ public static class RandomSchemas
             if (options.Count == 0) throw new InvalidOperationException($"dead end after '{prefix}'");
             if ((rest == 0) != cursor.IsAccepting || rest > 0 && closest != rest - 1)
                 throw new InvalidOperationException($"after '{prefix}' the rest is {rest} (accepting: {cursor.IsAccepting}) but the best byte leaves {closest}");
+            if (random.NextDouble() < towardsEnd) options.RemoveAll(o => o.Item2.MinimumToFinish != closest);
             var (chosen, after) = options[random.Next(options.Count)];
             bytes.Add(chosen);
             cursor = after;
