@@ -44,30 +44,29 @@ internal static class GenerationRequestReader
 
         var (messages, tools) = ReadConversation(body, host);
         var prompt = Rendering(() => host.EncodeChat(messages, tools.TemplateTools, tools.TemplateVariables));
-        return Finish(body, host, prompt, "messages", logProbabilities ? (int)(topLogProbabilities ?? 0) : null, echo: null)
-            with { Tools = tools.Options, OutputParser = OutputParser(body, host, prompt, tools.Options) };
-    }
+        var request = Finish(body, host, prompt, "messages", logProbabilities ? (int)(topLogProbabilities ?? 0) : null, echo: null) with { Tools = tools.Options };
+        if (tools.Options.Functions.Count == 0 || tools.Options.Choice.Mode == ToolChoiceMode.None) return request;
 
-    /// <summary>
-    /// The parser of the answer when the request offers tools it may call (tool_choice none keeps the text as content),
-    /// for the family of the template actually used; the rendered prompt says whether the output starts inside reasoning.
-    /// </summary>
-    private static ChatOutputParser? OutputParser(RequestBody body, ModelHost host, int[] prompt, ChatToolOptions tools)
-    {
-        if (tools.Functions.Count == 0 || tools.Choice.Mode == ToolChoiceMode.None) return null;
+        // The parser (and a forced call) follow the family of the template actually used; the rendered prompt says
+        // whether the output starts inside reasoning.
         var format = ChatOutputFormat.FromTemplate(host.Renderer.Template.Source);
+        var startsInReasoning = format.PromptOpensReasoning(host.Model.Tokenizer.Decode(prompt, removeSpecial: false));
         body.TryGet("tools", out var offered);
-        return new ChatOutputParser(format, new ChatOutputOptions
+        var parser = new ChatOutputParser(format, new ChatOutputOptions
         {
-            ReasoningFormat = tools.ReasoningFormat switch
+            ReasoningFormat = tools.Options.ReasoningFormat switch
             {
                 ReasoningFormat.None => ChatOutput.ReasoningFormat.None,
                 ReasoningFormat.Deepseek => ChatOutput.ReasoningFormat.DeepSeek,
                 _ => ChatOutput.ReasoningFormat.Auto,
             },
-            ReasoningStartsOpen = format.PromptOpensReasoning(host.Model.Tokenizer.Decode(prompt, removeSpecial: false)),
+            ReasoningStartsOpen = startsInReasoning,
             Tools = offered.Clone(),
         });
+        request = request with { OutputParser = parser };
+        if (ForcedCallGrammar.For(body, tools.Options, format, startsInReasoning) is not { } forced) return request;
+        TokenTrie.For(host.Model.Tokenizer);
+        return request with { Options = request.Options with { OutputGrammar = forced } };
     }
 
     /// <summary>llama-server's <c>/apply-template</c>: the prompt text a chat request's messages, tools and template
