@@ -32,6 +32,15 @@ public sealed class ChatOutputFormat
     /// </summary>
     public ForcedCallSyntax? ForcedCall(string functionName) => _forcedCall?.Invoke(functionName);
 
+    /// <summary>
+    /// The marker whose appearance anywhere in the output starts a call written as <see cref="ForcedCall"/> writes it
+    /// (so a constraint can wait for it: a lazy grammar); null where calls are recognised only at the start or the
+    /// forced syntax does not begin with the marker.
+    /// </summary>
+    public string? CallTrigger =>
+        _calls is { OnlyAtStart: false } calls && _forcedCall?.Invoke("f").Prefix.StartsWith(calls.Trigger, StringComparison.Ordinal) == true
+            ? calls.Trigger : null;
+
     /// <summary>Whether a rendered prompt ends inside a reasoning block, so the output starts in it (set <see cref="ChatOutputOptions.ReasoningStartsOpen"/>).</summary>
     public bool PromptOpensReasoning(string renderedPrompt)
     {

@@ -19,7 +19,11 @@ public sealed record ReasoningBlock(string Start, string End, bool StartsOpen);
 /// </summary>
 public sealed class JsonGrammar
 {
-    private JsonGrammar(ValueRule root) => Root = root;
+    private JsonGrammar(ValueRule root, byte[]? trigger = null)
+    {
+        Root = root;
+        Trigger = trigger;
+    }
 
     /// <summary>Any JSON object (OpenAI's <c>response_format: {type: json_object}</c>).</summary>
     public static JsonGrammar AnyObject { get; } = new(UnionRule.AnyObject);
@@ -28,6 +32,10 @@ public sealed class JsonGrammar
     public static JsonGrammar AnyValue { get; } = new(UnionRule.Any);
 
     internal ValueRule Root { get; }
+
+    /// <summary>Set for a lazy grammar (<see cref="LazyCall"/>): the output is free until these bytes appear, a
+    /// document from their first byte on, then free again.</summary>
+    internal byte[]? Trigger { get; }
 
     /// <summary>Compiles <paramref name="schema"/>; throws <see cref="JsonSchemaException"/> naming the unsupported part.</summary>
     public static JsonGrammar FromSchema(JsonElement schema) => new(JsonSchemaCompiler.Compile(schema));
@@ -47,6 +55,18 @@ public sealed class JsonGrammar
         }
         var block = reasoning is null ? ((byte[], byte[])?)null : (Encoding.UTF8.GetBytes(reasoning.Start), Encoding.UTF8.GetBytes(reasoning.End));
         return new(new CallRule(compiled, block, reasoning?.StartsOpen ?? false));
+    }
+
+    /// <summary>
+    /// Free text in which each call, once <paramref name="trigger"/> appears, must be completed as one of
+    /// <paramref name="calls"/> (whose openings begin with it) with valid arguments; llama.cpp calls this a lazy grammar.
+    /// </summary>
+    public static JsonGrammar LazyCall(IReadOnlyList<CallShape> calls, string trigger)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(trigger);
+        if (calls.FirstOrDefault(c => !c.Opening.StartsWith(trigger, StringComparison.Ordinal)) is { } other)
+            throw new ArgumentException($"the opening '{other.Opening}' does not begin with the trigger '{trigger}'", nameof(calls));
+        return new(ForCall(calls, null).Root, Encoding.UTF8.GetBytes(trigger));
     }
 
     /// <summary>Whether <paramref name="utf8"/> is a complete document of this grammar.</summary>

@@ -64,9 +64,9 @@ internal static class GenerationRequestReader
             Tools = offered.Clone(),
         });
         request = request with { OutputParser = parser };
-        if (ForcedCallGrammar.For(body, tools.Options, format, startsInReasoning) is not { } forced) return request;
+        if (ToolCallGrammar.For(body, tools.Options, format, startsInReasoning) is not { } calls) return request;
         TokenTrie.For(host.Model.Tokenizer);
-        return request with { Options = request.Options with { OutputGrammar = forced } };
+        return request with { Options = request.Options with { OutputGrammar = calls } };
     }
 
     /// <summary>llama-server's <c>/apply-template</c>: the prompt text a chat request's messages, tools and template
