@@ -44,6 +44,26 @@ public class ForcedCallTests
         Assert.Equal(expected.Order(), WithForcedCalls().Order());
     }
 
+    /// <summary>A lazy grammar waits for <see cref="ChatOutputFormat.CallTrigger"/>: where there is one, a forced call
+    /// written after some text is parsed as that text and the call; families that only recognise a call at the start
+    /// of the answer have none, and so has gpt-oss (its calls are channels, parsed by the harmony parser).</summary>
+    [Theory]
+    [MemberData(nameof(FamiliesWithForcedCalls))]
+    public void A_call_trigger_begins_the_forced_call_and_opens_it_after_text(ChatFamily family)
+    {
+        var format = ChatOutputFormat.For(family);
+        var syntax = format.ForcedCall("get_weather")!;
+        if (format.CallTrigger is not { } trigger)
+        {
+            Assert.Contains(family, new[] { ChatFamily.Llama3, ChatFamily.Generic, ChatFamily.GigaChat3, ChatFamily.CommandRPlus, ChatFamily.GptOss });
+            return;
+        }
+        Assert.StartsWith(trigger, syntax.Prefix);
+        var message = new ChatOutputParser(format).Parse("Let me look that up.\n" + syntax.Prefix + Arguments + syntax.Suffix);
+        Assert.Equal("Let me look that up.", message.Content);
+        Assert.Equal(Arguments, Assert.Single(message.ToolCalls).Arguments);
+    }
+
     [Fact]
     public void Hermes_forced_call_is_the_templates_own_block()
     {
