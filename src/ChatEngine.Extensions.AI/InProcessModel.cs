@@ -1,5 +1,6 @@
 using ChatEngine.Runtime;
 using ChatEngine.Runtime.Serving;
+using ChatEngine.Templates;
 using Microsoft.Extensions.AI;
 
 namespace ChatEngine.Extensions.AI;
@@ -25,7 +26,7 @@ public sealed class InProcessModel : IDisposable
         Options.Validate();
         Model = model;
         _ownsModel = ownsModel;
-        Renderer = ChatPromptRenderer.ForModel(model);
+        Renderer = new ChatPromptRenderer(ChatTemplate.ForModel(Options.ChatTemplate ?? model.ChatTemplate), model.Tokenizer);
         ModelId = Path.GetFileNameWithoutExtension(model.Path);
         Scheduler = new InferenceScheduler(model, Options.MaxConcurrentSequences, Options.ContextSize, Options.QueueLimit);
         _embeddings = new DetachedEvaluator(model, model.Pool.ThreadCount);

@@ -16,6 +16,10 @@ public sealed record InProcessModelOptions
     /// <summary>Compute threads when <see cref="InProcessModel.Load"/> loads the model (0: all cores).</summary>
     public int Threads { get; init; }
 
+    /// <summary>A Jinja chat template that replaces the GGUF's own (llama-server's <c>--chat-template-file</c>, here
+    /// the template's text); null keeps the file's.</summary>
+    public string? ChatTemplate { get; init; }
+
     /// <summary>Completion length when <c>ChatOptions.MaxOutputTokens</c> is not set.</summary>
     public int DefaultMaxOutputTokens { get; init; } = 256;
 

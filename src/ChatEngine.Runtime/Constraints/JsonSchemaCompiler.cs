@@ -9,17 +9,21 @@ namespace ChatEngine.Runtime.Constraints;
 /// <c>required</c>, <c>additionalProperties</c> (true/false: only declared properties are ever produced),
 /// <c>items</c>, <c>minItems</c>/<c>maxItems</c>, <c>minLength</c>/<c>maxLength</c>, <c>enum</c>, <c>const</c>,
 /// <c>anyOf</c> (alternatives must start differently, e.g. string | null), local <c>$ref</c> into
-/// <c>$defs</c>/<c>definitions</c> (not recursive), and annotations (title, description, default, examples ...), which
-/// are ignored. Anything else (pattern, format, minimum, oneOf ...) is a <see cref="JsonSchemaException"/>: a
+/// <c>$defs</c>/<c>definitions</c> (not recursive), and annotations (title, description, default, examples, and any
+/// keyword that is not JSON Schema's, such as a generator's extensions), which are ignored. Anything else (pattern, format, minimum, oneOf ...) is a <see cref="JsonSchemaException"/>: a
 /// constraint that is not enforced would let invalid output through.
 /// </summary>
 internal sealed class JsonSchemaCompiler
 {
-    private static readonly HashSet<string> Annotations =
-        ["title", "description", "default", "examples", "$schema", "$id", "$comment", "deprecated", "readOnly", "writeOnly", "$defs", "definitions", "strict"];
-
-    private static readonly HashSet<string> Keywords =
-        ["type", "properties", "required", "additionalProperties", "items", "minItems", "maxItems", "minLength", "maxLength", "enum", "const", "anyOf", "$ref"];
+    // The validation keywords of JSON Schema (draft 4 to 2020-12) that the grammar does not enforce; every other keyword
+    // it does not know is an annotation (as the specification says of unknown keywords) and is ignored.
+    private static readonly HashSet<string> Unenforced =
+    [
+        "pattern", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minProperties", "maxProperties",
+        "patternProperties", "propertyNames", "dependentRequired", "dependentSchemas", "dependencies", "unevaluatedProperties",
+        "uniqueItems", "contains", "minContains", "maxContains", "prefixItems", "additionalItems", "unevaluatedItems",
+        "oneOf", "allOf", "not", "if", "then", "else", "$dynamicRef", "$recursiveRef", "contentEncoding", "contentMediaType", "contentSchema",
+    ];
 
     private static readonly JsonWriterOptions CompactJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -36,7 +40,7 @@ internal sealed class JsonSchemaCompiler
         if (schema.ValueKind != JsonValueKind.Object) throw new JsonSchemaException(path, "a schema must be an object or true");
         foreach (var keyword in schema.EnumerateObject())
         {
-            if (!Keywords.Contains(keyword.Name) && !Annotations.Contains(keyword.Name))
+            if (Unenforced.Contains(keyword.Name))
                 throw new JsonSchemaException($"{path}/{keyword.Name}", $"the keyword '{keyword.Name}' is not supported");
         }
         if (schema.TryGetProperty("$ref", out var reference)) return CompileReference(reference, path);

@@ -6,6 +6,7 @@ using ChatEngine.Runtime;
 using ChatEngine.Runtime.Constraints;
 using ChatEngine.Runtime.Generation;
 using ChatEngine.Runtime.Sampling;
+using ChatEngine.Runtime.Tools;
 using ChatEngine.Templates;
 
 namespace ChatEngine.Server.Protocol;
@@ -64,9 +65,30 @@ internal static class GenerationRequestReader
             Tools = offered.Clone(),
         });
         request = request with { OutputParser = parser };
-        if (ToolCallGrammar.For(body, tools.Options, format, startsInReasoning) is not { } calls) return request;
+        if (CallGrammar(body, tools.Options, format, startsInReasoning) is not { } calls) return request;
         TokenTrie.For(host.Model.Tokenizer);
         return request with { Options = request.Options with { OutputGrammar = calls } };
+    }
+
+    /// <summary>The constraint the tools put on the answer (<see cref="ToolCallGrammar"/>); a forced call and a
+    /// <c>response_format</c> cannot both be the answer (with <c>auto</c>, the response format wins).</summary>
+    private static JsonGrammar? CallGrammar(RequestBody body, ChatToolOptions tools, ChatOutputFormat format, bool startsInReasoning)
+    {
+        var hasResponseFormat = body.TryGet("response_format", out var responseFormat)
+            && !(responseFormat.ValueKind == JsonValueKind.Object && responseFormat.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
+                && type.GetString() == "text");
+        var forced = tools.Choice.Mode is ToolChoiceMode.Required or ToolChoiceMode.Function;
+        if (hasResponseFormat && forced)
+            throw ApiException.InvalidRequest("'response_format' cannot be combined with a 'tool_choice' that forces a call: the answer is the call", "response_format", "invalid_value");
+        if (hasResponseFormat) return null;
+        try
+        {
+            return ToolCallGrammar.For(format, tools.Functions, tools.Choice, startsInReasoning);
+        }
+        catch (ToolCallException e)
+        {
+            throw ApiException.InvalidRequest(e.Message, e.Field, "invalid_value");
+        }
     }
 
     /// <summary>llama-server's <c>/apply-template</c>: the prompt text a chat request's messages, tools and template

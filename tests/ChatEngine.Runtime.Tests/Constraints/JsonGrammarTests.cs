@@ -98,8 +98,22 @@ public sealed class JsonGrammarTests
         Assert.False(grammar.Matches("[{\"x\":1}]"u8));
     }
 
+    /// <summary>Keywords that are not JSON Schema's are annotations (the specification ignores unknown keywords), as
+    /// schema generators emit them (Semantic Kernel, Pydantic's x- extensions).</summary>
+    [Fact]
+    public void Keywords_outside_json_schema_are_ignored_as_annotations()
+    {
+        var grammar = JsonGrammar.FromSchema(JsonDocument.Parse("""
+            {"type":"object","x-order":1,"properties":{"city":{"type":"string","condition":"any","title":"City"}},"required":["city"]}
+            """).RootElement);
+        Assert.True(grammar.Matches("{\"city\":\"Oslo\"}"u8));
+        Assert.False(grammar.Matches("{}"u8));
+    }
+
     [Theory]
     [InlineData("""{"type":"string","pattern":"^a"}""", "#/pattern")]
+    [InlineData("""{"type":"string","format":"date"}""", "#/format")]
+    [InlineData("""{"allOf":[{"type":"string"}]}""", "#/allOf")]
     [InlineData("""{"type":"object","properties":{"n":{"type":"number","minimum":0}}}""", "#/properties/n/minimum")]
     [InlineData("""{"oneOf":[{"type":"string"}]}""", "#/oneOf")]
     [InlineData("""{"anyOf":[{"type":"string"},{"type":"string","maxLength":3}]}""", "#/anyOf")]
