@@ -45,9 +45,9 @@ public sealed class QuantizationRecipe
     }
 
     /// <summary>
-    /// <paramref name="type"/>, or what llama.cpp substitutes when its blocks do not divide rows of
-    /// <paramref name="columns"/> values: Q4_K → Q5_0, Q5_K → Q5_1, Q6_K → Q8_0, Q2_K/Q3_K → Q4_0 (llama.cpp writes
-    /// IQ4_NL, a type this engine does not write), and F16 when even 32-value blocks do not fit.
+    /// <paramref name="type"/>, or a type whose blocks divide rows of <paramref name="columns"/> values: llama.cpp's
+    /// Q4_K → Q5_0, Q5_K → Q5_1, Q6_K → Q8_0; Q2_K/Q3_K → Q4_0 (llama.cpp writes IQ4_NL, a type this engine does not
+    /// write); F16 when not even 32-value blocks fit.
     /// </summary>
     public static GgmlType Fallback(GgmlType type, long columns)
     {
