@@ -6,7 +6,7 @@ namespace ChatEngine.Cli.Tests;
 
 /// <summary>
 /// <c>quantize</c> as a user runs it: the files it writes from the golden F32 models are llama-quantize's (the library's
-/// ModelQuantizerGoldenTests compare every one byte for byte), they load and score like the golden files, and every
+/// ModelQuantizerTests compare every one byte for byte), they load and score like the golden files, and every
 /// bad input is one <c>error:</c> line.
 /// </summary>
 public sealed class QuantizeCommandTests : IDisposable
