@@ -73,25 +73,26 @@ public static class ModelQuantizer
         return metadata;
     }
 
-    private static void WriteTensor(GgufWriter writer, GgufFile input, GgufTensorInfo tensor, GgmlType type)
+    /// <summary>Reads the mapping a chunk of rows at a time: a tensor can be larger than one span can hold.</summary>
+    private static unsafe void WriteTensor(GgufWriter writer, GgufFile input, GgufTensorInfo tensor, GgmlType type)
     {
-        var source = input.TensorBytes(tensor);
-        if (type == tensor.Type)
-        {
-            writer.WriteTensorData(source);
-            return;
-        }
         var columns = (int)tensor.Dimensions[0];
-        var rows = (int)tensor.Rows;
+        var rows = tensor.Rows;
         var sourceRowBytes = (int)GgmlTypeInfo.RowBytes(tensor.Type, columns);
         var rowBytes = (int)GgmlTypeInfo.RowBytes(type, columns);
         var rowsPerChunk = Math.Max(1, ValuesPerChunk / columns);
         var values = new float[rowsPerChunk * columns];
         var encoded = new byte[rowsPerChunk * rowBytes];
-        for (var first = 0; first < rows; first += rowsPerChunk)
+        var data = input.TensorData(tensor);
+        for (long first = 0; first < rows; first += rowsPerChunk)
         {
-            var count = Math.Min(rowsPerChunk, rows - first);
-            var chunk = source.Slice(first * sourceRowBytes, count * sourceRowBytes);
+            var count = (int)Math.Min(rowsPerChunk, rows - first);
+            var chunk = new ReadOnlySpan<byte>(data + first * sourceRowBytes, count * sourceRowBytes);
+            if (type == tensor.Type)
+            {
+                writer.WriteTensorPart(chunk);
+                continue;
+            }
             QuantFormats.Dequantize(tensor.Type, chunk, values.AsSpan(0, count * columns));
             Parallel.For(0, count, row => QuantFormats.Quantize(type, values.AsSpan(row * columns, columns), encoded.AsSpan(row * rowBytes, rowBytes)));
             writer.WriteTensorPart(encoded.AsSpan(0, count * rowBytes));

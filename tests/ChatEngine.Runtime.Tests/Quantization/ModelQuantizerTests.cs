@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using ChatEngine.Gguf;
+using ChatEngine.Kernels.Quants;
 using ChatEngine.Runtime.Quantization;
 using ChatEngine.TestData;
 using Xunit;
@@ -68,6 +70,28 @@ public sealed class ModelQuantizerTests : IDisposable
         for (var i = 0; i < expected.Length; i++)
             if (expected[i] != actual[i]) count++;
         return count;
+    }
+
+    /// <summary>F16 and BF16 inputs are decoded row by row; widening to F32 is exact, and F32 tensors are copied as they are.</summary>
+    [SharedTheory]
+    [InlineData("tiny-llama-F16.gguf")]
+    [InlineData("tiny-llama-BF16.gguf")]
+    public void A_half_precision_model_widens_exactly_to_F32(string model)
+    {
+        var output = Path.Combine(_directory, "wide.gguf");
+
+        ModelQuantizer.Quantize(TestPaths.Model(model), output, Type("F32"));
+
+        using var source = GgufFile.Open(TestPaths.Model(model));
+        using var widened = GgufFile.Open(output);
+        Assert.Equal(0u, widened.Metadata.GetUInt32("general.file_type"));
+        Assert.All(widened.Tensors, t => Assert.Equal(GgmlType.F32, t.Type));
+        foreach (var tensor in source.Tensors)
+        {
+            var expected = new float[tensor.ElementCount];
+            QuantFormats.Dequantize(tensor.Type, source.TensorBytes(tensor), expected);
+            Assert.True(MemoryMarshal.AsBytes(expected.AsSpan()).SequenceEqual(widened.TensorBytes(widened.GetTensor(tensor.Name))), tensor.Name);
+        }
     }
 
     [Fact]
