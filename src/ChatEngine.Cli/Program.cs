@@ -10,6 +10,7 @@ var root = new RootCommand("ChatEngine: run GGUF language models in pure C#")
     ChatCommand.CreateRun(),
     BenchCommand.Create(),
     SynthCommand.Create(),
+    QuantizeCommand.Create(),
     LogitsCommand.Create(),
     PerplexityCommand.Create(),
     TokenizeCommand.Create(),

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using ChatEngine.Eval.Commands;
 using ChatEngine.Gguf;
 using ChatEngine.Runtime.Synthesis;
 
@@ -18,18 +17,9 @@ internal static class SynthCommand
         command.SetAction(parse =>
         {
             var path = parse.GetValue(output)!.FullName;
-            var lastPercent = -1;
-            var live = ConsoleProgress.Live;
-            var lines = new ConsoleProgress();
-            SyntheticModelWriter.Write(path, ModelShape.Find(parse.GetValue(shape)!), parse.GetValue(type), parse.GetValue(seed), (tensor, fraction) =>
-            {
-                var percent = (int)(fraction * 100);
-                if (percent == lastPercent) return;
-                lastPercent = percent;
-                if (live) Console.Error.Write($"\r{percent,3}% {tensor,-32}");
-                else lines.Report($"{percent,3}% {tensor}", percent == 100);
-            });
-            if (live) Console.Error.WriteLine();
+            var progress = new PercentProgress();
+            SyntheticModelWriter.Write(path, ModelShape.Find(parse.GetValue(shape)!), parse.GetValue(type), parse.GetValue(seed), progress.Report);
+            progress.Finish();
             Console.WriteLine($"wrote {path} ({new FileInfo(path).Length / (1024.0 * 1024.0):F1} MiB)");
             return 0;
         });

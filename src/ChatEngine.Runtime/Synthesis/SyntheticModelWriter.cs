@@ -1,6 +1,7 @@
 using ChatEngine.Gguf;
 using ChatEngine.Kernels.Quants;
 using ChatEngine.Runtime.Model;
+using ChatEngine.Runtime.Quantization;
 using ChatEngine.Runtime.Sampling;
 
 namespace ChatEngine.Runtime.Synthesis;
@@ -9,7 +10,7 @@ namespace ChatEngine.Runtime.Synthesis;
 /// Writes a random-weight GGUF with a real model's shapes and the metadata llama.cpp needs to load it, so both engines
 /// can be timed on identical bytes. Every 2-D tensor gets the requested type (like <c>llama-quantize --pure</c>),
 /// norms and biases stay F32. A K-quant that a tensor's row length does not allow falls back as llama.cpp's quantizer
-/// does (Q4_K → Q5_0, Q5_K → Q5_1, Q6_K → Q8_0, Q2_K/Q3_K → Q4_0 since we have no IQ4_NL).
+/// does (<see cref="QuantizationRecipe.Fallback"/>).
 /// </summary>
 public static class SyntheticModelWriter
 {
@@ -45,22 +46,11 @@ public static class SyntheticModelWriter
         writer.Finish();
     }
 
-    /// <summary>Type used for a tensor with rows of <paramref name="cols"/> elements when <paramref name="requested"/> is asked.</summary>
-    public static GgmlType EffectiveType(GgmlType requested, long cols) =>
-        cols % GgmlTypeInfo.BlockSize(requested) == 0 ? requested : requested switch
-        {
-            GgmlType.Q4_K => GgmlType.Q5_0,
-            GgmlType.Q5_K => GgmlType.Q5_1,
-            GgmlType.Q6_K => GgmlType.Q8_0,
-            GgmlType.Q2_K or GgmlType.Q3_K => GgmlType.Q4_0,
-            _ => throw new ArgumentException($"{requested} cannot hold rows of {cols} elements", nameof(requested)),
-        };
-
     private static List<(GgufTensorDescriptor Descriptor, float Scale, bool IsNorm)> Tensors(ModelShape s, GgmlType type)
     {
         var list = new List<(GgufTensorDescriptor, float, bool)>();
         void Matrix(string name, int cols, int rows) =>
-            list.Add((new GgufTensorDescriptor(name, EffectiveType(type, cols), [cols, rows]), 1f / MathF.Sqrt(cols), false));
+            list.Add((new GgufTensorDescriptor(name, QuantizationRecipe.Fallback(type, cols), [cols, rows]), 1f / MathF.Sqrt(cols), false));
         void Vector(string name, int length, bool isNorm) =>
             list.Add((new GgufTensorDescriptor(name, GgmlType.F32, [length]), 0.1f, isNorm));
 
@@ -116,7 +106,7 @@ public static class SyntheticModelWriter
         var a = s.Architecture;
         Str("general.architecture", a);
         Str("general.name", $"synthetic {s.Name} {type}");
-        U32("general.file_type", LlamaFileType(type));
+        U32("general.file_type", (int)QuantizationType.OfPure(type).FileType);
         U32("general.quantization_version", 2);
         U32($"{a}.context_length", s.ContextLength);
         U32($"{a}.embedding_length", s.EmbeddingSize);
@@ -164,25 +154,6 @@ public static class SyntheticModelWriter
         }
         return (tokens, scores, types);
     }
-
-    /// <summary>llama.cpp's llama_ftype number for a file whose tensors are all <paramref name="type"/>.</summary>
-    private static int LlamaFileType(GgmlType type) => type switch
-    {
-        GgmlType.F32 => 0,
-        GgmlType.F16 => 1,
-        GgmlType.Q4_0 => 2,
-        GgmlType.Q4_1 => 3,
-        GgmlType.Q8_0 => 7,
-        GgmlType.Q5_0 => 8,
-        GgmlType.Q5_1 => 9,
-        GgmlType.Q2_K => 10,
-        GgmlType.Q3_K => 12,
-        GgmlType.Q4_K => 14,
-        GgmlType.Q5_K => 16,
-        GgmlType.Q6_K => 18,
-        GgmlType.BF16 => 32,
-        _ => throw new ArgumentException($"{type} is not a model file type", nameof(type)),
-    };
 
     /// <summary>Normal deviates by Box–Muller over the seedable, machine-independent xoshiro256** generator.</summary>
     private sealed class GaussianSource(ulong seed)
