@@ -51,6 +51,16 @@ public sealed class ChatOutputFormat
 
     public static ChatOutputFormat FromTemplate(string templateSource) => For(FamilyDetector.Detect(templateSource));
 
+    /// <summary>This family's reasoning split alone, for answers that may not call tools: everything after the
+    /// reasoning block is content (gpt-oss keeps its channels, which carry the reasoning).</summary>
+    public ChatOutputFormat WithoutCalls() => Family == ChatFamily.GptOss ? this : new(Family, Reasoning, null, null);
+
+    /// <summary>Whether answers under <paramref name="templateSource"/> may open with this family's reasoning: the
+    /// template writes its markers (a thinking model's template renders or strips earlier reasoning), or the family
+    /// is gpt-oss, whose analysis channel is always there.</summary>
+    public bool TemplateReasons(string templateSource) =>
+        Family == ChatFamily.GptOss || Reasoning is { } markers && templateSource.Contains(markers.Start.Trim(), StringComparison.Ordinal);
+
     public static ChatOutputFormat For(ChatFamily family) => family switch
     {
         ChatFamily.Hermes => new(family, Think, new(null, null, "<tool_call>", new JsonObjectBody(List: false), "</tool_call>"),
@@ -141,7 +151,9 @@ public sealed class ChatOutputFormat
             return snapshot;
         }
         var (bodyStart, done) = ParseReasoning(text, final, options, snapshot);
-        if (!done) ParseBody(text, bodyStart, final, options, snapshot, trimLeading: bodyStart > 0 && options.ReasoningFormat != ReasoningFormat.None);
+        var trimLeading = bodyStart > 0 && options.ReasoningFormat != ReasoningFormat.None;
+        if (!done && _calls is null) AppendContent(snapshot, text, bodyStart, text.Length, trimLeading);
+        else if (!done) ParseBody(text, bodyStart, final, options, snapshot, trimLeading);
         if (Family == ChatFamily.CommandR7B) Unwrap(snapshot.Content, "<|START_RESPONSE|>", "<|END_RESPONSE|>", final);
         return snapshot;
     }

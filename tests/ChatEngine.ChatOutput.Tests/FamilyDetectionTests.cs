@@ -84,6 +84,38 @@ public class FamilyDetectionTests
         Assert.Equal(family, ChatOutputFormat.FromTemplate(source).Family);
     }
 
+    /// <summary>Without tools only the reasoning is split: call markers after it are content, streamed the same.</summary>
+    [Fact]
+    public void Without_calls_only_the_reasoning_is_split_off()
+    {
+        var format = ChatOutputFormat.For(ChatFamily.Hermes).WithoutCalls();
+        var text = "<think>Plan it.</think>\n\nSure: <tool_call>\n{\"name\": \"f\", \"arguments\": {}}\n</tool_call>";
+        var parser = new ChatOutputParser(format);
+        var message = parser.Parse(text);
+        Assert.Equal("Plan it.", message.Reasoning);
+        Assert.Equal("Sure: <tool_call>\n{\"name\": \"f\", \"arguments\": {}}\n</tool_call>", message.Content);
+        Assert.Empty(message.ToolCalls);
+
+        var stream = parser.StartStream();
+        var deltas = new List<ChatOutputDelta>();
+        foreach (var c in text) deltas.AddRange(stream.Feed(c.ToString()));
+        deltas.AddRange(stream.Finish().Deltas);
+        Assert.Equal(message.Content, string.Concat(deltas.Select(d => d.Content)));
+        Assert.Equal(message.Reasoning, string.Concat(deltas.Select(d => d.Reasoning)));
+    }
+
+    [SharedTheory]
+    [InlineData("Qwen-QwQ-32B.jinja", true)]
+    [InlineData("openai-gpt-oss-120b.jinja", true)]
+    [InlineData("deepseek-ai-DeepSeek-R1-Distill-Qwen-32B.jinja", true)]
+    [InlineData("Qwen-Qwen2.5-7B-Instruct.jinja", false)]
+    [InlineData("meta-llama-Llama-3.1-8B-Instruct.jinja", false)]
+    public void Reasoning_templates_are_told_by_their_markers(string template, bool reasons)
+    {
+        var source = File.ReadAllText(TestPaths.Shared("templates", template));
+        Assert.Equal(reasons, ChatOutputFormat.FromTemplate(source).TemplateReasons(source));
+    }
+
     [SharedFact]
     public void The_table_covers_every_template_file()
     {

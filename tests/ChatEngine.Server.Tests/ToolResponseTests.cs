@@ -110,6 +110,53 @@ public sealed class ToolResponseTests
     }
 
     /// <summary>
+    /// Without tools, a reasoning model's template (QwQ's prompt opens a think block when thinking is enabled) still
+    /// gets its reasoning split off, as llama-server does by default: the seeded answer's text with <c>reasoning_format: none</c> is, with the
+    /// default, all reasoning_content (the random model never closes the block), streamed and not; a template without
+    /// reasoning markers (Qwen2.5) leaves the text as content.
+    /// </summary>
+    [SharedFact]
+    public async Task Without_tools_a_reasoning_template_splits_off_the_reasoning()
+    {
+        await using var server = await TestServer.StartAsync(o => o with
+        {
+            ContextSize = 1024,
+            ChatTemplateFile = TestPaths.Shared("templates", "Qwen-QwQ-32B.jinja"),
+        });
+        static string Body(string extra) => $$$"""
+            {"messages":[{"role":"user","content":"Why is the sky blue?"}],"chat_template_kwargs":{"enable_thinking":true},"seed":3,"max_tokens":24{{{extra}}}}
+            """;
+
+        var raw = (await server.PostForJsonAsync("/v1/chat/completions", Body(""","reasoning_format":"none" """))).GetProperty("choices")[0].GetProperty("message");
+        var split = (await server.PostForJsonAsync("/v1/chat/completions", Body(""))).GetProperty("choices")[0].GetProperty("message");
+
+        var text = raw.GetProperty("content").GetString()!;
+        Assert.False(raw.TryGetProperty("reasoning_content", out _));
+        Assert.Equal(text.Trim(), split.GetProperty("reasoning_content").GetString());
+        Assert.True(split.GetProperty("content").ValueKind is JsonValueKind.Null || split.GetProperty("content").GetString() == "");
+
+        using var response = await server.PostStreamingAsync("/v1/chat/completions", Body(""","stream":true"""));
+        var reasoning = new System.Text.StringBuilder();
+        var content = new System.Text.StringBuilder();
+        foreach (var data in (await SseEvents.ReadAllAsync(response)).Where(d => d != "[DONE]"))
+        {
+            var delta = SseEvents.Json(data).GetProperty("choices")[0].GetProperty("delta");
+            if (delta.TryGetProperty("reasoning_content", out var r)) reasoning.Append(r.GetString());
+            if (delta.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.String) content.Append(c.GetString());
+        }
+        Assert.Equal(text.Trim(), reasoning.ToString());
+        Assert.Equal("", content.ToString());
+
+        await using var plain = await TestServer.StartAsync(o => o with
+        {
+            ContextSize = 1024,
+            ChatTemplateFile = TestPaths.Shared("templates", "Qwen-Qwen2.5-7B-Instruct.jinja"),
+        });
+        var message = (await plain.PostForJsonAsync("/v1/chat/completions", Body(""))).GetProperty("choices")[0].GetProperty("message");
+        Assert.False(message.TryGetProperty("reasoning_content", out _));
+    }
+
+    /// <summary>
     /// The chunks of a streamed call, read by the official OpenAI SDK, rebuild the non-streamed message: the call's
     /// id and name in its first tool_calls delta, the argument fragments after, content before it.
     /// </summary>

@@ -46,13 +46,20 @@ internal static class GenerationRequestReader
         var (messages, tools) = ReadConversation(body, host);
         var prompt = Rendering(() => host.EncodeChat(messages, tools.TemplateTools, tools.TemplateVariables));
         var request = Finish(body, host, prompt, "messages", logProbabilities ? (int)(topLogProbabilities ?? 0) : null, echo: null) with { Tools = tools.Options };
-        if (tools.Options.Functions.Count == 0 || tools.Options.Choice.Mode == ToolChoiceMode.None) return request;
 
         // The parser (and a forced call) follow the family of the template actually used; the rendered prompt says
-        // whether the output starts inside reasoning.
-        var format = ChatOutputFormat.FromTemplate(host.Renderer.Template.Source);
+        // whether the output starts inside reasoning. Without tools to call only the reasoning is split off, where the
+        // template is a reasoning model's (as llama-server's default reasoning_format).
+        var source = host.Renderer.Template.Source;
+        var format = ChatOutputFormat.FromTemplate(source);
+        var callsTools = tools.Options.Functions.Count > 0 && tools.Options.Choice.Mode != ToolChoiceMode.None;
+        if (!callsTools)
+        {
+            if (tools.Options.ReasoningFormat == ReasoningFormat.None || !format.TemplateReasons(source)) return request;
+            format = format.WithoutCalls();
+        }
         var startsInReasoning = format.PromptOpensReasoning(host.Model.Tokenizer.Decode(prompt, removeSpecial: false));
-        body.TryGet("tools", out var offered);
+        var offered = body.TryGet("tools", out var sent) ? sent.Clone() : (JsonElement?)null;
         var parser = new ChatOutputParser(format, new ChatOutputOptions
         {
             ReasoningFormat = tools.Options.ReasoningFormat switch
@@ -62,9 +69,10 @@ internal static class GenerationRequestReader
                 _ => ChatOutput.ReasoningFormat.Auto,
             },
             ReasoningStartsOpen = startsInReasoning,
-            Tools = offered.Clone(),
+            Tools = offered,
         });
         request = request with { OutputParser = parser };
+        if (!callsTools) return request;
         if (CallGrammar(body, tools.Options, format, startsInReasoning) is not { } calls) return request;
         TokenTrie.For(host.Model.Tokenizer);
         return request with { Options = request.Options with { OutputGrammar = calls } };
