@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using ChatEngine.Runtime.Serving;
 using ChatEngine.Server.Chat;
 using ChatEngine.Server.Endpoints;
 using ChatEngine.Server.Protocol;
@@ -59,6 +61,7 @@ public sealed class ChatEngineServer : IAsyncDisposable
             else policy.WithOrigins([.. corsOrigins]);
             policy.AllowAnyHeader().AllowAnyMethod();
         }));
+        ServerTelemetry.AddTo(builder, options);
         foreach (var extension in extensions) extension.ConfigureServices(builder);
 
         var app = builder.Build();
@@ -69,7 +72,7 @@ public sealed class ChatEngineServer : IAsyncDisposable
         InfoEndpoints.Map(app, state);
         TokenizeEndpoints.Map(app, state);
         CompletionEndpoints.Map(app, state);
-        MetricsEndpoint.Map(app, state);
+        app.MapPrometheusScrapingEndpoint(ServerTelemetry.MetricsPath);
         EmbeddingEndpoints.Map(app, state);
         app.MapHub<ChatHub>(ChatHub.Path);
         foreach (var extension in extensions) extension.MapEndpoints(app);
@@ -104,7 +107,8 @@ public sealed class ChatEngineServer : IAsyncDisposable
         {
             try
             {
-                _state.Loaded(ModelHost.Load(_state.Options, App.Services.GetRequiredService<ILoggerFactory>()));
+                _state.Loaded(ModelHost.Load(_state.Options, App.Services.GetRequiredService<ILoggerFactory>(),
+                    App.Services.GetRequiredService<IMeterFactory>().Create(SchedulerTelemetry.Name)));
                 _ready.TrySetResult();
             }
             catch (Exception e)
