@@ -222,9 +222,9 @@ public sealed class InferenceScheduler : IDisposable
             foreach (var job in _queue)
             {
                 job.Publish(shutdownToken);
+                Ended(job, SequenceOutcome.Shutdown);
                 job.Complete();
                 Interlocked.Decrement(ref _outstanding);
-                Ended(job, SequenceOutcome.Shutdown);
                 ended++;
             }
             _queue.Clear();
@@ -417,13 +417,14 @@ public sealed class InferenceScheduler : IDisposable
     {
         if (outcome == SequenceOutcome.Failed && error is not null) _reportFailure?.Invoke(error, "a sequence failed and was ended");
         var ended = job ?? slot.Job!;
+        Ended(ended, outcome);
         ended.Complete(error);
         slot.Release(keepCache: outcome is SequenceOutcome.Stop or SequenceOutcome.Length, _step);
-        Ended(ended, outcome);
         Interlocked.Decrement(ref _active);
         Interlocked.Decrement(ref _outstanding);
     }
 
+    /// <summary>Counts and traces an ended job; before its channel completes, so that its reply ends after both.</summary>
     private void Ended(GenerationJob job, SequenceOutcome outcome)
     {
         Metrics.Ended(outcome);
