@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using ChatEngine.Runtime.Serving;
 using ChatEngine.Server.Chat;
 using ChatEngine.Server.Endpoints;
+using ChatEngine.Server.OpenApi;
 using ChatEngine.Server.Protocol;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -62,6 +63,7 @@ public sealed class ChatEngineServer : IAsyncDisposable
             policy.AllowAnyHeader().AllowAnyMethod();
         }));
         ServerTelemetry.AddTo(builder, options);
+        ApiDocument.AddTo(builder.Services);
         foreach (var extension in extensions) extension.ConfigureServices(builder);
 
         var app = builder.Build();
@@ -72,8 +74,9 @@ public sealed class ChatEngineServer : IAsyncDisposable
         InfoEndpoints.Map(app, state);
         TokenizeEndpoints.Map(app, state);
         CompletionEndpoints.Map(app, state);
-        app.MapPrometheusScrapingEndpoint(ServerTelemetry.MetricsPath);
+        app.MapPrometheusScrapingEndpoint(ServerTelemetry.MetricsPath).WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
         EmbeddingEndpoints.Map(app, state);
+        app.MapOpenApi(ApiDocument.Path);
         app.MapHub<ChatHub>(ChatHub.Path);
         foreach (var extension in extensions) extension.MapEndpoints(app);
         LoraEndpoints.Map(app, state);
