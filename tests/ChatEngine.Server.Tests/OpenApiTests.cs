@@ -30,15 +30,14 @@ public sealed class OpenApiTests(ServerFixture fixture)
     }
 
     [Theory]
-    [InlineData("/v1/chat/completions", "ChatCompletionRequest", "messages")]
-    [InlineData("/v1/completions", "CompletionRequest", "prompt")]
-    [InlineData("/v1/embeddings", "EmbeddingRequest", "input")]
-    public async Task Generation_and_embedding_operations_declare_their_json_request_body(string path, string schemaName, string required)
+    [InlineData("/v1/chat/completions", "messages")]
+    [InlineData("/v1/completions", "prompt")]
+    [InlineData("/v1/embeddings", "input")]
+    public async Task Generation_and_embedding_operations_declare_their_json_request_body(string path, string required)
     {
         var document = await DocumentAsync();
         var content = document.GetProperty("paths").GetProperty(path).GetProperty("post").GetProperty("requestBody").GetProperty("content");
-        Assert.Equal($"#/components/schemas/{schemaName}", content.GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
-        var schema = document.GetProperty("components").GetProperty("schemas").GetProperty(schemaName);
+        var schema = content.GetProperty("application/json").GetProperty("schema");
         Assert.Equal([required], schema.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
         var properties = schema.GetProperty("properties");
         Assert.True(properties.TryGetProperty("model", out _));

@@ -24,9 +24,9 @@ internal static class CompletionEndpoints
     public static void Map(WebApplication app, ServerState state)
     {
         app.MapPost("/v1/chat/completions", ApiDocument.Described(context => HandleAsync(context, state, CompletionFormat.Chat, GenerationRequestReader.ReadChat)))
-            .WithName("createChatCompletion").Accepts<ChatCompletionRequest>("application/json");
+            .WithName("createChatCompletion").AcceptsJson<ChatCompletionRequest>();
         app.MapPost("/v1/completions", ApiDocument.Described(context => HandleAsync(context, state, CompletionFormat.Text, GenerationRequestReader.ReadCompletion)))
-            .WithName("createCompletion").Accepts<CompletionRequest>("application/json");
+            .WithName("createCompletion").AcceptsJson<CompletionRequest>();
     }
 
     private static async Task HandleAsync(HttpContext context, ServerState state, CompletionFormat format, Func<RequestBody, ModelHost, GenerationRequest> read)

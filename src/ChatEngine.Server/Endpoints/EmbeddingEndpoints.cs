@@ -82,7 +82,7 @@ internal static class EmbeddingEndpoints
                 json.WriteEndObject();
             });
         }))
-            .WithName("createEmbedding").Accepts<EmbeddingRequest>("application/json");
+            .WithName("createEmbedding").AcceptsJson<EmbeddingRequest>();
     }
 
     private static List<int[]> ReadInputs(RequestBody body, ModelHost host)

@@ -17,6 +17,18 @@ internal static class ApiDocument
     /// bare <see cref="RequestDelegate"/>), so only then is the endpoint in the document.</summary>
     public static Delegate Described(Func<HttpContext, Task> handler) => handler;
 
+    /// <summary>Documents <typeparamref name="TRequest"/> as the JSON request body. Not <c>Accepts</c>: that metadata also
+    /// makes routing skip the endpoint for other content types, where the endpoint itself answers 415.</summary>
+    public static RouteHandlerBuilder AcceptsJson<TRequest>(this RouteHandlerBuilder endpoint) =>
+        endpoint.AddOpenApiOperationTransformer(async (operation, context, cancellation) => operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = true,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(TRequest), null, cancellation) },
+            },
+        });
+
     public static void AddTo(IServiceCollection services)
     {
         // The schemas follow these options, and the request readers take numbers only as JSON numbers.
