@@ -80,8 +80,9 @@ public sealed class InferenceScheduler : IDisposable
         _capacity = slots + queueLimit;
         ContextSize = contextSize;
         _ownMeter = meter is null ? new Meter(SchedulerTelemetry.Name) : null;
-        Metrics = new SchedulerMetrics(meter ?? _ownMeter!);
-        SchedulerTelemetry.RegisterGauges(meter ?? _ownMeter!, this);
+        var published = meter ?? _ownMeter!;
+        Metrics = new SchedulerMetrics(published);
+        SchedulerTelemetry.RegisterGauges(published, this);
         _thread = new Thread(Run) { IsBackground = true, Name = "ChatEngine scheduler" };
         _thread.Start();
     }
