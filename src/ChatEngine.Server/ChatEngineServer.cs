@@ -1,5 +1,8 @@
+using System.Diagnostics.Metrics;
+using ChatEngine.Runtime.Serving;
 using ChatEngine.Server.Chat;
 using ChatEngine.Server.Endpoints;
+using ChatEngine.Server.OpenApi;
 using ChatEngine.Server.Protocol;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -59,6 +62,8 @@ public sealed class ChatEngineServer : IAsyncDisposable
             else policy.WithOrigins([.. corsOrigins]);
             policy.AllowAnyHeader().AllowAnyMethod();
         }));
+        ServerTelemetry.AddTo(builder, options);
+        ApiDocument.AddTo(builder.Services);
         foreach (var extension in extensions) extension.ConfigureServices(builder);
 
         var app = builder.Build();
@@ -69,8 +74,9 @@ public sealed class ChatEngineServer : IAsyncDisposable
         InfoEndpoints.Map(app, state);
         TokenizeEndpoints.Map(app, state);
         CompletionEndpoints.Map(app, state);
-        MetricsEndpoint.Map(app, state);
+        app.MapPrometheusScrapingEndpoint(ServerTelemetry.MetricsPath).WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
         EmbeddingEndpoints.Map(app, state);
+        app.MapOpenApi(ApiDocument.Path);
         app.MapHub<ChatHub>(ChatHub.Path);
         foreach (var extension in extensions) extension.MapEndpoints(app);
         LoraEndpoints.Map(app, state);
@@ -104,7 +110,8 @@ public sealed class ChatEngineServer : IAsyncDisposable
         {
             try
             {
-                _state.Loaded(ModelHost.Load(_state.Options, App.Services.GetRequiredService<ILoggerFactory>()));
+                _state.Loaded(ModelHost.Load(_state.Options, App.Services.GetRequiredService<ILoggerFactory>(),
+                    App.Services.GetRequiredService<IMeterFactory>().Create(SchedulerTelemetry.Name)));
                 _ready.TrySetResult();
             }
             catch (Exception e)

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using ChatEngine.Runtime;
 using ChatEngine.Runtime.Serving;
@@ -12,7 +13,7 @@ internal sealed class ModelHost : IDisposable
     private readonly DetachedEvaluator _detached;
     private readonly SemaphoreSlim _detachedLock = new(1, 1);
 
-    private ModelHost(LanguageModel model, ChatTemplate? chatTemplate, ServerAdapters adapters, ServerOptions options, ILoggerFactory logging)
+    private ModelHost(LanguageModel model, ChatTemplate? chatTemplate, ServerAdapters adapters, ServerOptions options, ILoggerFactory logging, Meter meter)
     {
         Model = model;
         Adapters = adapters;
@@ -20,12 +21,12 @@ internal sealed class ModelHost : IDisposable
         Renderer = chatTemplate is null ? ChatPromptRenderer.ForModel(model) : new ChatPromptRenderer(chatTemplate, model.Tokenizer);
         var schedulerLog = logging.CreateLogger<InferenceScheduler>();
         Scheduler = new InferenceScheduler(model, options.Parallel, options.ContextSize, options.QueueLimit,
-            (error, failure) => schedulerLog.LogError(error, "{Failure}", failure));
+            (error, failure) => schedulerLog.LogError(error, "{Failure}", failure), meter);
         _detached = new DetachedEvaluator(model, options.Threads);
         Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     }
 
-    public static ModelHost Load(ServerOptions options, ILoggerFactory logging)
+    public static ModelHost Load(ServerOptions options, ILoggerFactory logging, Meter meter)
     {
         var chatTemplate = options.ChatTemplateFile is { } file ? LoadChatTemplate(file) : null;
         var model = LanguageModel.Load(options.ModelPath, options.Threads);
@@ -34,7 +35,7 @@ internal sealed class ModelHost : IDisposable
         {
             model.CacheFormat = options.CacheFormat;
             adapters = ServerAdapters.Load(options.LoraAdapters, model);
-            return new ModelHost(model, chatTemplate, adapters, options, logging);
+            return new ModelHost(model, chatTemplate, adapters, options, logging, meter);
         }
         catch
         {

@@ -76,6 +76,11 @@ public sealed record ServerOptions
     /// or <c>;</c>; <c>*</c> allows any. Null: none, so only pages the server itself serves may (same origin).</summary>
     public string? CorsOrigins { get; init; }
 
+    /// <summary>Base URL of an OpenTelemetry collector (<c>http://collector:4318</c>) to which metrics, traces and logs are
+    /// exported over OTLP/HTTP (protobuf) at <c>/v1/metrics</c>, <c>/v1/traces</c> and <c>/v1/logs</c>. Null: no export;
+    /// <c>/metrics</c> serves the metrics either way.</summary>
+    public string? OtlpEndpoint { get; init; }
+
     /// <summary>Largest accepted request body; larger ones get 413.</summary>
     public long MaxRequestBodyBytes { get; init; } = 4 * 1024 * 1024;
 
@@ -101,6 +106,8 @@ public sealed record ServerOptions
             if (origin != "*" && !(Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.AbsolutePath == "/" && !origin.EndsWith('/')))
                 throw new ArgumentException($"'{origin}' is not a web origin (scheme://host[:port], e.g. https://app.example) or *", nameof(CorsOrigins));
         }
+        if (OtlpEndpoint is not null && !(Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var otlp) && otlp.Scheme is "http" or "https"))
+            throw new ArgumentException($"'{OtlpEndpoint}' is not an http(s) URL of an OTLP collector", nameof(OtlpEndpoint));
         if (DataDir is not null && string.IsNullOrWhiteSpace(DataDir)) throw new ArgumentException("the data directory must not be empty", nameof(DataDir));
         if (!double.IsFinite(ShutdownTimeout) || ShutdownTimeout < 0)
             throw new ArgumentOutOfRangeException(nameof(ShutdownTimeout), ShutdownTimeout, "shutdown timeout must be a number of seconds >= 0");

@@ -91,6 +91,17 @@ public sealed class ServerConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void The_otlp_endpoint_is_read_from_the_environment_and_must_be_an_http_url()
+    {
+        var options = ServerConfiguration.Load(null, None, new Hashtable { ["CHATENGINE_OTLPENDPOINT"] = "http://collector:4318" });
+        var error = Assert.Throws<ArgumentException>(() => ServerConfiguration.Load(null, new Dictionary<string, string?> { ["OtlpEndpoint"] = "collector:4318" }, new Hashtable()));
+
+        Assert.Null(new ServerOptions().OtlpEndpoint);
+        Assert.Equal("http://collector:4318", options.OtlpEndpoint);
+        Assert.StartsWith("invalid setting OtlpEndpoint: 'collector:4318' is not an http(s) URL of an OTLP collector", error.Message);
+    }
+
+    [Fact]
     public void A_missing_settings_file_named_explicitly_is_an_error()
     {
         Assert.Throws<FileNotFoundException>(() => ServerConfiguration.Load("/no/such/appsettings.json", None, new Hashtable()));

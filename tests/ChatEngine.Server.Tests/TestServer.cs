@@ -6,7 +6,8 @@ using ChatEngine.TestData;
 
 namespace ChatEngine.Server.Tests;
 
-/// <summary>A real server on 127.0.0.1 (port picked by the OS) serving stories260K, plus an HttpClient pointed at it.</summary>
+/// <summary>A real server on 127.0.0.1 (port picked by the OS) serving stories260K, plus an HttpClient pointed at it
+/// that checks each accepted request against the server's OpenAPI document (<see cref="OpenApiContractHandler"/>).</summary>
 public sealed class TestServer : IAsyncDisposable
 {
     private TestServer(ChatEngineServer server, HttpClient http)
@@ -28,7 +29,7 @@ public sealed class TestServer : IAsyncDisposable
         var server = ChatEngineServer.Create(options);
         await server.StartAsync();
         if (waitForModel) await server.WaitUntilReadyAsync();
-        var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var http = new HttpClient(new OpenApiContractHandler()) { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         if (options.ApiKey is not null) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
         return new TestServer(server, http);
     }

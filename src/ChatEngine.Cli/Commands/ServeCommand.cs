@@ -8,7 +8,7 @@ using ChatEngine.Web;
 namespace ChatEngine.Cli.Commands;
 
 /// <summary>
-/// <c>serve [-m MODEL] [--host H --port P --parallel N --ctx-size C --threads T --api-key KEY --data-dir DIR --queue-limit Q --allowed-hosts H,... --cors-origins O,... --shutdown-timeout S --config FILE --lora FILE[:SCALE]...]</c>:
+/// <c>serve [-m MODEL] [--host H --port P --parallel N --ctx-size C --threads T --api-key KEY --data-dir DIR --queue-limit Q --allowed-hosts H,... --cors-origins O,... --otlp-endpoint URL --shutdown-timeout S --config FILE --lora FILE[:SCALE]...]</c>:
 /// flags override <c>CHATENGINE_*</c> environment variables, which override <c>appsettings.json</c> (see <see cref="ServerConfiguration"/>).
 /// Exits 0 after a shutdown in which every generation finished, <see cref="SequencesCutExitCode"/> when the shutdown
 /// deadline had to end some.
@@ -30,6 +30,7 @@ internal static class ServeCommand
         var queueLimit = new Option<int?>("--queue-limit") { Description = "requests that may wait for a slot before 429 (default: 64)" };
         var allowedHosts = new Option<string>("--allowed-hosts") { Description = "host names the server answers to, comma-separated, * = any (default: loopback names and --host; any when --host is 0.0.0.0)" };
         var corsOrigins = new Option<string>("--cors-origins") { Description = "web origins allowed to call the API from a browser, comma-separated, * = any (default: none)" };
+        var otlpEndpoint = new Option<string>("--otlp-endpoint") { Description = "export metrics, traces and logs over OTLP/HTTP to this collector, e.g. http://localhost:4318 (default: none)" };
         var shutdownTimeout = new Option<double?>("--shutdown-timeout")
         {
             Description = $"seconds a shutdown waits for running generations before ending them with finish_reason 'shutdown' (exit code {SequencesCutExitCode}; default: 30)",
@@ -40,7 +41,7 @@ internal static class ServeCommand
         var lora = LoraOption.Create();
         var command = new Command("serve", "OpenAI-compatible HTTP server, SignalR chat hub and browser chat UI")
         {
-            model, host, port, parallel, contextSize, threads, apiKey, dataDir, queueLimit, allowedHosts, corsOrigins, shutdownTimeout, config, lora, chatTemplateFile,
+            model, host, port, parallel, contextSize, threads, apiKey, dataDir, queueLimit, allowedHosts, corsOrigins, otlpEndpoint, shutdownTimeout, config, lora, chatTemplateFile,
         };
         cacheTypes.AddTo(command);
         command.SetAction(parse =>
@@ -61,6 +62,7 @@ internal static class ServeCommand
             Flag(queueLimit, nameof(ServerOptions.QueueLimit));
             Flag(allowedHosts, nameof(ServerOptions.AllowedHosts));
             Flag(corsOrigins, nameof(ServerOptions.CorsOrigins));
+            Flag(otlpEndpoint, nameof(ServerOptions.OtlpEndpoint));
             Flag(shutdownTimeout, nameof(ServerOptions.ShutdownTimeout));
             Flag(chatTemplateFile, nameof(ServerOptions.ChatTemplateFile));
             Flag(cacheTypes.Keys, nameof(ServerOptions.CacheTypeK));

@@ -22,6 +22,19 @@ public sealed class GenerationJob(int[] prompt, GenerationOptions options, Cance
     /// <summary>When the job was created (<see cref="Stopwatch"/> ticks): time to first token counts from here.</summary>
     public long SubmittedAt { get; } = Stopwatch.GetTimestamp();
 
+    private readonly DateTime _submittedUtc = DateTime.UtcNow;
+
+    /// <summary>The span current when the job was created (the request's): the generation's spans are its children.</summary>
+    internal ActivityContext TraceParent { get; } = Activity.Current?.Context ?? default;
+
+    /// <summary>When a slot took the job (<see cref="Stopwatch"/> ticks); null while it waits in the queue.</summary>
+    internal long? StartedAt { get; set; }
+
+    /// <summary>When the first token was sampled (<see cref="Stopwatch"/> ticks); null until then.</summary>
+    internal long? FirstTokenAt { get; set; }
+
+    internal int GeneratedTokens { get; set; }
+
     /// <summary>Prompt tokens whose keys and values were reused from an earlier sequence; set before the first token.</summary>
     public int CachedPromptTokens { get; set; }
 
@@ -39,6 +52,9 @@ public sealed class GenerationJob(int[] prompt, GenerationOptions options, Cance
             yield return token;
         }
     }
+
+    /// <summary>The wall-clock time of a <see cref="Stopwatch"/> timestamp taken during the job (span times).</summary>
+    internal DateTime UtcAt(long timestamp) => _submittedUtc + Stopwatch.GetElapsedTime(SubmittedAt, timestamp);
 
     internal void Publish(GeneratedToken token) => _tokens.Writer.TryWrite(token);
 

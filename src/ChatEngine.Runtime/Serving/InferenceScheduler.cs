@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using ChatEngine.Runtime.Generation;
 using ChatEngine.Runtime.Lora;
 using ChatEngine.Runtime.Model;
@@ -49,13 +50,18 @@ public sealed class InferenceScheduler : IDisposable
     private long _step;
 
     private readonly Action<Exception, string>? _reportFailure;
+    /// <summary>The meter the scheduler made itself (disposed with it); null when the caller gave one.</summary>
+    private readonly Meter? _ownMeter;
 
     /// <summary>Starts the scheduler thread for <paramref name="slots"/> sequences of <paramref name="contextSize"/> tokens
     /// each and up to <paramref name="queueLimit"/> waiting jobs. It evaluates on <paramref name="model"/>'s compute pool,
     /// which serves one caller at a time: nothing else may evaluate that model while the scheduler runs.</summary>
     /// <param name="reportFailure">Told of every failed step or sequence (the exception and what it ended), e.g. to log it;
     /// the sequences concerned end with the exception either way.</param>
-    public InferenceScheduler(LanguageModel model, int slots, int contextSize, int queueLimit, Action<Exception, string>? reportFailure = null)
+    /// <param name="meter">Where to publish <see cref="Metrics"/> and the slot, queue and KV cache gauges (named
+    /// <see cref="SchedulerTelemetry.Name"/>, owned by the caller); by default a meter of the scheduler's own.</param>
+    public InferenceScheduler(LanguageModel model, int slots, int contextSize, int queueLimit, Action<Exception, string>? reportFailure = null,
+        Meter? meter = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
@@ -73,6 +79,10 @@ public sealed class InferenceScheduler : IDisposable
         _batchSlots = new List<Slot>(slots);
         _capacity = slots + queueLimit;
         ContextSize = contextSize;
+        _ownMeter = meter is null ? new Meter(SchedulerTelemetry.Name) : null;
+        var published = meter ?? _ownMeter!;
+        Metrics = new SchedulerMetrics(published);
+        SchedulerTelemetry.RegisterGauges(published, this);
         _thread = new Thread(Run) { IsBackground = true, Name = "ChatEngine scheduler" };
         _thread.Start();
     }
@@ -82,7 +92,7 @@ public sealed class InferenceScheduler : IDisposable
 
     public int SlotCount => _slots.Length;
     public int ContextSize { get; }
-    public SchedulerMetrics Metrics { get; } = new();
+    public SchedulerMetrics Metrics { get; }
 
     /// <summary>Slots running a sequence right now.</summary>
     public int ActiveSlots => Volatile.Read(ref _active);
@@ -213,9 +223,9 @@ public sealed class InferenceScheduler : IDisposable
             foreach (var job in _queue)
             {
                 job.Publish(shutdownToken);
+                Ended(job, SequenceOutcome.Shutdown);
                 job.Complete();
                 Interlocked.Decrement(ref _outstanding);
-                Metrics.Ended(SequenceOutcome.Shutdown);
                 ended++;
             }
             _queue.Clear();
@@ -273,7 +283,7 @@ public sealed class InferenceScheduler : IDisposable
                 {
                     _queue.Remove(node);
                     Interlocked.Decrement(ref _outstanding);
-                    Metrics.Ended(SequenceOutcome.Cancelled);
+                    Ended(node.Value, SequenceOutcome.Cancelled);
                     node.Value.Complete(new OperationCanceledException(node.Value.Cancellation));
                 }
                 node = next;
@@ -294,6 +304,7 @@ public sealed class InferenceScheduler : IDisposable
             }
             var slot = BestSlotFor(job.Prompt, job.Options.Adapters);
             Interlocked.Increment(ref _active);
+            job.StartedAt = Stopwatch.GetTimestamp();
             try
             {
                 job.CachedPromptTokens = slot.Start(job);
@@ -389,9 +400,9 @@ public sealed class InferenceScheduler : IDisposable
         {
             BeforeSampling?.Invoke(job);
             var token = slot.Sample(_logits.AsSpan(slot.LogitsRow * _vocabularySize, _vocabularySize), now);
-            Metrics.Generated();
-            if (firstToken) Metrics.TimeToFirstToken.Observe(Stopwatch.GetElapsedTime(job.SubmittedAt, now).TotalSeconds);
-            else Metrics.InterTokenLatency.Observe(Stopwatch.GetElapsedTime(previous, now).TotalSeconds);
+            Metrics.Generated(firstToken, Stopwatch.GetElapsedTime(firstToken ? job.SubmittedAt : previous, now));
+            if (firstToken) job.FirstTokenAt = now;
+            job.GeneratedTokens++;
             job.Publish(token);
             if (token.FinishReason is { } reason)
                 Finish(slot, reason == FinishReason.Stop ? SequenceOutcome.Stop : SequenceOutcome.Length, null);
@@ -406,11 +417,19 @@ public sealed class InferenceScheduler : IDisposable
     private void Finish(Slot slot, SequenceOutcome outcome, Exception? error, GenerationJob? job = null)
     {
         if (outcome == SequenceOutcome.Failed && error is not null) _reportFailure?.Invoke(error, "a sequence failed and was ended");
-        (job ?? slot.Job!).Complete(error);
+        var ended = job ?? slot.Job!;
+        Ended(ended, outcome);
+        ended.Complete(error);
         slot.Release(keepCache: outcome is SequenceOutcome.Stop or SequenceOutcome.Length, _step);
-        Metrics.Ended(outcome);
         Interlocked.Decrement(ref _active);
         Interlocked.Decrement(ref _outstanding);
+    }
+
+    /// <summary>Counts and traces an ended job; before its channel completes, so that its reply ends after both.</summary>
+    private void Ended(GenerationJob job, SequenceOutcome outcome)
+    {
+        Metrics.Ended(outcome);
+        SchedulerTelemetry.TraceEnded(job, outcome);
     }
 
     private void PublishKvUse()
@@ -431,5 +450,6 @@ public sealed class InferenceScheduler : IDisposable
         _thread.Join();
         _stopping.Dispose();
         _queueSignal.Dispose();
+        _ownMeter?.Dispose();
     }
 }

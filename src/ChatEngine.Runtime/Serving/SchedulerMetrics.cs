@@ -1,14 +1,18 @@
+using System.Diagnostics.Metrics;
+
 namespace ChatEngine.Runtime.Serving;
 
 /// <summary>
 /// Counters and latency histograms of the <see cref="InferenceScheduler"/>, written by its thread (and by request
-/// threads for admissions) and read by the server's metrics endpoint. Throughput is measured over the time spent in forward
-/// passes: a step's time is split between its prompt and decode tokens in proportion to their counts.
+/// threads for admissions) and published as instruments of its <see cref="Meter"/>. Throughput is measured over the time
+/// spent in forward passes: a step's time is split between its prompt and decode tokens in proportion to their counts.
 /// </summary>
 public sealed class SchedulerMetrics
 {
     private readonly long[] _outcomes = new long[Enum.GetValues<SequenceOutcome>().Length];
     private readonly Lock _throughputGate = new();
+    private readonly Histogram<double> _timeToFirstToken;
+    private readonly Histogram<double> _interTokenLatency;
     private long _accepted;
     private long _rejected;
     private long _promptTokens;
@@ -20,9 +24,36 @@ public sealed class SchedulerMetrics
     private double _prefillSeconds;
     private double _decodeSeconds;
 
-    public Histogram TimeToFirstToken { get; } = new(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30);
-
-    public Histogram InterTokenLatency { get; } = new(0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5);
+    internal SchedulerMetrics(Meter meter)
+    {
+        _timeToFirstToken = meter.CreateHistogram("chatengine_time_to_first_token", "s", "From accepting a request to its first generated token.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+        _interTokenLatency = meter.CreateHistogram("chatengine_inter_token_latency", "s", "Between consecutive generated tokens of one sequence.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5] });
+        meter.CreateObservableCounter("chatengine_requests_accepted", () => Interlocked.Read(ref _accepted), null,
+            "Generation requests accepted into a slot or the queue.");
+        meter.CreateObservableCounter("chatengine_requests_rejected", () => Interlocked.Read(ref _rejected), null,
+            "Generation requests answered 429 because slots and queue were full.");
+        meter.CreateObservableCounter("chatengine_requests_finished",
+            () => Enum.GetValues<SequenceOutcome>().Select(o => new Measurement<long>(Outcomes(o), new KeyValuePair<string, object?>("outcome", o.ToString().ToLowerInvariant()))),
+            null, "Sequences that ended, by how they ended.");
+        meter.CreateObservableCounter("chatengine_prompt_tokens", () => Interlocked.Read(ref _promptTokens), null,
+            "Prompt tokens of started sequences (tokens in).");
+        meter.CreateObservableCounter("chatengine_prompt_tokens_cached", () => Interlocked.Read(ref _cachedPromptTokens), null,
+            "Prompt tokens reused from the prefix cache instead of evaluated.");
+        meter.CreateObservableCounter("chatengine_completion_tokens", () => Interlocked.Read(ref _completionTokens), null,
+            "Generated tokens (tokens out).");
+        meter.CreateObservableCounter("chatengine_forward_passes", () => Totals().ForwardPasses, null,
+            "Batched forward passes (tokens per pass = prefill + decode tokens over this).");
+        meter.CreateObservableCounter("chatengine_prefill_tokens", () => Totals().PrefillTokens, null, "Prompt tokens evaluated by forward passes.");
+        meter.CreateObservableCounter("chatengine_prefill", () => Totals().PrefillSeconds, "s", "Forward-pass time attributed to prompt tokens.");
+        meter.CreateObservableGauge("chatengine_prefill_tokens_per_second", () => Totals().PrefillTokensPerSecond, null,
+            "Prompt tokens evaluated per second of forward-pass time, since start.");
+        meter.CreateObservableCounter("chatengine_decode_tokens", () => Totals().DecodeTokens, null, "Generated tokens evaluated by forward passes.");
+        meter.CreateObservableCounter("chatengine_decode", () => Totals().DecodeSeconds, "s", "Forward-pass time attributed to generated tokens.");
+        meter.CreateObservableGauge("chatengine_decode_tokens_per_second", () => Totals().DecodeTokensPerSecond, null,
+            "Generated tokens evaluated per second of forward-pass time (all sequences together), since start.");
+    }
 
     public long Outcomes(SequenceOutcome outcome) => Interlocked.Read(ref _outcomes[(int)outcome]);
 
@@ -36,7 +67,11 @@ public sealed class SchedulerMetrics
         Interlocked.Add(ref _cachedPromptTokens, cachedTokens);
     }
 
-    internal void Generated() => Interlocked.Increment(ref _completionTokens);
+    internal void Generated(bool firstToken, TimeSpan sinceLast)
+    {
+        Interlocked.Increment(ref _completionTokens);
+        (firstToken ? _timeToFirstToken : _interTokenLatency).Record(sinceLast.TotalSeconds);
+    }
 
     internal void Ended(SequenceOutcome outcome) => Interlocked.Increment(ref _outcomes[(int)outcome]);
 

@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using ChatEngine.ChatOutput;
 using ChatEngine.Runtime.Generation;
 using ChatEngine.Runtime.Serving;
+using ChatEngine.Server.OpenApi;
 using ChatEngine.Server.Protocol;
 
 namespace ChatEngine.Server.Endpoints;
@@ -22,8 +23,10 @@ internal static class CompletionEndpoints
 
     public static void Map(WebApplication app, ServerState state)
     {
-        app.MapPost("/v1/chat/completions", context => HandleAsync(context, state, CompletionFormat.Chat, GenerationRequestReader.ReadChat));
-        app.MapPost("/v1/completions", context => HandleAsync(context, state, CompletionFormat.Text, GenerationRequestReader.ReadCompletion));
+        app.MapPost("/v1/chat/completions", ApiDocument.Described(context => HandleAsync(context, state, CompletionFormat.Chat, GenerationRequestReader.ReadChat)))
+            .WithName("createChatCompletion").AcceptsJson<ChatCompletionRequest>();
+        app.MapPost("/v1/completions", ApiDocument.Described(context => HandleAsync(context, state, CompletionFormat.Text, GenerationRequestReader.ReadCompletion)))
+            .WithName("createCompletion").AcceptsJson<CompletionRequest>();
     }
 
     private static async Task HandleAsync(HttpContext context, ServerState state, CompletionFormat format, Func<RequestBody, ModelHost, GenerationRequest> read)

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using ChatEngine.Server.OpenApi;
 using ChatEngine.Server.Protocol;
 
 namespace ChatEngine.Server.Endpoints;
@@ -16,7 +17,7 @@ internal static class EmbeddingEndpoints
 
     public static void Map(WebApplication app, ServerState state)
     {
-        app.MapPost("/v1/embeddings", async context =>
+        app.MapPost("/v1/embeddings", ApiDocument.Described(async context =>
         {
             var host = state.RequireModel();
             List<int[]> inputs;
@@ -80,7 +81,8 @@ internal static class EmbeddingEndpoints
                 json.WriteEndObject();
                 json.WriteEndObject();
             });
-        });
+        }))
+            .WithName("createEmbedding").AcceptsJson<EmbeddingRequest>();
     }
 
     private static List<int[]> ReadInputs(RequestBody body, ModelHost host)

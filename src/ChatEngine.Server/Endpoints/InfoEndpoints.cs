@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ChatEngine.Server.OpenApi;
 using ChatEngine.Server.Protocol;
 
 namespace ChatEngine.Server.Endpoints;
@@ -8,8 +9,9 @@ internal static class InfoEndpoints
 {
     public static void Map(WebApplication app, ServerState state)
     {
-        app.MapGet("/health", context => HealthAsync(context, state));
-        app.MapGet("/v1/models", context => WriteAsync(context, json =>
+        app.MapGet("/health", ApiDocument.Described(context => HealthAsync(context, state)))
+            .WithName("getHealth");
+        app.MapGet("/v1/models", ApiDocument.Described(context => WriteAsync(context, json =>
         {
             var host = state.RequireModel();
             json.WriteStartObject();
@@ -18,14 +20,16 @@ internal static class InfoEndpoints
             WriteModel(json, host);
             json.WriteEndArray();
             json.WriteEndObject();
-        }));
+        })))
+            .WithName("listModels");
         app.MapGet("/v1/models/{id}", (HttpContext context, string id) => WriteAsync(context, json =>
         {
             var host = state.RequireModel();
             if (!host.Serves(id))
                 throw new ApiException(StatusCodes.Status404NotFound, $"The model '{ErrorText.Excerpt(id)}' does not exist", "invalid_request_error", "model", "model_not_found");
             WriteModel(json, host);
-        }));
+        }))
+            .WithName("retrieveModel");
     }
 
     private static Task HealthAsync(HttpContext context, ServerState state)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ChatEngine.Server.OpenApi;
 using ChatEngine.Server.Protocol;
 
 namespace ChatEngine.Server.Endpoints;
@@ -8,8 +9,9 @@ internal static class LoraEndpoints
 {
     public static void Map(WebApplication app, ServerState state)
     {
-        app.MapGet("/lora-adapters", context => InfoEndpoints.WriteAsync(context, json => state.RequireModel().Adapters.Write(json)));
-        app.MapPost("/lora-adapters", async context =>
+        app.MapGet("/lora-adapters", ApiDocument.Described(context => InfoEndpoints.WriteAsync(context, json => state.RequireModel().Adapters.Write(json))))
+            .WithName("listLoraAdapters");
+        app.MapPost("/lora-adapters", ApiDocument.Described(async context =>
         {
             var host = state.RequireModel();
             using (var body = await RequestBody.ReadAsync(context, state.Options.MaxRequestBodyBytes, JsonValueKind.Array))
@@ -22,6 +24,7 @@ internal static class LoraEndpoints
                 json.WriteBoolean("success", true);
                 json.WriteEndObject();
             });
-        });
+        }))
+            .WithName("setLoraAdapters");
     }
 }

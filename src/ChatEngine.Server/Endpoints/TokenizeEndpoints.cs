@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ChatEngine.Server.OpenApi;
 using ChatEngine.Server.Protocol;
 
 namespace ChatEngine.Server.Endpoints;
@@ -10,7 +11,7 @@ internal static class TokenizeEndpoints
 {
     public static void Map(WebApplication app, ServerState state)
     {
-        app.MapPost("/tokenize", async context =>
+        app.MapPost("/tokenize", ApiDocument.Described(async context =>
         {
             var host = state.RequireModel();
             int[] tokens;
@@ -28,8 +29,9 @@ internal static class TokenizeEndpoints
                 json.WriteEndArray();
                 json.WriteEndObject();
             });
-        });
-        app.MapPost("/detokenize", async context =>
+        }))
+            .WithName("tokenize");
+        app.MapPost("/detokenize", ApiDocument.Described(async context =>
         {
             var host = state.RequireModel();
             var tokenizer = host.Model.Tokenizer;
@@ -46,8 +48,9 @@ internal static class TokenizeEndpoints
                 json.WriteString("content", content);
                 json.WriteEndObject();
             });
-        });
-        app.MapPost("/apply-template", async context =>
+        }))
+            .WithName("detokenize");
+        app.MapPost("/apply-template", ApiDocument.Described(async context =>
         {
             var host = state.RequireModel();
             string prompt;
@@ -61,6 +64,7 @@ internal static class TokenizeEndpoints
                 json.WriteString("prompt", prompt);
                 json.WriteEndObject();
             });
-        });
+        }))
+            .WithName("applyTemplate");
     }
 }
