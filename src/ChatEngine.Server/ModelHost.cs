@@ -24,6 +24,7 @@ internal sealed class ModelHost : IDisposable
             (error, failure) => schedulerLog.LogError(error, "{Failure}", failure), meter);
         _detached = new DetachedEvaluator(model, options.Threads);
         Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        ContextShift = options.ContextShift;
     }
 
     public static ModelHost Load(ServerOptions options, ILoggerFactory logging, Meter meter)
@@ -68,6 +69,9 @@ internal sealed class ModelHost : IDisposable
     public string Id { get; }
     public ChatPromptRenderer Renderer { get; }
     public InferenceScheduler Scheduler { get; }
+
+    /// <summary><see cref="ServerOptions.ContextShift"/>.</summary>
+    public bool ContextShift { get; }
 
     /// <summary>The length of an embedding.</summary>
     public int EmbeddingDimensions => _detached.Dimensions;

@@ -33,6 +33,11 @@ public sealed record ServerOptions
     public int ContextSize { get; init; } = 2048;
     public int Threads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>llama-server's <c>--context-shift</c>: a sequence that fills its slot's context drops the older half of
+    /// what follows its system prompt (or BOS) and goes on, instead of the request needing prompt + max_tokens to fit.
+    /// Off by default: the 400 <c>context_length_exceeded</c> stays the default.</summary>
+    public bool ContextShift { get; init; }
+
     /// <summary>How the slots' KV caches store keys and values: f16, q8_0 or q4_0 (llama-server's --cache-type-k / -v).</summary>
     public string CacheTypeK { get; init; } = "f16";
 

@@ -53,7 +53,9 @@ public sealed class PackageTests : IDisposable
             Assert.False(string.IsNullOrEmpty(members[$"T:ChatEngine.Extensions.AI.{type}"]), type);
         var nuspec = XDocument.Load(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
         var dependencies = nuspec.Descendants().Where(e => e.Name.LocalName == "dependency").ToDictionary(d => d.Attribute("id")!.Value, d => d.Attribute("version")!.Value);
-        Assert.Equal("10.11.0", dependencies["Microsoft.Extensions.AI.Abstractions"]);
+        var pinned = XDocument.Load(RepoFiles.Path("Directory.Packages.props")).Descendants("PackageVersion")
+            .Single(p => p.Attribute("Include")!.Value == "Microsoft.Extensions.AI.Abstractions").Attribute("Version")!.Value;
+        Assert.Equal(pinned, dependencies["Microsoft.Extensions.AI.Abstractions"]);
         Assert.True(dependencies.ContainsKey("ChatEngine.Runtime"));
     }
 

@@ -37,11 +37,12 @@ internal static class ServeCommand
         };
         var config = new Option<FileInfo>("--config") { Description = $"JSON settings file with a '{ServerConfiguration.SectionName}' section (default: ./{ServerConfiguration.DefaultSettingsFile} when present)" };
         var chatTemplateFile = new Option<string>("--chat-template-file") { Description = "Jinja chat template file used instead of the model's (default: the GGUF's, else ChatML)" };
+        var contextShift = new Option<bool>("--context-shift") { Description = "when a sequence fills its context, drop the older half after the system prompt and go on (default: off, the request is refused)" };
         var cacheTypes = new CacheTypeOptions();
         var lora = LoraOption.Create();
         var command = new Command("serve", "OpenAI-compatible HTTP server, SignalR chat hub and browser chat UI")
         {
-            model, host, port, parallel, contextSize, threads, apiKey, dataDir, queueLimit, allowedHosts, corsOrigins, otlpEndpoint, shutdownTimeout, config, lora, chatTemplateFile,
+            model, host, port, parallel, contextSize, threads, apiKey, dataDir, queueLimit, allowedHosts, corsOrigins, otlpEndpoint, shutdownTimeout, config, lora, chatTemplateFile, contextShift,
         };
         cacheTypes.AddTo(command);
         command.SetAction(parse =>
@@ -65,6 +66,7 @@ internal static class ServeCommand
             Flag(otlpEndpoint, nameof(ServerOptions.OtlpEndpoint));
             Flag(shutdownTimeout, nameof(ServerOptions.ShutdownTimeout));
             Flag(chatTemplateFile, nameof(ServerOptions.ChatTemplateFile));
+            Flag(contextShift, nameof(ServerOptions.ContextShift));
             Flag(cacheTypes.Keys, nameof(ServerOptions.CacheTypeK));
             Flag(cacheTypes.Values, nameof(ServerOptions.CacheTypeV));
             var options = ServerConfiguration.Load(parse.GetValue(config)?.FullName, flags);

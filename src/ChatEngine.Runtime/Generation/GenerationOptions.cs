@@ -38,4 +38,15 @@ public sealed record GenerationOptions
     /// <summary>When set, only tokens that keep the output a prefix of a document of this grammar may be sampled,
     /// end-of-generation only once it is complete, and generation stops as soon as nothing more can follow.</summary>
     public JsonGrammar? OutputGrammar { get; init; }
+
+    /// <summary>
+    /// Null (the default): prompt and <see cref="MaxTokens"/> must fit the context. Set: llama-server's
+    /// <c>--context-shift</c>, where a sequence that fills its context drops the older half of its tokens after the first
+    /// this many (the system prompt, or BOS) and goes on; only the prompt must fit. The serving engine applies it.
+    /// </summary>
+    public int? ContextShiftKeep
+    {
+        get;
+        init => field = value is null or >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(ContextShiftKeep), value, "the tokens to keep must be >= 0");
+    }
 }

@@ -81,6 +81,35 @@ public sealed class KvCache
         Length = Math.Min(Length, length);
     }
 
+    /// <summary>
+    /// Context shift: forgets positions [<paramref name="keep"/>, keep + <paramref name="discard"/>) and moves the later
+    /// ones down by <paramref name="discard"/>, so a position's index stays its position. Each moved key row is widened
+    /// to floats, handed to <paramref name="reposition"/> (layer, row) to move its rotary position, and stored again;
+    /// value rows move as they are.
+    /// </summary>
+    internal void Shift(int keep, int discard, Action<int, Span<float>> reposition)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(keep);
+        ArgumentOutOfRangeException.ThrowIfLessThan(discard, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(keep + discard, Length);
+        var row = new float[RowSize];
+        for (var layer = 0; layer < Keys.Length; layer++)
+        {
+            var keys = Keys[layer];
+            var values = Values[layer];
+            for (var from = keep + discard; from < Length; from++)
+            {
+                var to = from - discard;
+                Decode(Format.Keys, keys.AsSpan(from * KeyRowBytes, KeyRowBytes), row);
+                reposition(layer, row);
+                Encode(Format.Keys, row, keys.AsSpan(to * KeyRowBytes, KeyRowBytes));
+                values.AsSpan(from * ValueRowBytes, ValueRowBytes).CopyTo(values.AsSpan(to * ValueRowBytes, ValueRowBytes));
+            }
+        }
+        Array.Copy(Orders, keep + discard, Orders, keep, Length - keep - discard);
+        Length -= discard;
+    }
+
     public long SizeInBytes => (long)Keys.Length * ContextSize * (KeyRowBytes + ValueRowBytes);
 
     /// <summary>Stores one position's keys and values of <paramref name="layer"/> (KvHeadCount x HeadSize floats each).</summary>
@@ -109,6 +138,12 @@ public sealed class KvCache
         }
         for (var r = 0; r < rows; r++)
             QuantFormats.Dequantize(type, data.AsSpan((first + r) * rowBytes + headStart, headBytes), destination.Slice(r * width, width));
+    }
+
+    private static void Decode(GgmlType type, ReadOnlySpan<byte> source, Span<float> destination)
+    {
+        if (type == GgmlType.F16) TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(source), destination);
+        else QuantFormats.Dequantize(type, source, destination);
     }
 
     private static void Encode(GgmlType type, ReadOnlySpan<float> source, Span<byte> destination)

@@ -55,6 +55,33 @@ public sealed class Transformer
 
     public ModelHyperParameters Parameters => _p;
 
+    /// <summary>
+    /// llama.cpp's context shift (its K-shift): drops positions [<paramref name="keep"/>, keep + <paramref name="discard"/>)
+    /// of <paramref name="cache"/> and moves the later ones down, rotating their cached keys back by
+    /// <paramref name="discard"/> positions with each layer's own rope settings (rotations compose, so a key at p becomes
+    /// the key at p - discard up to rounding and the cache type's storage). Values carry no position and only move.
+    /// </summary>
+    public void ShiftContext(KvCache cache, int keep, int discard)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        var pairs = _p.RopeDimensions / 2;
+        float[] Angles(bool local)
+        {
+            var angles = new float[2 * pairs];
+            Rope.ComputeAngles(-discard, _p.RopeDimensions, local ? _p.LocalRopeFrequencyBase : _p.RopeFrequencyBase,
+                local ? 1f : _p.RopeFrequencyScale, _w.RopeFrequencyFactors, angles.AsSpan(0, pairs), angles.AsSpan(pairs));
+            return angles;
+        }
+        var global = Angles(local: false);
+        var localAngles = Enumerable.Range(0, _p.LayerCount).Any(_p.IsLocalLayer) ? Angles(local: true) : global;
+        cache.Shift(keep, discard, (layer, row) =>
+        {
+            var angles = _p.IsLocalLayer(layer) ? localAngles : global;
+            for (var h = 0; h < _p.KvHeadCount; h++)
+                Rope.Rotate(row.Slice(h * _p.HeadSize, _p.HeadSize), angles.AsSpan(0, pairs), angles.AsSpan(pairs), _p.RopeMode);
+        });
+    }
+
     /// <summary>LoRA adapters added to the projections of the following evaluations (none by default).</summary>
     public LoraSelection Adapters { get; set; } = LoraSelection.None;
 

@@ -38,6 +38,12 @@ public sealed class GenerationJob(int[] prompt, GenerationOptions options, Cance
     /// <summary>Prompt tokens whose keys and values were reused from an earlier sequence; set before the first token.</summary>
     public int CachedPromptTokens { get; set; }
 
+    /// <summary>How often the sequence's context was shifted (<see cref="GenerationOptions.ContextShiftKeep"/>) and how
+    /// many tokens that dropped in all; final once the channel completes.</summary>
+    public int ContextShifts { get; internal set; }
+
+    public int DiscardedTokens { get; internal set; }
+
     /// <summary>Generated tokens in order; the last one carries the finish reason, then the channel completes.</summary>
     public ChannelReader<GeneratedToken> Tokens => _tokens.Reader;
 

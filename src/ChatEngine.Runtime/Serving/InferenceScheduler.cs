@@ -117,7 +117,7 @@ public sealed class InferenceScheduler : IDisposable
     {
         ArgumentNullException.ThrowIfNull(job);
         if (job.Prompt.Length == 0) throw new ArgumentException("the prompt has no tokens", nameof(job));
-        var needed = job.Prompt.Length + job.Options.MaxTokens;
+        var needed = job.Options.ContextShiftKeep is null ? job.Prompt.Length + job.Options.MaxTokens : job.Prompt.Length + 1;
         if (needed > ContextSize) throw new ContextOverflowException(needed, ContextSize);
         if (Interlocked.Increment(ref _outstanding) > _capacity)
         {
@@ -376,6 +376,13 @@ public sealed class InferenceScheduler : IDisposable
     {
         try
         {
+            if (slot.NeedsContextShift)
+            {
+                var (keep, discard) = slot.ContextShiftSpan();
+                _transformer.ShiftContext(slot.Cache, keep, discard);
+                slot.Shifted(keep, discard);
+                Metrics.ContextShifted(discard);
+            }
             var added = slot.AddTo(_batch, promptBudget);
             if (added > 0)
             {

@@ -18,6 +18,8 @@ public sealed class SchedulerMetrics
     private long _promptTokens;
     private long _cachedPromptTokens;
     private long _completionTokens;
+    private long _contextShifts;
+    private long _discardedTokens;
     private long _prefillTokens;
     private long _decodeTokens;
     private long _forwardPasses;
@@ -43,6 +45,10 @@ public sealed class SchedulerMetrics
             "Prompt tokens reused from the prefix cache instead of evaluated.");
         meter.CreateObservableCounter("chatengine_completion_tokens", () => Interlocked.Read(ref _completionTokens), null,
             "Generated tokens (tokens out).");
+        meter.CreateObservableCounter("chatengine_context_shifts", () => Interlocked.Read(ref _contextShifts), null,
+            "Context shifts: a sequence that filled its context dropped older tokens and went on (--context-shift).");
+        meter.CreateObservableCounter("chatengine_context_shift_discarded_tokens", () => Interlocked.Read(ref _discardedTokens), null,
+            "Tokens dropped by context shifts.");
         meter.CreateObservableCounter("chatengine_forward_passes", () => Totals().ForwardPasses, null,
             "Batched forward passes (tokens per pass = prefill + decode tokens over this).");
         meter.CreateObservableCounter("chatengine_prefill_tokens", () => Totals().PrefillTokens, null, "Prompt tokens evaluated by forward passes.");
@@ -71,6 +77,12 @@ public sealed class SchedulerMetrics
     {
         Interlocked.Increment(ref _completionTokens);
         (firstToken ? _timeToFirstToken : _interTokenLatency).Record(sinceLast.TotalSeconds);
+    }
+
+    internal void ContextShifted(int discarded)
+    {
+        Interlocked.Increment(ref _contextShifts);
+        Interlocked.Add(ref _discardedTokens, discarded);
     }
 
     internal void Ended(SequenceOutcome outcome) => Interlocked.Increment(ref _outcomes[(int)outcome]);

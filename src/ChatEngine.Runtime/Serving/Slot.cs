@@ -22,6 +22,7 @@ internal sealed class Slot(KvCache cache, Tokenizer tokenizer)
     private int _prefilled;
     private int _inFlight;
     private int _logitsRow = -1;
+    private int _reusable = int.MaxValue;
 
     public KvCache Cache { get; } = cache;
     public GenerationJob? Job { get; private set; }
@@ -62,6 +63,7 @@ internal sealed class Slot(KvCache cache, Tokenizer tokenizer)
     {
         var reused = ReusablePrefix(job.Prompt, job.Options.Adapters);
         Cache.Truncate(reused);
+        _reusable = int.MaxValue;
         _cacheAdapters = job.Options.Adapters;
         Job = job;
         _sampler = new SequenceSampler(job.Options, tokenizer);
@@ -119,6 +121,29 @@ internal sealed class Slot(KvCache cache, Tokenizer tokenizer)
         return token;
     }
 
+    /// <summary>Whether the decoding sequence has filled its cache and may shift it (<see cref="GenerationOptions.ContextShiftKeep"/>).</summary>
+    public bool NeedsContextShift => Phase == SlotPhase.Decode && Cache.Length == Cache.ContextSize && Job!.Options.ContextShiftKeep is not null;
+
+    /// <summary>
+    /// The tokens a context shift keeps at the start and drops after them, as llama-server chooses: the first
+    /// ContextShiftKeep (no more than the prompt and leaving something to drop), then half of the rest.
+    /// </summary>
+    public (int Keep, int Discard) ContextShiftSpan()
+    {
+        var keep = Math.Min(Math.Min(Job!.Options.ContextShiftKeep!.Value, Job.Prompt.Length), Cache.ContextSize - 2);
+        return (keep, (Cache.ContextSize - keep) / 2);
+    }
+
+    /// <summary>The cache was shifted: its tokens follow, and past <paramref name="keep"/> they no longer equal what
+    /// evaluating them afresh gives, so a later prompt reuses at most that much.</summary>
+    public void Shifted(int keep, int discard)
+    {
+        Array.Copy(_cachedTokens, keep + discard, _cachedTokens, keep, Cache.Length - keep);
+        _reusable = Math.Min(_reusable, keep);
+        Job!.ContextShifts++;
+        Job.DiscardedTokens += discard;
+    }
+
     /// <summary>Whether two selections compute the same thing (adapters at scale 0 change nothing).</summary>
     public static bool SameAdapters(LoraSelection a, LoraSelection b) =>
         ReferenceEquals(a, b) || (a.IsEmpty && b.IsEmpty) || a.Adapters.SequenceEqual(b.Adapters);
@@ -127,7 +152,7 @@ internal sealed class Slot(KvCache cache, Tokenizer tokenizer)
     /// (a cancelled or failed sequence gives its KV memory back at once).</summary>
     public void Release(bool keepCache, long step)
     {
-        if (!keepCache) Cache.Truncate(0);
+        Cache.Truncate(keepCache ? _reusable : 0);
         Job = null;
         _sampler = null;
         _inFlight = 0;

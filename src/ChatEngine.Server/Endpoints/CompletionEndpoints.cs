@@ -240,7 +240,8 @@ internal static class CompletionEndpoints
 
         /// <summary>The prompt counts once however many choices there are; every choice's tokens count.</summary>
         /// <summary>The prompt counts once; its cached part is what every choice reused.</summary>
-        private Usage Usage(ChoiceProgress[] choices) => new(request.Prompt.Length, choices.Sum(c => c.Generated), jobs.Min(j => j.CachedPromptTokens));
+        private Usage Usage(ChoiceProgress[] choices) => new(request.Prompt.Length, choices.Sum(c => c.Generated), jobs.Min(j => j.CachedPromptTokens),
+            jobs.Sum(j => j.ContextShifts), jobs.Sum(j => j.DiscardedTokens));
     }
 
     /// <summary>What one choice has produced so far (starting with the echoed prompt, when asked).</summary>

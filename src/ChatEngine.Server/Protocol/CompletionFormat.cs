@@ -138,6 +138,13 @@ internal abstract class CompletionFormat
         json.WriteStartObject("prompt_tokens_details");
         json.WriteNumber("cached_tokens", usage.CachedTokens);
         json.WriteEndObject();
+        if (usage.ContextShifts > 0)
+        {
+            json.WriteStartObject("context_shift");
+            json.WriteNumber("shifts", usage.ContextShifts);
+            json.WriteNumber("discarded_tokens", usage.DiscardedTokens);
+            json.WriteEndObject();
+        }
         json.WriteEndObject();
     }
 

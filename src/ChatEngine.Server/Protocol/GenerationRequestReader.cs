@@ -45,7 +45,8 @@ internal static class GenerationRequestReader
 
         var (messages, tools) = ReadConversation(body, host);
         var prompt = Rendering(() => host.EncodeChat(messages, tools.TemplateTools, tools.TemplateVariables));
-        var request = Finish(body, host, prompt, "messages", logProbabilities ? (int)(topLogProbabilities ?? 0) : null, echo: null) with { Tools = tools.Options };
+        var keep = host.ContextShift ? SystemPromptTokens(host, messages, prompt, tools) : 0;
+        var request = Finish(body, host, prompt, "messages", logProbabilities ? (int)(topLogProbabilities ?? 0) : null, echo: null, keep) with { Tools = tools.Options };
 
         // The parser (and a forced call) follow the family of the template actually used; the rendered prompt says
         // whether the output starts inside reasoning. Without tools to call only the reasoning is split off, where the
@@ -77,6 +78,31 @@ internal static class GenerationRequestReader
         TokenTrie.For(host.Model.Tokenizer);
         return request with { Options = request.Options with { OutputGrammar = calls } };
     }
+
+    /// <summary>
+    /// The prompt tokens of the leading system messages (what a context shift keeps): the prefix the prompt shares with
+    /// those messages rendered alone; the BOS token when there are none or the template cannot render them alone.
+    /// </summary>
+    private static int SystemPromptTokens(ModelHost host, JsonArray messages, int[] prompt, ChatToolRequestReader.Result tools)
+    {
+        var system = new JsonArray([.. messages.TakeWhile(m => (string?)m!["role"] == "system").Select(m => m!.DeepClone())]);
+        if (system.Count == 0) return BosTokens(host, prompt);
+        int[] rendered;
+        try
+        {
+            rendered = host.Renderer.RenderTokens(system, addGenerationPrompt: false, tools.TemplateTools, tools.TemplateVariables);
+        }
+        catch (TemplateRenderException)
+        {
+            return BosTokens(host, prompt);
+        }
+        var shared = 0;
+        while (shared < rendered.Length && shared < prompt.Length && rendered[shared] == prompt[shared]) shared++;
+        return Math.Max(shared, BosTokens(host, prompt));
+    }
+
+    private static int BosTokens(ModelHost host, int[] prompt) =>
+        prompt.Length > 0 && host.Model.Tokenizer.BosTokenId >= 0 && prompt[0] == host.Model.Tokenizer.BosTokenId ? 1 : 0;
 
     /// <summary>The constraint the tools put on the answer (<see cref="ToolCallGrammar"/>); a forced call and a
     /// <c>response_format</c> cannot both be the answer (with <c>auto</c>, the response format wins).</summary>
@@ -158,7 +184,7 @@ internal static class GenerationRequestReader
             throw ApiException.InvalidRequest($"'logprobs' must be between 0 and {MaxLegacyLogProbabilities}", "logprobs", "invalid_value");
         var echo = body.Bool("echo") ?? false;
         var (prompt, text) = ReadPrompt(body, host);
-        return Finish(body, host, prompt, "prompt", (int?)logProbabilities, echo ? text : null);
+        return Finish(body, host, prompt, "prompt", (int?)logProbabilities, echo ? text : null, BosTokens(host, prompt));
     }
 
     private static void CheckCommon(RequestBody body, ModelHost host) => CheckModel(body, host);
@@ -172,7 +198,8 @@ internal static class GenerationRequestReader
                 "invalid_request_error", "model", "model_not_found");
     }
 
-    private static GenerationRequest Finish(RequestBody body, ModelHost host, int[] prompt, string promptParam, int? logProbabilities, string? echo)
+    /// <param name="keep">Prompt tokens a context shift must not drop (the system prompt), when the server shifts.</param>
+    private static GenerationRequest Finish(RequestBody body, ModelHost host, int[] prompt, string promptParam, int? logProbabilities, string? echo, int keep)
     {
         var choices = body.Integer("n") ?? 1;
         if (choices is < 1 or > MaxChoices) throw ApiException.InvalidRequest($"'n' must be between 1 and {MaxChoices}", "n", "invalid_value");
@@ -182,7 +209,7 @@ internal static class GenerationRequestReader
         var (maxTokens, maxParam) = ReadMaxTokens(body);
         if (maxTokens is <= 0) throw ApiException.InvalidRequest($"'{maxParam}' must be at least 1", maxParam, "invalid_value");
         var limit = maxTokens ?? room;
-        if (limit > room || room <= 0)
+        if (room <= 0 || (limit > room && !host.ContextShift))
         {
             throw ApiException.InvalidRequest(
                 $"This model's maximum context length is {contextSize} tokens. However, you requested {prompt.Length + Math.Max(limit, 1)} tokens " +
@@ -207,6 +234,7 @@ internal static class GenerationRequestReader
             OutputGrammar = ReadResponseFormat(body),
             IgnoreEndOfGeneration = body.Bool("ignore_eos") ?? false,
             Adapters = host.Adapters.ForRequest(body),
+            ContextShiftKeep = host.ContextShift ? keep : null,
         };
         // The vocabulary trie is built once, on first use: here on the request thread rather than in a scheduler step.
         if (options.OutputGrammar is not null) TokenTrie.For(host.Model.Tokenizer);
