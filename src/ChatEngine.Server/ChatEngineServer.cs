@@ -80,6 +80,7 @@ public sealed class ChatEngineServer : IAsyncDisposable
         app.MapHub<ChatHub>(ChatHub.Path);
         foreach (var extension in extensions) extension.MapEndpoints(app);
         LoraEndpoints.Map(app, state);
+        SlotEndpoints.Map(app, state);
         app.MapFallback(context => throw new ApiException(StatusCodes.Status404NotFound,
             $"no endpoint {context.Request.Method} {context.Request.Path}", "invalid_request_error"));
         return new ChatEngineServer(app, state);

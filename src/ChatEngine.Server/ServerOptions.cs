@@ -38,6 +38,10 @@ public sealed record ServerOptions
     /// Off by default: the 400 <c>context_length_exceeded</c> stays the default.</summary>
     public bool ContextShift { get; init; }
 
+    /// <summary>Folder where <c>POST /slots/{id}?action=save|restore</c> write and read saved slots (llama-server's
+    /// <c>--slot-save-path</c>); null: saving and restoring are off.</summary>
+    public string? SlotSavePath { get; init; }
+
     /// <summary>How the slots' KV caches store keys and values: f16, q8_0 or q4_0 (llama-server's --cache-type-k / -v).</summary>
     public string CacheTypeK { get; init; } = "f16";
 

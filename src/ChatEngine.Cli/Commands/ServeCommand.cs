@@ -38,11 +38,12 @@ internal static class ServeCommand
         var config = new Option<FileInfo>("--config") { Description = $"JSON settings file with a '{ServerConfiguration.SectionName}' section (default: ./{ServerConfiguration.DefaultSettingsFile} when present)" };
         var chatTemplateFile = new Option<string>("--chat-template-file") { Description = "Jinja chat template file used instead of the model's (default: the GGUF's, else ChatML)" };
         var contextShift = new Option<bool>("--context-shift") { Description = "when a sequence fills its context, drop the older half after the system prompt and go on (default: off, the request is refused)" };
+        var slotSavePath = new Option<string>("--slot-save-path") { Description = "folder for POST /slots/{id}?action=save|restore (default: off)" };
         var cacheTypes = new CacheTypeOptions();
         var lora = LoraOption.Create();
         var command = new Command("serve", "OpenAI-compatible HTTP server, SignalR chat hub and browser chat UI")
         {
-            model, host, port, parallel, contextSize, threads, apiKey, dataDir, queueLimit, allowedHosts, corsOrigins, otlpEndpoint, shutdownTimeout, config, lora, chatTemplateFile, contextShift,
+            model, host, port, parallel, contextSize, threads, apiKey, dataDir, queueLimit, allowedHosts, corsOrigins, otlpEndpoint, shutdownTimeout, config, lora, chatTemplateFile, contextShift, slotSavePath,
         };
         cacheTypes.AddTo(command);
         command.SetAction(parse =>
@@ -67,6 +68,7 @@ internal static class ServeCommand
             Flag(shutdownTimeout, nameof(ServerOptions.ShutdownTimeout));
             Flag(chatTemplateFile, nameof(ServerOptions.ChatTemplateFile));
             Flag(contextShift, nameof(ServerOptions.ContextShift));
+            Flag(slotSavePath, nameof(ServerOptions.SlotSavePath));
             Flag(cacheTypes.Keys, nameof(ServerOptions.CacheTypeK));
             Flag(cacheTypes.Values, nameof(ServerOptions.CacheTypeV));
             var options = ServerConfiguration.Load(parse.GetValue(config)?.FullName, flags);

@@ -110,6 +110,44 @@ public sealed class KvCache
         Length -= discard;
     }
 
+    /// <summary>Writes positions [0, Length): the formats and shape (checked by <see cref="ReadFrom"/>), then every
+    /// layer's key and value rows and each position's <see cref="SummationOrder"/>.</summary>
+    internal void WriteTo(BinaryWriter writer)
+    {
+        writer.Write((int)Format.Keys);
+        writer.Write((int)Format.Values);
+        writer.Write(Keys.Length);
+        writer.Write(RowSize);
+        writer.Write(Length);
+        writer.Write(MemoryMarshal.AsBytes(Orders.AsSpan(0, Length)));
+        for (var layer = 0; layer < Keys.Length; layer++)
+        {
+            writer.Write(Keys[layer].AsSpan(0, Length * KeyRowBytes));
+            writer.Write(Values[layer].AsSpan(0, Length * ValueRowBytes));
+        }
+    }
+
+    /// <summary>Replaces the contents with what <see cref="WriteTo"/> wrote; <see cref="InvalidDataException"/> when it
+    /// was written by another model shape, cache format or a longer context, or is cut short (the cache is then empty).</summary>
+    internal void ReadFrom(BinaryReader reader)
+    {
+        Length = 0;
+        var (keys, values, layers, rowSize, length) = ((GgmlType)reader.ReadInt32(), (GgmlType)reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+        if (keys != Format.Keys || values != Format.Values)
+            throw new InvalidDataException($"the saved cache stores keys {keys} and values {values}; this one {Format.Keys} and {Format.Values}");
+        if (layers != Keys.Length || rowSize != RowSize)
+            throw new InvalidDataException($"the saved cache is of a model with {layers} layers of {rowSize} values per position; this one {Keys.Length} of {RowSize}");
+        if (length < 0 || length > ContextSize)
+            throw new InvalidDataException($"the saved cache holds {length} positions; this context holds {ContextSize}");
+        reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(Orders.AsSpan(0, length)));
+        for (var layer = 0; layer < Keys.Length; layer++)
+        {
+            reader.BaseStream.ReadExactly(Keys[layer].AsSpan(0, length * KeyRowBytes));
+            reader.BaseStream.ReadExactly(Values[layer].AsSpan(0, length * ValueRowBytes));
+        }
+        Length = length;
+    }
+
     public long SizeInBytes => (long)Keys.Length * ContextSize * (KeyRowBytes + ValueRowBytes);
 
     /// <summary>Stores one position's keys and values of <paramref name="layer"/> (KvHeadCount x HeadSize floats each).</summary>

@@ -41,6 +41,7 @@ public sealed class InferenceScheduler : IDisposable
     /// <summary>Slots with prompt tokens left, in admission order (pruned at the start of each step).</summary>
     private readonly List<Slot> _prefillOrder;
     private readonly List<Slot> _batchSlots;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Action> _slotCommands = new();
     private TaskCompletionSource<int>? _shutdownRequest;
     private bool _refusingJobs;
     private int _outstanding;
@@ -139,6 +140,57 @@ public sealed class InferenceScheduler : IDisposable
         return true;
     }
 
+    /// <summary>What each slot is doing and how many tokens its cache holds (llama-server's <c>GET /slots</c>).</summary>
+    public Task<IReadOnlyList<SlotState>> SlotStatesAsync() =>
+        OnSchedulerThread<IReadOnlyList<SlotState>>(() => [.. _slots.Select((slot, id) => new SlotState(id, slot.Phase != SlotPhase.Idle, slot.Cache.Length))]);
+
+    /// <summary>Slot <paramref name="id"/>'s cached tokens with their keys and values, taken between two steps
+    /// (llama-server's slot save); <see cref="InvalidOperationException"/> while the slot generates,
+    /// <see cref="NotSupportedException"/> for a cache computed with LoRA adapters.</summary>
+    public Task<SavedSlot> SaveSlotAsync(int id) => OnSchedulerThread(() => new SavedSlot(SlotAt(id).Cache.Length, SlotAt(id).Save()));
+
+    /// <summary>Puts a <see cref="SaveSlotAsync"/> result back into idle slot <paramref name="id"/>: a later prompt that
+    /// starts with its tokens evaluates only the rest. Returns the positions restored.</summary>
+    /// <exception cref="InvalidDataException">Not a saved slot of this model, cache format and context size.</exception>
+    public Task<int> RestoreSlotAsync(int id, byte[] saved) => OnSchedulerThread(() =>
+    {
+        var slot = SlotAt(id);
+        slot.Restore(saved);
+        return slot.Cache.Length;
+    });
+
+    /// <summary>Empties idle slot <paramref name="id"/>'s cache; returns the positions it held.</summary>
+    public Task<int> EraseSlotAsync(int id) => OnSchedulerThread(() =>
+    {
+        var slot = SlotAt(id);
+        if (slot.Phase != SlotPhase.Idle) throw new InvalidOperationException("the slot is generating; erase it once it is idle");
+        var erased = slot.Cache.Length;
+        slot.Cache.Truncate(0);
+        return erased;
+    });
+
+    private Slot SlotAt(int id) => id >= 0 && id < _slots.Length ? _slots[id]
+        : throw new ArgumentOutOfRangeException(nameof(id), id, $"there are slots 0 to {_slots.Length - 1}");
+
+    /// <summary>Runs <paramref name="work"/> on the scheduler thread before its next step, where slots may be touched.</summary>
+    private Task<T> OnSchedulerThread<T>(Func<T> work)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _slotCommands.Enqueue(() =>
+        {
+            try
+            {
+                done.TrySetResult(work());
+            }
+            catch (Exception e)
+            {
+                done.TrySetException(e);
+            }
+        });
+        _queueSignal.Release();
+        return done.Task;
+    }
+
     /// <summary>
     /// The end of a graceful shutdown's drain: refuses new jobs from now on and, before its next step, ends every
     /// queued and running sequence with <see cref="FinishReason.Shutdown"/>, published as the sequence's last token so
@@ -163,7 +215,7 @@ public sealed class InferenceScheduler : IDisposable
             while (!_stopping.IsCancellationRequested)
             {
                 // Signals are drained while slots run, so jobs can still be queued when the last slot frees up.
-                if (Volatile.Read(ref _active) == 0 && QueueIsEmpty()) _queueSignal.Wait(_stopping.Token);
+                if (Volatile.Read(ref _active) == 0 && QueueIsEmpty() && _slotCommands.IsEmpty) _queueSignal.Wait(_stopping.Token);
                 else while (_queueSignal.CurrentCount > 0 && _queueSignal.Wait(0)) { }
                 if (TakeShutdownRequest() is { } request) request.TrySetResult(EndAllForShutdown());
                 try
@@ -186,6 +238,7 @@ public sealed class InferenceScheduler : IDisposable
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
         }
+        while (_slotCommands.TryDequeue(out var command)) command();
         var shutdown = new OperationCanceledException("the server is shutting down");
         foreach (var slot in _slots) slot.Job?.Complete(shutdown);
         lock (_queueGate)
@@ -240,6 +293,7 @@ public sealed class InferenceScheduler : IDisposable
 
     private void Step()
     {
+        while (_slotCommands.TryDequeue(out var command)) command();
         _step++;
         _batchSlots.Clear();
         DropCancelled();

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ChatEngine.Runtime.Generation;
 using ChatEngine.Runtime.Lora;
 using ChatEngine.Runtime.Model;
@@ -142,6 +143,53 @@ internal sealed class Slot(KvCache cache, Tokenizer tokenizer)
         _reusable = Math.Min(_reusable, keep);
         Job!.ContextShifts++;
         Job.DiscardedTokens += discard;
+    }
+
+    private static ReadOnlySpan<byte> FileMagic => "CESLOT1\n"u8;
+
+    /// <summary>The idle slot's cached tokens and their keys and values (no LoRA adapters), to restore later
+    /// (llama-server's slot save).</summary>
+    public byte[] Save()
+    {
+        if (Phase != SlotPhase.Idle) throw new InvalidOperationException("the slot is generating; save it once it is idle");
+        if (!_cacheAdapters.IsEmpty) throw new NotSupportedException("the slot's cache was computed with LoRA adapters, which a saved slot does not record");
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer))
+        {
+            writer.Write(FileMagic);
+            Cache.WriteTo(writer);
+            writer.Write(MemoryMarshal.AsBytes(_cachedTokens.AsSpan(0, Cache.Length)));
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>Replaces the idle slot's cache with a saved one; a later prompt starting with its tokens reuses them.
+    /// <see cref="InvalidDataException"/> for data that is not a saved slot of this model and cache format.</summary>
+    public void Restore(byte[] saved)
+    {
+        if (Phase != SlotPhase.Idle) throw new InvalidOperationException("the slot is generating; restore it once it is idle");
+        using var reader = new BinaryReader(new MemoryStream(saved, writable: false));
+        try
+        {
+            Span<byte> magic = stackalloc byte[FileMagic.Length];
+            reader.BaseStream.ReadExactly(magic);
+            if (!magic.SequenceEqual(FileMagic)) throw new InvalidDataException("not a saved slot (no ChatEngine slot header)");
+            Cache.ReadFrom(reader);
+            reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(_cachedTokens.AsSpan(0, Cache.Length)));
+            if (reader.BaseStream.Position != saved.Length) throw new InvalidDataException("the saved slot has data after its end");
+        }
+        catch (EndOfStreamException)
+        {
+            Cache.Truncate(0);
+            throw new InvalidDataException("the saved slot is cut short");
+        }
+        catch (InvalidDataException)
+        {
+            Cache.Truncate(0);
+            throw;
+        }
+        _cacheAdapters = LoraSelection.None;
+        _reusable = int.MaxValue;
     }
 
     /// <summary>Whether two selections compute the same thing (adapters at scale 0 change nothing).</summary>
