@@ -51,15 +51,20 @@ public sealed class ChatOutputFormat
 
     public static ChatOutputFormat FromTemplate(string templateSource) => For(FamilyDetector.Detect(templateSource));
 
-    /// <summary>This family's reasoning split alone, for answers that may not call tools: everything after the
-    /// reasoning block is content (gpt-oss keeps its channels, which carry the reasoning).</summary>
-    public ChatOutputFormat WithoutCalls() => Family == ChatFamily.GptOss ? this : new(Family, Reasoning, null, null);
-
-    /// <summary>Whether answers under <paramref name="templateSource"/> may open with this family's reasoning: the
-    /// template writes its markers (a thinking model's template renders or strips earlier reasoning), or the family
-    /// is gpt-oss, whose analysis channel is always there.</summary>
-    public bool TemplateReasons(string templateSource) =>
-        Family == ChatFamily.GptOss || Reasoning is { } markers && templateSource.Contains(markers.Start.Trim(), StringComparison.Ordinal);
+    /// <summary>
+    /// For answers that may not call tools: the template family's reasoning split alone (everything after the
+    /// reasoning block is content; gpt-oss keeps its channels, which carry the reasoning), where answers under
+    /// <paramref name="templateSource"/> may open with reasoning: the template writes the family's markers (a thinking
+    /// model's template renders or strips earlier reasoning), or it is gpt-oss's. Null for other templates.
+    /// </summary>
+    public static ChatOutputFormat? ReasoningOnly(string templateSource)
+    {
+        var format = FromTemplate(templateSource);
+        if (format.Family == ChatFamily.GptOss) return format;
+        return format.Reasoning is { } markers && templateSource.Contains(markers.Start.Trim(), StringComparison.Ordinal)
+            ? new(format.Family, markers, null, null)
+            : null;
+    }
 
     public static ChatOutputFormat For(ChatFamily family) => family switch
     {

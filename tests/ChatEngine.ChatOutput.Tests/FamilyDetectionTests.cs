@@ -88,7 +88,7 @@ public class FamilyDetectionTests
     [Fact]
     public void Without_calls_only_the_reasoning_is_split_off()
     {
-        var format = ChatOutputFormat.For(ChatFamily.Hermes).WithoutCalls();
+        var format = ChatOutputFormat.ReasoningOnly("{{ '<think>' }}<tool_call>")!;
         var text = "<think>Plan it.</think>\n\nSure: <tool_call>\n{\"name\": \"f\", \"arguments\": {}}\n</tool_call>";
         var parser = new ChatOutputParser(format);
         var message = parser.Parse(text);
@@ -113,7 +113,7 @@ public class FamilyDetectionTests
     public void Reasoning_templates_are_told_by_their_markers(string template, bool reasons)
     {
         var source = File.ReadAllText(TestPaths.Shared("templates", template));
-        Assert.Equal(reasons, ChatOutputFormat.FromTemplate(source).TemplateReasons(source));
+        Assert.Equal(reasons, ChatOutputFormat.ReasoningOnly(source) is not null);
     }
 
     [SharedFact]

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using ChatEngine.TestData;
 using Xunit;
 
 namespace ChatEngine.Server.Tests;
@@ -215,5 +216,28 @@ public sealed class ChatHubCapacityTests
         Assert.Contains("HubException: queue_full: all 1 slots are busy", error.Message, StringComparison.Ordinal);
         Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, http.StatusCode);
         await hub.CancelStreamAsync(busy);
+    }
+
+    /// <summary>A thinking model's template (DeepSeek R1's prompt opens a think block): the hub streams the reasoning
+    /// apart from the text, as the HTTP API's reasoning_content; it is all reasoning here (the random model never
+    /// closes the block), the same text the HTTP API returns with reasoning_format none.</summary>
+    [SharedFact]
+    public async Task A_thinking_templates_reasoning_streams_apart_from_the_text()
+    {
+        await using var server = await TestServer.StartAsync(o => o with
+        {
+            ContextSize = 1024, ChatTemplateFile = TestPaths.Shared("templates", "deepseek-ai-DeepSeek-R1-Distill-Qwen-32B.jinja"),
+        });
+        var raw = await server.PostForJsonAsync("/v1/chat/completions",
+            """{"messages":[{"role":"user","content":"Hi"}],"temperature":0,"max_tokens":16,"reasoning_format":"none"}""");
+        await using var hub = await HubClient.ConnectAsync(server.BaseAddress);
+
+        var id = await hub.StartStreamAsync("StreamChat", new { messages = new[] { new { role = "user", content = "Hi" } }, temperature = 0, maxTokens = 16 });
+        var items = await hub.ReadStreamAsync(id).ToListAsync();
+
+        var reasoning = string.Concat(items.Select(i => i.GetProperty("reasoning")).Where(r => r.ValueKind == JsonValueKind.String).Select(r => r.GetString()));
+        Assert.Equal(raw.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!.Trim(), reasoning);
+        Assert.Equal("", string.Concat(items.Select(i => i.GetProperty("text").GetString())));
+        Assert.Equal(16, items[^1].GetProperty("summary").GetProperty("usage").GetProperty("completionTokens").GetInt32());
     }
 }

@@ -2,9 +2,11 @@ namespace ChatEngine.Server.Chat;
 
 /// <summary>
 /// One item of a chat stream: a piece of answer <see cref="Text"/> (one or more tokens, never split inside a UTF-8
-/// character), and, on the last item only, the <see cref="Summary"/>.
+/// character), a piece of the answer's <see cref="Reasoning"/> (a thinking model's template: its reasoning block is
+/// split off as the HTTP API's reasoning_content, never part of the text), and, on the last item only, the
+/// <see cref="Summary"/>.
 /// </summary>
-public sealed record ChatChunk(string Text, ChatSummary? Summary = null);
+public sealed record ChatChunk(string Text, ChatSummary? Summary = null, string? Reasoning = null);
 
 /// <summary>How the answer ended (<c>stop</c>, <c>length</c>, or <c>shutdown</c> when the server's shutdown deadline
 /// ended it), what it cost and how fast it came. <see cref="ContextFull"/>: the <c>length</c> was the context's end,

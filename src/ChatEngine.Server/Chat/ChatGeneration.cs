@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using ChatEngine.ChatOutput;
 using ChatEngine.Runtime.Generation;
 using ChatEngine.Runtime.Serving;
 using ChatEngine.Server.Protocol;
@@ -19,9 +20,11 @@ public sealed class ChatGeneration
     private readonly long _accepted;
     private readonly bool _contextLimited;
     private readonly int _omittedMessages;
+    private readonly StreamingChatOutputParser? _reasoning;
 
-    internal ChatGeneration(ServerState state, GenerationJob job, long accepted, bool contextLimited, int omittedMessages)
+    internal ChatGeneration(ServerState state, GenerationJob job, long accepted, bool contextLimited, int omittedMessages, StreamingChatOutputParser? reasoning)
     {
+        _reasoning = reasoning;
         _state = state;
         _job = job;
         _accepted = accepted;
@@ -46,8 +49,17 @@ public sealed class ChatGeneration
                 // The shutdown's last token ends the answer without being a generated token.
                 if (token.FinishReason == FinishReason.Shutdown) continue;
                 if (generated++ == 0) firstToken = Stopwatch.GetTimestamp();
-                if (token.Text.Length > 0) yield return new ChatChunk(token.Text);
+                if (_reasoning is null)
+                {
+                    if (token.Text.Length > 0) yield return new ChatChunk(token.Text);
+                    continue;
+                }
+                foreach (var delta in _reasoning.Feed(token.Text)) yield return new ChatChunk(delta.Content ?? "", Reasoning: delta.Reasoning);
             }
+        }
+        if (_reasoning is not null)
+        {
+            foreach (var delta in _reasoning.Finish().Deltas) yield return new ChatChunk(delta.Content ?? "", Reasoning: delta.Reasoning);
         }
         var end = Stopwatch.GetTimestamp();
         if (generated == 0) firstToken = end;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
+using ChatEngine.ChatOutput;
 using ChatEngine.Runtime;
 using ChatEngine.Runtime.Generation;
 using ChatEngine.Runtime.Sampling;
@@ -46,7 +47,15 @@ public sealed class ChatService
             if (_state.Draining) throw new ChatException(ChatException.Unavailable, ServerState.ShuttingDown().Message);
             throw new ChatException(ChatException.QueueFull, $"all {host.Scheduler.SlotCount} slots are busy and the queue is full; retry shortly");
         }
-        return new ChatGeneration(_state, job, accepted, contextLimited: options.MaxTokens == room, omitted);
+        return new ChatGeneration(_state, job, accepted, contextLimited: options.MaxTokens == room, omitted, ReasoningParser(host, prompt));
+    }
+
+    /// <summary>A thinking model's template gets its reasoning split off, as the HTTP API does without tools.</summary>
+    private static StreamingChatOutputParser? ReasoningParser(ModelHost host, int[] prompt)
+    {
+        if (ChatOutputFormat.ReasoningOnly(host.Renderer.Template.Source) is not { } format) return null;
+        var startsOpen = format.PromptOpensReasoning(host.Model.Tokenizer.Decode(prompt, removeSpecial: false));
+        return new ChatOutputParser(format, new ChatOutputOptions { ReasoningStartsOpen = startsOpen }).StartStream();
     }
 
     /// <summary>

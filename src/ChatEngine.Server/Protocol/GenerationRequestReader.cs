@@ -52,13 +52,10 @@ internal static class GenerationRequestReader
         // whether the output starts inside reasoning. Without tools to call only the reasoning is split off, where the
         // template is a reasoning model's (as llama-server's default reasoning_format).
         var source = host.Renderer.Template.Source;
-        var format = ChatOutputFormat.FromTemplate(source);
         var callsTools = tools.Options.Functions.Count > 0 && tools.Options.Choice.Mode != ToolChoiceMode.None;
-        if (!callsTools)
-        {
-            if (tools.Options.ReasoningFormat == ReasoningFormat.None || !format.TemplateReasons(source)) return request;
-            format = format.WithoutCalls();
-        }
+        var reasoningOnly = callsTools || tools.Options.ReasoningFormat == ReasoningFormat.None ? null : ChatOutputFormat.ReasoningOnly(source);
+        if (!callsTools && reasoningOnly is null) return request;
+        var format = reasoningOnly ?? ChatOutputFormat.FromTemplate(source);
         var startsInReasoning = format.PromptOpensReasoning(host.Model.Tokenizer.Decode(prompt, removeSpecial: false));
         var offered = body.TryGet("tools", out var sent) ? sent.Clone() : (JsonElement?)null;
         var parser = new ChatOutputParser(format, new ChatOutputOptions

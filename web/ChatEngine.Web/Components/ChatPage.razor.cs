@@ -179,6 +179,7 @@ public sealed partial class ChatPage : IDisposable
                 }
                 if (chunks++ == 0) firstChunk = Stopwatch.GetTimestamp();
                 answer.Content += chunk.Text;
+                answer.Reasoning += chunk.Reasoning;
                 var decodeSeconds = Stopwatch.GetElapsedTime(firstChunk).TotalSeconds;
                 _liveStats = new AnswerStats("", chunks, Stopwatch.GetElapsedTime(started, firstChunk).TotalMilliseconds,
                     chunks > 1 && decodeSeconds > 0 ? (chunks - 1) / decodeSeconds : 0);

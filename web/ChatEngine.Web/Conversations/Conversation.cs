@@ -24,6 +24,9 @@ public sealed class ChatEntry
 {
     public string Role { get; set; } = "user";
     public string Content { get; set; } = "";
+
+    /// <summary>An answer's reasoning (a thinking model's), shown folded above it; empty for most answers.</summary>
+    public string Reasoning { get; set; } = "";
     public AnswerStats? Stats { get; set; }
     public List<AnswerVersion> Versions { get; set; } = [];
     public int Shown { get; set; }
@@ -33,20 +36,21 @@ public sealed class ChatEntry
     {
         Shown = Math.Clamp(index, 0, Versions.Count - 1);
         Content = Versions[Shown].Content;
+        Reasoning = Versions[Shown].Reasoning;
         Stats = Versions[Shown].Stats;
     }
 
     /// <summary>Keeps this (finished) answer as the newest version after <paramref name="earlier"/>'s, and shows it.</summary>
     public void KeepVersionsOf(ChatEntry earlier)
     {
-        Versions = earlier.Versions.Count > 0 ? earlier.Versions : [new AnswerVersion(earlier.Content, earlier.Stats)];
-        Versions.Add(new AnswerVersion(Content, Stats));
+        Versions = earlier.Versions.Count > 0 ? earlier.Versions : [new AnswerVersion(earlier.Content, earlier.Stats, earlier.Reasoning)];
+        Versions.Add(new AnswerVersion(Content, Stats, Reasoning));
         Shown = Versions.Count - 1;
     }
 }
 
 /// <summary>One of the answers a turn got.</summary>
-public sealed record AnswerVersion(string Content, AnswerStats? Stats);
+public sealed record AnswerVersion(string Content, AnswerStats? Stats, string Reasoning = "");
 
 /// <summary><see cref="FinishReason"/> is <c>stop</c>, <c>length</c> or <c>stopped</c> (the user pressed Stop);
 /// <see cref="ContextFull"/> and <see cref="OmittedMessages"/> as in the server's summary.</summary>
