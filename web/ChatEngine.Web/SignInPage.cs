@@ -88,6 +88,7 @@ internal static class SignInPage
         var keyIntro = hasUsers ? "<p>Or with the server's API key.</p>" : "<h1>ChatEngine</h1>\n<p>This server needs its API key.</p>";
         var keyFocus = hasUsers ? "" : " autofocus";
         var keyError = hasUsers ? "" : errorLine;
+        var formlessError = hasUsers || access.HasApiKey ? "" : errorLine;
         var userForm = hasUsers ? $"""
             <form method="post" action="{Path}" class="user">
             <h1>ChatEngine</h1>
@@ -136,6 +137,7 @@ internal static class SignInPage
             <body>
             {{userForm}}
             {{keyForm}}
+            {{formlessError}}
             </body>
             </html>
             """, context.RequestAborted);
