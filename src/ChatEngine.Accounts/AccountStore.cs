@@ -17,11 +17,13 @@ public sealed class AccountStore
 {
     public const string DatabaseFileName = "chatengine.db";
     public const string KeyMarker = "ce-";
+    public const string SessionSecretFileName = "session.key";
 
     /// <summary>The schema this code writes, kept in SQLite's <c>user_version</c>; a database with another one is refused.</summary>
     public const int SchemaVersion = 1;
 
     private const int KeySecretBytes = 32;
+    private const int SessionSecretBytes = 32;
     private const int VisiblePrefixLength = 11;
     private const int MaxNameLength = 64;
 
@@ -29,6 +31,7 @@ public sealed class AccountStore
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
     private static readonly PasswordHasher<string> Hasher = new();
+    private static readonly Lazy<string> UnknownUserHash = new(() => Hasher.HashPassword("", Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(KeySecretBytes))));
     private readonly DbContextOptions<AccountsDbContext> _options;
 
     private AccountStore(string databasePath)
@@ -115,13 +118,56 @@ public sealed class AccountStore
         db.SaveChanges();
     }
 
-    /// <summary>The user when <paramref name="password"/> is theirs; null for a wrong password or an unknown name.</summary>
+    /// <summary>The user when <paramref name="password"/> is theirs; null for a wrong password or an unknown name, which
+    /// take the same path: an unknown name is checked against a hash of its own, so the time taken does not tell which
+    /// names exist. A hash Identity calls outdated (older format or fewer iterations) is replaced by a current one.</summary>
     public UserInfo? VerifyPassword(string name, string password)
     {
         using var db = Context();
-        var user = db.Users.AsNoTracking().SingleOrDefault(u => u.Name == name);
-        if (user is null) return null;
-        return Hasher.VerifyHashedPassword(user.Name, user.PasswordHash, password) == PasswordVerificationResult.Failed ? null : Info(user);
+        var user = db.Users.SingleOrDefault(u => u.Name == name);
+        var result = Hasher.VerifyHashedPassword(name, user?.PasswordHash ?? UnknownUserHash.Value, password);
+        if (user is null || result == PasswordVerificationResult.Failed) return null;
+        if (result == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            user.PasswordHash = Hasher.HashPassword(user.Name, password);
+            db.SaveChanges();
+        }
+        return Info(user);
+    }
+
+    /// <summary>What a sign-in session of the user is bound to: a digest of their password hash, so it changes when the
+    /// password is reset (a new salt, even for the same password) or rehashed; null once the user is removed.</summary>
+    public byte[]? SessionStamp(long userId)
+    {
+        using var db = Context();
+        var hash = db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.PasswordHash).SingleOrDefault();
+        return hash is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(hash));
+    }
+
+    /// <summary>The random secret (<see cref="SessionSecretFileName"/>, next to the database, readable by its owner only)
+    /// that signs this data directory's sign-in cookies: made on first use and kept, so sessions outlive a restart.</summary>
+    public byte[] SessionSecret()
+    {
+        var path = Path.Combine(Path.GetDirectoryName(DatabasePath)!, SessionSecretFileName);
+        if (!File.Exists(path))
+        {
+            // Written aside and moved into place: a server starting at the same time never reads half a secret.
+            var pending = $"{path}.{Guid.NewGuid():N}";
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            using (var file = new FileStream(pending, options)) file.Write(RandomNumberGenerator.GetBytes(SessionSecretBytes));
+            try
+            {
+                File.Move(pending, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                File.Delete(pending);
+            }
+        }
+        var secret = File.ReadAllBytes(path);
+        if (secret.Length != SessionSecretBytes) throw new AccountException($"'{path}' is not a session secret ({SessionSecretBytes} bytes): delete it to make a new one");
+        return secret;
     }
 
     /// <summary>A new key for <paramref name="userName"/>: the returned text is the only time the key exists outside its owner's hands.</summary>

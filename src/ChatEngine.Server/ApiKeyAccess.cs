@@ -12,12 +12,15 @@ namespace ChatEngine.Server;
 /// <summary>
 /// Who may use a server started with an API key or with users in its data directory: a request with
 /// <c>Authorization: Bearer KEY</c> where KEY is the server's or a user's unrevoked key (<see cref="AccountStore"/>;
-/// the API, the chat hub), or a browser holding the session cookie that <see cref="SignIn"/> issues once the server's
-/// key is checked (the web UI, its Blazor circuit, the hub). Every comparison is constant-time on fixed-length values:
-/// SHA-256 digests for the keys, so their length does not leak either, and HMAC-SHA256 tags for the cookie. The cookie
-/// holds its expiry and a tag of it keyed by a secret derived from the API key, never the key: it stays valid across
-/// restarts and stops working when the key changes. Without a key and without users everyone is authorized; whether
-/// there are users is asked on each request, so users added while the server runs take effect at once.
+/// the API, the chat hub), or a browser holding the session cookie that a <c>SignIn</c> issues once the server's key
+/// or a user's password is checked (the web UI, its Blazor circuit, the hub). Every comparison is constant-time on
+/// fixed-length values: SHA-256 digests for the keys, so their length does not leak either, and HMAC-SHA256 tags for
+/// the cookie. A key session's cookie holds its expiry and a tag of it keyed by a secret derived from the API key,
+/// never the key: it stays valid across restarts and stops working when the key changes. A user's holds their id, its
+/// expiry and a tag of both and the user's <see cref="AccountStore.SessionStamp"/> keyed by the data directory's
+/// <see cref="AccountStore.SessionSecret"/>: it stops working when the user is removed or their password reset. Without
+/// a key and without users everyone is authorized; whether there are users is asked on each request, so users added
+/// while the server runs take effect at once.
 /// </summary>
 public sealed class ApiKeyAccess
 {
@@ -31,10 +34,12 @@ public sealed class ApiKeyAccess
     private readonly byte[]? _keyDigest;
     private readonly byte[]? _sessionKey;
     private readonly AccountStore? _accounts;
+    private readonly byte[]? _userSessionKey;
 
     public ApiKeyAccess(string? apiKey, AccountStore? accounts = null)
     {
         _accounts = accounts;
+        _userSessionKey = accounts?.SessionSecret();
         if (apiKey is not { Length: > 0 }) return;
         var key = Encoding.UTF8.GetBytes(apiKey);
         _keyDigest = SHA256.HashData(key);
@@ -42,7 +47,11 @@ public sealed class ApiKeyAccess
     }
 
     /// <summary>Whether the server has an API key or its accounts have a user.</summary>
-    public bool Required => _keyDigest is not null || _accounts?.HasUsers() == true;
+    public bool Required => HasApiKey || HasUsers;
+
+    public bool HasApiKey => _keyDigest is not null;
+
+    public bool HasUsers => _accounts?.HasUsers() == true;
 
     /// <summary>Where a browser that loads a page without a session is sent (set by the web UI); null: such loads get 401.</summary>
     public string? SignInPath { get; set; }
@@ -80,10 +89,25 @@ public sealed class ApiKeyAccess
     {
         ArgumentNullException.ThrowIfNull(context);
         if (key is null || !KeyMatches(key)) return false;
-        var expires = DateTimeOffset.UtcNow + SessionLifetime;
-        var expiry = expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        context.Response.Cookies.Append(CookieName, $"{expiry}.{Base64Url.EncodeToString(Tag(expiry))}", CookieOptions(context, expires));
+        IssueSession(context, _sessionKey!, "", []);
         return true;
+    }
+
+    /// <summary>Checks the user's password (<see cref="AccountStore.VerifyPassword"/>: an unknown name and a wrong
+    /// password are alike); when it is right, sets the user's session cookie on the response.</summary>
+    public UserInfo? SignIn(HttpContext context, string userName, string password)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (_accounts?.VerifyPassword(userName, password) is not { } user || _accounts.SessionStamp(user.Id) is not { } stamp) return null;
+        IssueSession(context, _userSessionKey!, $"{user.Id.ToString(CultureInfo.InvariantCulture)}.", stamp);
+        return user;
+    }
+
+    private static void IssueSession(HttpContext context, byte[] sessionKey, string subject, byte[] stamp)
+    {
+        var expires = DateTimeOffset.UtcNow + SessionLifetime;
+        var signed = subject + expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        context.Response.Cookies.Append(CookieName, $"{signed}.{Base64Url.EncodeToString(Tag(sessionKey, signed, stamp))}", CookieOptions(context, expires));
     }
 
     public void SignOut(HttpContext context)
@@ -95,7 +119,7 @@ public sealed class ApiKeyAccess
     private static CookieOptions CookieOptions(HttpContext context, DateTimeOffset? expires) => new()
     {
         HttpOnly = true,
-        SameSite = SameSiteMode.Strict,
+        SameSite = SameSiteMode.Lax,
         Secure = context.Request.IsHttps,
         Path = "/",
         Expires = expires,
@@ -111,19 +135,33 @@ public sealed class ApiKeyAccess
 
     private bool KeyMatches(string key) => _keyDigest is not null && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(key)), _keyDigest);
 
-    /// <summary>A cookie <c>EXPIRY.TAG</c> whose tag is this server's for that expiry, and the expiry not passed.</summary>
+    /// <summary>A cookie <c>EXPIRY.TAG</c> (the API key's session) or <c>USERID.EXPIRY.TAG</c> (a user's) whose tag is
+    /// this server's for what precedes it, and the expiry not passed.</summary>
     private bool HasSession(HttpRequest request)
     {
-        if (_sessionKey is null || request.Cookies[CookieName] is not { } value) return false;
-        var dot = value.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0 || !long.TryParse(value.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var expiry)) return false;
+        if (request.Cookies[CookieName] is not { } value) return false;
+        var tagStart = value.LastIndexOf('.') + 1;
+        var signed = value.AsSpan(0, Math.Max(tagStart - 1, 0));
+        var expiryStart = signed.LastIndexOf('.') + 1;
+        if (!long.TryParse(signed[expiryStart..], NumberStyles.None, CultureInfo.InvariantCulture, out var expiry)
+            || expiry <= DateTimeOffset.UtcNow.ToUnixTimeSeconds()) return false;
         var tag = new byte[HMACSHA256.HashSizeInBytes];
         // The OperationStatus overload: TryDecodeFromChars throws on a last character whose spare bits are set.
-        var encoded = value.AsSpan(dot + 1);
+        var encoded = value.AsSpan(tagStart);
         if (Base64Url.DecodeFromChars(encoded, tag, out var consumed, out var length) != OperationStatus.Done
             || consumed != encoded.Length || length != tag.Length) return false;
-        return CryptographicOperations.FixedTimeEquals(tag, Tag(value[..dot])) && expiry > DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        if (expiryStart == 0) return _sessionKey is not null && CryptographicOperations.FixedTimeEquals(tag, Tag(_sessionKey, signed, []));
+        return _userSessionKey is not null
+            && long.TryParse(signed[..(expiryStart - 1)], NumberStyles.None, CultureInfo.InvariantCulture, out var userId)
+            && _accounts!.SessionStamp(userId) is { } stamp
+            && CryptographicOperations.FixedTimeEquals(tag, Tag(_userSessionKey, signed, stamp));
     }
 
-    private byte[] Tag(string expiry) => HMACSHA256.HashData(_sessionKey!, Encoding.ASCII.GetBytes(expiry));
+    private static byte[] Tag(byte[] sessionKey, ReadOnlySpan<char> signed, ReadOnlySpan<byte> stamp)
+    {
+        var message = new byte[signed.Length + stamp.Length];
+        Encoding.ASCII.GetBytes(signed, message);
+        stamp.CopyTo(message.AsSpan(signed.Length));
+        return HMACSHA256.HashData(sessionKey, message);
+    }
 }

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
 using Xunit;
 
 namespace ChatEngine.Accounts.Tests;
@@ -104,6 +106,73 @@ public sealed class AccountStoreTests : IDisposable
         Assert.Equal(["ada", "ada"], store.ListKeys().Select(k => k.UserName));
         Assert.Contains("no user 'bob'", Assert.Throws<AccountException>(() => store.CreateKey("bob")).Message);
         Assert.Contains("no key", Assert.Throws<AccountException>(() => store.RevokeKey("ce-nothing")).Message);
+    }
+
+    [Fact]
+    public void An_outdated_password_hash_verifies_and_is_replaced_by_a_current_one()
+    {
+        var store = AccountStore.Open(_dir.Path);
+        var ada = store.AddUser("ada", "correct horse", isAdmin: false);
+        var identityV2 = new PasswordHasher<string>(Options.Create(new PasswordHasherOptions { CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV2 }));
+        var outdated = identityV2.HashPassword("ada", "correct horse");
+        Execute("UPDATE users SET PasswordHash = $hash", outdated);
+        var outdatedStamp = store.SessionStamp(ada.Id);
+
+        Assert.Null(store.VerifyPassword("ada", "wrong"));
+        Assert.Equal(outdated, Scalar("SELECT PasswordHash FROM users"));
+        Assert.Equal("ada", store.VerifyPassword("ADA", "correct horse")?.Name);
+        var current = (string)Scalar("SELECT PasswordHash FROM users")!;
+        Assert.NotEqual(outdated, current);
+        Assert.Equal(PasswordVerificationResult.Success, new PasswordHasher<string>().VerifyHashedPassword("ada", current, "correct horse"));
+        Assert.NotEqual(outdatedStamp, store.SessionStamp(ada.Id));
+        Assert.NotNull(store.VerifyPassword("ada", "correct horse"));
+        Assert.Equal(current, Scalar("SELECT PasswordHash FROM users"));
+    }
+
+    [Fact]
+    public void The_session_stamp_holds_until_the_password_is_reset_and_is_gone_with_the_user()
+    {
+        var store = AccountStore.Open(_dir.Path);
+        var ada = store.AddUser("ada", "pw", isAdmin: false);
+        var bob = store.AddUser("bob", "pw", isAdmin: false);
+        var stamp = store.SessionStamp(ada.Id);
+
+        Assert.Equal(32, stamp?.Length);
+        Assert.Equal(stamp, store.SessionStamp(ada.Id));
+        Assert.NotEqual(stamp, store.SessionStamp(bob.Id));
+        store.VerifyPassword("ada", "pw");
+        Assert.Equal(stamp, store.SessionStamp(ada.Id));
+        // The same password again still gets a new salt, so sessions signed in before the reset end.
+        store.ResetPassword("ada", "pw");
+        Assert.NotEqual(stamp, store.SessionStamp(ada.Id));
+        store.RemoveUser("ada");
+        Assert.Null(store.SessionStamp(ada.Id));
+        Assert.NotNull(store.SessionStamp(bob.Id));
+    }
+
+    [Fact]
+    public void The_session_secret_is_made_once_owner_only_and_kept_across_opens()
+    {
+        var secret = AccountStore.Open(_dir.Path).SessionSecret();
+        var path = Path.Combine(_dir.Path, AccountStore.SessionSecretFileName);
+
+        Assert.Equal(32, secret.Length);
+        Assert.Equal(secret, AccountStore.Open(_dir.Path).SessionSecret());
+        Assert.Equal(secret, File.ReadAllBytes(path));
+        Assert.Single(Directory.GetFiles(_dir.Path, AccountStore.SessionSecretFileName + "*"));
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        File.WriteAllBytes(path, [1, 2, 3]);
+        Assert.Contains("is not a session secret", Assert.Throws<AccountException>(() => AccountStore.Open(_dir.Path).SessionSecret()).Message);
+    }
+
+    private void Execute(string sql, string parameter)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_dir.Path, AccountStore.DatabaseFileName)}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$hash", parameter);
+        command.ExecuteNonQuery();
     }
 
     private object? Scalar(string sql)

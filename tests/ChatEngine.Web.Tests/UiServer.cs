@@ -26,14 +26,7 @@ public sealed class UiServer : IAsyncDisposable
 
     public static async Task<UiServer> StartAsync(Func<ServerOptions, ServerOptions>? configure = null)
     {
-        var options = new ServerOptions
-        {
-            ModelPath = TestPaths.Model("stories260K.gguf"), Port = 0, Parallel = 4, ContextSize = 1024, Threads = 1, QueueLimit = 8,
-        };
-        if (configure is not null) options = configure(options);
-        var server = ChatEngineServer.Create(options, extensions: [new ChatUi()]);
-        await server.StartAsync();
-        await server.WaitUntilReadyAsync();
+        var server = await StartServerAsync(configure);
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"{ChromiumPath} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does)");
         var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
@@ -42,6 +35,20 @@ public sealed class UiServer : IAsyncDisposable
             ExecutablePath = ChromiumPath, Headless = true, Args = ["--no-sandbox"],
         });
         return new UiServer(server, playwright, browser);
+    }
+
+    /// <summary>The server with the UI but no browser; the sign-in throttling reads <paramref name="clock"/>.</summary>
+    public static async Task<ChatEngineServer> StartServerAsync(Func<ServerOptions, ServerOptions>? configure = null, TimeProvider? clock = null)
+    {
+        var options = new ServerOptions
+        {
+            ModelPath = TestPaths.Model("stories260K.gguf"), Port = 0, Parallel = 4, ContextSize = 1024, Threads = 1, QueueLimit = 8,
+        };
+        if (configure is not null) options = configure(options);
+        var server = ChatEngineServer.Create(options, extensions: [new ChatUi(clock: clock)]);
+        await server.StartAsync();
+        await server.WaitUntilReadyAsync();
+        return server;
     }
 
     /// <summary>A fresh browser context (its own local storage) with the chat page open and interactive.</summary>

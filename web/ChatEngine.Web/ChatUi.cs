@@ -10,9 +10,10 @@ namespace ChatEngine.Web;
 /// <summary>
 /// The browser chat UI as a server extension: Razor components with interactive server rendering at <c>/</c>, their
 /// static files (this library's <c>wwwroot</c> and the framework's <c>blazor.web.js</c>, embedded in the assembly so
-/// that any host process serves them), and the default system prompts (<c>prompts/*.txt</c>, copied next to the binaries).
+/// that any host process serves them), the default system prompts (<c>prompts/*.txt</c>, copied next to the binaries)
+/// and the sign-in page, whose attempt throttling reads <paramref name="clock"/>.
 /// </summary>
-public sealed class ChatUi(string? promptsDirectory = null) : IServerExtension
+public sealed class ChatUi(string? promptsDirectory = null, TimeProvider? clock = null) : IServerExtension
 {
     public void ConfigureServices(WebApplicationBuilder builder)
     {
@@ -24,7 +25,7 @@ public sealed class ChatUi(string? promptsDirectory = null) : IServerExtension
     public void MapEndpoints(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        SignInPage.Map(app, app.Services.GetRequiredService<ApiKeyAccess>());
+        SignInPage.Map(app, app.Services.GetRequiredService<ApiKeyAccess>(), new SignInThrottle(clock ?? TimeProvider.System));
         app.UseStaticFiles(new StaticFileOptions { FileProvider = new EmbeddedFileProvider(typeof(ChatUi).Assembly, "ChatEngine.Web.wwwroot") });
         app.UseAntiforgery();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
