@@ -4,6 +4,7 @@ using ChatEngine.Server.Chat;
 using ChatEngine.Server.Endpoints;
 using ChatEngine.Server.OpenApi;
 using ChatEngine.Server.Protocol;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -62,6 +63,9 @@ public sealed class ChatEngineServer : IAsyncDisposable
             else policy.WithOrigins([.. corsOrigins]);
             policy.AllowAnyHeader().AllowAnyMethod();
         }));
+        // One application name and one key folder: replicas behind a load balancer then read each other's cookies.
+        var dataProtection = builder.Services.AddDataProtection().SetApplicationName("ChatEngine");
+        if (options.DataProtectionKeysFolder is { } keys) dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keys));
         ServerTelemetry.AddTo(builder, options);
         ApiDocument.AddTo(builder.Services);
         foreach (var extension in extensions) extension.ConfigureServices(builder);

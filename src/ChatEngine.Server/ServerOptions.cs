@@ -70,6 +70,14 @@ public sealed record ServerOptions
     /// passes its default data directory).</summary>
     public string? DataDir { get; init; }
 
+    /// <summary>Folder of the ASP.NET Core data protection key ring, which signs and encrypts the web UI's antiforgery
+    /// tokens and circuit state: replicas that share it accept each other's. Null: <c>dataprotection-keys</c> under
+    /// <see cref="DataDir"/>, or keys held in memory (lost on restart) when that is null too.</summary>
+    public string? DataProtectionKeysDir { get; init; }
+
+    /// <summary>Where the data protection keys are kept: <see cref="DataProtectionKeysDir"/> or its default; null: in memory.</summary>
+    public string? DataProtectionKeysFolder => DataProtectionKeysDir ?? (DataDir is null ? null : Path.Combine(DataDir, "dataprotection-keys"));
+
     /// <summary>Requests that may wait for a slot; beyond that the server answers 429 with Retry-After.</summary>
     public int QueueLimit { get; init; } = 64;
 
@@ -118,6 +126,8 @@ public sealed record ServerOptions
         if (OtlpEndpoint is not null && !(Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var otlp) && otlp.Scheme is "http" or "https"))
             throw new ArgumentException($"'{OtlpEndpoint}' is not an http(s) URL of an OTLP collector", nameof(OtlpEndpoint));
         if (DataDir is not null && string.IsNullOrWhiteSpace(DataDir)) throw new ArgumentException("the data directory must not be empty", nameof(DataDir));
+        if (DataProtectionKeysDir is not null && string.IsNullOrWhiteSpace(DataProtectionKeysDir))
+            throw new ArgumentException("the data protection keys directory must not be empty", nameof(DataProtectionKeysDir));
         if (!double.IsFinite(ShutdownTimeout) || ShutdownTimeout < 0)
             throw new ArgumentOutOfRangeException(nameof(ShutdownTimeout), ShutdownTimeout, "shutdown timeout must be a number of seconds >= 0");
         _ = CacheFormat;

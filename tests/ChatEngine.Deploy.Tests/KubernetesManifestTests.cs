@@ -5,7 +5,8 @@ using Xunit;
 
 namespace ChatEngine.Deploy.Tests;
 
-/// <summary>deploy/k8s/: every object is well formed and the objects fit together (labels, ports, probes, scaling, sizing).</summary>
+/// <summary>deploy/k8s/: every object is well formed and the objects fit together (labels, ports, probes, scaling, sizing,
+/// session affinity, shared data protection keys, the model volume and the Job that fills it).</summary>
 public sealed class KubernetesManifestTests
 {
     private static readonly string Folder = RepoFiles.Path("deploy", "k8s");
@@ -16,6 +17,9 @@ public sealed class KubernetesManifestTests
 
     private static Dictionary<string, object> Only(string kind) => Objects.Single(o => o.Object.Text("kind") == kind).Object;
 
+    private static Dictionary<string, object> Claim(string name) =>
+        Objects.Single(o => o.Object.Text("kind") == "PersistentVolumeClaim" && o.Object.Text("metadata.name") == name).Object;
+
     private static Dictionary<string, object> Deployment => Only("Deployment");
     private static Dictionary<string, object> Container => Deployment.Map("spec.template.spec.containers[0]");
     private static Dictionary<string, object> PodLabels => Deployment.Map("spec.template.metadata.labels");
@@ -23,11 +27,11 @@ public sealed class KubernetesManifestTests
     [Fact]
     public void Every_object_has_api_version_kind_and_name_and_kustomize_lists_every_file()
     {
-        Assert.Equal(["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "PersistentVolumeClaim", "PodDisruptionBudget", "Service"],
+        Assert.Equal(["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Ingress", "Job", "PersistentVolumeClaim", "PersistentVolumeClaim", "PodDisruptionBudget", "Service"],
             Objects.Select(o => o.Object.Text("kind")).Order(StringComparer.Ordinal));
         foreach (var (file, o) in Objects)
         {
-            Assert.Matches("^(v1|apps/v1|autoscaling/v2|policy/v1)$", o.Text("apiVersion"));
+            Assert.Matches("^(v1|apps/v1|batch/v1|autoscaling/v2|policy/v1|networking.k8s.io/v1)$", o.Text("apiVersion"));
             Assert.False(string.IsNullOrEmpty(o.Text("metadata.name")), file);
             Assert.Equal("chatengine", o.Map("metadata.labels")["app.kubernetes.io/name"]);
         }
@@ -57,11 +61,66 @@ public sealed class KubernetesManifestTests
     [Fact]
     public void The_model_volume_is_mounted_read_only_where_the_settings_point()
     {
-        var mount = Container.List("volumeMounts").Cast<Dictionary<string, object>>().Single(m => m.Text("name") == "models");
+        var mount = Mount(Container, "models");
         Assert.Equal("true", mount.Text("readOnly"));
         Assert.StartsWith(mount.Text("mountPath") + "/", Settings["CHATENGINE_MODELPATH"]);
-        var volume = Deployment.List("spec.template.spec.volumes").Cast<Dictionary<string, object>>().Single(v => v.Text("name") == "models");
-        Assert.Equal(Only("PersistentVolumeClaim").Text("metadata.name"), volume.Text("persistentVolumeClaim.claimName"));
+        Assert.Equal("chatengine-models", Volume(Deployment, "models").Text("persistentVolumeClaim.claimName"));
+    }
+
+    [Fact]
+    public void The_model_claim_is_written_by_the_pull_job_and_read_by_replicas_on_any_node_where_the_settings_point()
+    {
+        var job = Only("Job");
+        var claim = Claim(Volume(Deployment, "models").Text("persistentVolumeClaim.claimName"));
+        // one writer (the Job) and read-only replicas spread over nodes: ReadWriteOnce would pin them all to one node
+        Assert.Equal(["ReadWriteMany"], claim.List("spec.accessModes").Cast<string>());
+        var jobPod = job.Map("spec.template.spec");
+        var puller = jobPod.Map("containers[0]");
+        var jobMount = Mount(puller, "models");
+        Assert.False(jobMount.TryGetValue("readOnly", out var readOnly) && (string)readOnly == "true", "the Job must write the model volume");
+        Assert.Equal(claim.Text("metadata.name"), Volume(job, "models").Text("persistentVolumeClaim.claimName"));
+        Assert.False(Volume(job, "models").Map("persistentVolumeClaim").ContainsKey("readOnly"));
+        Assert.Equal("true", Volume(Deployment, "models").Text("persistentVolumeClaim.readOnly"));
+
+        // pull stores OWNER/REPO:FILE as STORE/OWNER/REPO/FILE, STORE being CHATENGINE_MODELS, the mounted volume
+        var store = puller.List("env").Cast<Dictionary<string, object>>().Single(e => e.Text("name") == "CHATENGINE_MODELS").Text("value");
+        Assert.Equal(jobMount.Text("mountPath"), store);
+        var args = puller.List("args").Cast<string>().ToArray();
+        Assert.Equal("pull", args[0]);
+        var (repository, file) = (args[1].Split(':')[0], args[1].Split(':')[1]);
+        Assert.Equal($"{Mount(Container, "models").Text("mountPath")}/{repository}/{file}", Settings["CHATENGINE_MODELPATH"]);
+        // the Job's pods are not serving replicas
+        Assert.DoesNotContain(Only("Service").Map("spec.selector"),
+            entry => job.Map("spec.template.metadata.labels").TryGetValue(entry.Key, out var value) && Equals(value, entry.Value));
+    }
+
+    [Fact]
+    public void The_data_protection_keys_are_on_a_volume_every_replica_writes_where_the_server_keeps_them()
+    {
+        var options = ServerConfiguration.Load(null, new Dictionary<string, string?>(), new Hashtable(Settings));
+
+        var mount = Container.List("volumeMounts").Cast<Dictionary<string, object>>().Single(m => m.Text("mountPath") == options.DataProtectionKeysFolder);
+        Assert.False(mount.TryGetValue("readOnly", out var readOnly) && (string)readOnly == "true", "the key ring is written when keys rotate");
+        var claim = Claim(Volume(Deployment, mount.Text("name")).Text("persistentVolumeClaim.claimName"));
+        Assert.Equal(["ReadWriteMany"], claim.List("spec.accessModes").Cast<string>());
+    }
+
+    [Fact]
+    public void The_service_and_the_ingress_keep_a_browser_on_one_pod()
+    {
+        var service = Only("Service");
+        Assert.Equal("ClientIP", service.Text("spec.sessionAffinity"));
+        Assert.True(int.Parse(service.Text("spec.sessionAffinityConfig.clientIP.timeoutSeconds"), CultureInfo.InvariantCulture) >= 3600);
+
+        var ingress = Only("Ingress");
+        var annotations = ingress.Map("metadata.annotations");
+        Assert.Equal("cookie", annotations["nginx.ingress.kubernetes.io/affinity"]);
+        Assert.Equal("persistent", annotations["nginx.ingress.kubernetes.io/affinity-mode"]);
+        Assert.False(string.IsNullOrEmpty((string)annotations["nginx.ingress.kubernetes.io/session-cookie-name"]));
+        Assert.Equal("nginx", ingress.Text("spec.ingressClassName"));
+        var backend = ingress.Map("spec.rules[0].http.paths[0].backend.service");
+        Assert.Equal(service.Text("metadata.name"), backend.Text("name"));
+        Assert.Equal(service.Text("spec.ports[0].name"), backend.Text("port.name"));
     }
 
     [Fact]
@@ -123,6 +182,12 @@ public sealed class KubernetesManifestTests
     }
 
     private static Dictionary<string, string> Settings => Only("ConfigMap").Map("data").ToDictionary(e => e.Key, e => (string)e.Value);
+
+    private static Dictionary<string, object> Mount(Dictionary<string, object> container, string volume) =>
+        container.List("volumeMounts").Cast<Dictionary<string, object>>().Single(m => m.Text("name") == volume);
+
+    private static Dictionary<string, object> Volume(Dictionary<string, object> workload, string name) =>
+        workload.List("spec.template.spec.volumes").Cast<Dictionary<string, object>>().Single(v => v.Text("name") == name);
 
     private static string Annotation(string name) => (string)Deployment.Map("metadata.annotations")[name];
 
