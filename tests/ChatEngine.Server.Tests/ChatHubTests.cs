@@ -1,11 +1,13 @@
 using System.Text;
 using System.Text.Json;
 using ChatEngine.TestData;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using Xunit;
 
 namespace ChatEngine.Server.Tests;
 
-/// <summary>The SignalR chat hub at /hubs/chat, spoken to over the wire protocol like any external client.</summary>
+/// <summary>The SignalR chat hub at /hubs/chat, spoken to through the SignalR .NET client.</summary>
 [Collection(ServerCollection.Name)]
 public sealed class ChatHubTests(ServerFixture fixture)
 {
@@ -15,10 +17,9 @@ public sealed class ChatHubTests(ServerFixture fixture)
     public async Task StreamChat_yields_the_runtime_answer_in_pieces_then_usage_and_timings()
     {
         var expected = Reference.Greedy(Reference.ChatPrompt(("user", "Hi")), 20);
-        await using var hub = await HubClient.ConnectAsync(Server.BaseAddress);
+        await using var hub = await ChatHubConnection.StartAsync(Server.BaseAddress);
 
-        var id = await hub.StartStreamAsync("StreamChat", new { messages = new[] { new { role = "user", content = "Hi" } }, temperature = 0, maxTokens = 20 });
-        var items = await hub.ReadStreamAsync(id).ToListAsync();
+        var items = await hub.StreamAsync<JsonElement>("StreamChat", new { messages = new[] { new { role = "user", content = "Hi" } }, temperature = 0, maxTokens = 20 }).ToListAsync();
 
         var text = new StringBuilder();
         foreach (var item in items[..^1])
@@ -43,11 +44,10 @@ public sealed class ChatHubTests(ServerFixture fixture)
     public async Task The_system_prompt_goes_first_as_a_system_message()
     {
         var expected = Reference.Greedy(Reference.ChatPrompt(("system", "You tell stories."), ("user", "Hi")), 12);
-        await using var hub = await HubClient.ConnectAsync(Server.BaseAddress);
+        await using var hub = await ChatHubConnection.StartAsync(Server.BaseAddress);
 
-        var id = await hub.StartStreamAsync("StreamChat",
-            new { messages = new[] { new { role = "user", content = "Hi" } }, systemPrompt = "You tell stories.", temperature = 0, maxTokens = 12 });
-        var items = await hub.ReadStreamAsync(id).ToListAsync();
+        var items = await hub.StreamAsync<JsonElement>("StreamChat",
+            new { messages = new[] { new { role = "user", content = "Hi" } }, systemPrompt = "You tell stories.", temperature = 0, maxTokens = 12 }).ToListAsync();
 
         Assert.Equal(expected.Text, string.Concat(items.Select(i => i.GetProperty("text").GetString())));
         Assert.Equal(expected.PromptTokens, items[^1].GetProperty("summary").GetProperty("usage").GetProperty("promptTokens").GetInt32());
@@ -57,11 +57,10 @@ public sealed class ChatHubTests(ServerFixture fixture)
     public async Task A_developer_message_is_a_system_message_as_over_http()
     {
         var expected = Reference.Greedy(Reference.ChatPrompt(("system", "You tell stories."), ("user", "Hi")), 12);
-        await using var hub = await HubClient.ConnectAsync(Server.BaseAddress);
+        await using var hub = await ChatHubConnection.StartAsync(Server.BaseAddress);
 
-        var id = await hub.StartStreamAsync("StreamChat",
-            new { messages = new[] { new { role = "developer", content = "You tell stories." }, new { role = "user", content = "Hi" } }, temperature = 0, maxTokens = 12 });
-        var items = await hub.ReadStreamAsync(id).ToListAsync();
+        var items = await hub.StreamAsync<JsonElement>("StreamChat",
+            new { messages = new[] { new { role = "developer", content = "You tell stories." }, new { role = "user", content = "Hi" } }, temperature = 0, maxTokens = 12 }).ToListAsync();
 
         Assert.Equal(expected.Text, string.Concat(items.Select(i => i.GetProperty("text").GetString())));
         Assert.Equal(expected.PromptTokens, items[^1].GetProperty("summary").GetProperty("usage").GetProperty("promptTokens").GetInt32());
@@ -70,9 +69,9 @@ public sealed class ChatHubTests(ServerFixture fixture)
     [Fact]
     public async Task GetInfo_names_the_model_and_its_limits()
     {
-        await using var hub = await HubClient.ConnectAsync(Server.BaseAddress);
+        await using var hub = await ChatHubConnection.StartAsync(Server.BaseAddress);
 
-        var info = await hub.InvokeAsync("GetInfo");
+        var info = await hub.InvokeAsync<JsonElement>("GetInfo");
 
         Assert.Equal("stories260K", info.GetProperty("model").GetString());
         Assert.True(info.GetProperty("ready").GetBoolean());
@@ -87,10 +86,9 @@ public sealed class ChatHubTests(ServerFixture fixture)
     {
         var longText = string.Concat(Enumerable.Repeat("a long line of text ", lines));
         Assert.True(Reference.ChatPrompt(("user", longText)).Length > Server.Server.Options.ContextSize);
-        await using var hub = await HubClient.ConnectAsync(Server.BaseAddress);
+        await using var hub = await ChatHubConnection.StartAsync(Server.BaseAddress);
 
-        var id = await hub.StartStreamAsync("StreamChat", new { messages = new[] { new { role = "system", content = "Be brief." }, new { role = "user", content = longText } } });
-        var error = await Assert.ThrowsAsync<HubError>(async () => await hub.ReadStreamAsync(id).ToListAsync());
+        var error = await Assert.ThrowsAsync<HubException>(async () => await hub.StreamAsync<JsonElement>("StreamChat", new { messages = new[] { new { role = "system", content = "Be brief." }, new { role = "user", content = longText } } }).ToListAsync());
 
         Assert.Contains("HubException: invalid_request: " + reason, error.Message, StringComparison.Ordinal);
         Assert.Contains($"and the context holds {Server.Server.Options.ContextSize}: shorten it", error.Message, StringComparison.Ordinal);
@@ -108,11 +106,10 @@ public sealed class ChatHubTests(ServerFixture fixture)
         var kept = Enumerable.Range(1, turns.Length).Where(n => n % 2 == 1)
             .Last(n => context - Reference.ChatPrompt(turns[^n..]).Length >= context / 4);
         var expected = Reference.Greedy(Reference.ChatPrompt(turns[^kept..]), 8);
-        await using var hub = await HubClient.ConnectAsync(Server.BaseAddress);
+        await using var hub = await ChatHubConnection.StartAsync(Server.BaseAddress);
 
-        var id = await hub.StartStreamAsync("StreamChat",
-            new { messages = turns.Select(t => new { role = t.Role, content = t.Content }), temperature = 0, maxTokens = 8 });
-        var items = await hub.ReadStreamAsync(id).ToListAsync();
+        var items = await hub.StreamAsync<JsonElement>("StreamChat",
+            new { messages = turns.Select(t => new { role = t.Role, content = t.Content }), temperature = 0, maxTokens = 8 }).ToListAsync();
 
         var summary = items[^1].GetProperty("summary");
         Assert.Equal(turns.Length - kept, summary.GetProperty("omittedMessages").GetInt32());
@@ -132,10 +129,9 @@ public sealed class ChatHubTests(ServerFixture fixture)
         var room = context - Reference.ChatPrompt(("user", words.ToString())).Length;
         var expected = Reference.Greedy(Reference.ChatPrompt(("user", words.ToString())), Math.Min(maxTokens ?? room, room));
         Assert.Equal(Runtime.Generation.FinishReason.Length, expected.Finish);
-        await using var hub = await HubClient.ConnectAsync(Server.BaseAddress);
+        await using var hub = await ChatHubConnection.StartAsync(Server.BaseAddress);
 
-        var id = await hub.StartStreamAsync("StreamChat", new { messages = new[] { new { role = "user", content = words.ToString() } }, temperature = 0, maxTokens });
-        var summary = (await hub.ReadStreamAsync(id).ToListAsync())[^1].GetProperty("summary");
+        var summary = (await hub.StreamAsync<JsonElement>("StreamChat", new { messages = new[] { new { role = "user", content = words.ToString() } }, temperature = 0, maxTokens }).ToListAsync())[^1].GetProperty("summary");
 
         Assert.Equal("length", summary.GetProperty("finishReason").GetString());
         Assert.Equal(expected.CompletionTokens, summary.GetProperty("usage").GetProperty("completionTokens").GetInt32());
@@ -152,10 +148,9 @@ public sealed class ChatHubTests(ServerFixture fixture)
     [InlineData("""{"messages":[{"role":"user","content":"Hi"}],"model":"gpt-4"}""", "invalid_request: the model 'gpt-4' does not exist")]
     public async Task Bad_requests_end_the_stream_with_a_coded_reason(string request, string expectedStart)
     {
-        await using var hub = await HubClient.ConnectAsync(Server.BaseAddress);
+        await using var hub = await ChatHubConnection.StartAsync(Server.BaseAddress);
 
-        var id = await hub.StartStreamAsync("StreamChat", JsonDocument.Parse(request).RootElement);
-        var error = await Assert.ThrowsAsync<HubError>(async () => await hub.ReadStreamAsync(id).ToListAsync());
+        var error = await Assert.ThrowsAsync<HubException>(async () => await hub.StreamAsync<JsonElement>("StreamChat", JsonDocument.Parse(request).RootElement).ToListAsync());
 
         Assert.Contains("HubException: " + expectedStart, error.Message, StringComparison.Ordinal);
     }
@@ -163,15 +158,15 @@ public sealed class ChatHubTests(ServerFixture fixture)
     [Fact]
     public async Task A_message_that_is_not_valid_unicode_is_refused_and_the_connection_keeps_serving()
     {
-        await using var hub = await HubClient.ConnectAsync(Server.BaseAddress);
+        await using var hub = await RawHubSocket.ConnectAsync(Server.BaseAddress);
 
-        await hub.SendRawAsync("""{"type":4,"invocationId":"bad","target":"StreamChat","arguments":[{"messages":[{"role":"user","content":"a\ud800b"}]}]}""");
-        var error = await Assert.ThrowsAsync<HubError>(async () => await hub.ReadStreamAsync("bad").ToListAsync());
+        await hub.SendAsync("""{"type":4,"invocationId":"bad","target":"StreamChat","arguments":[{"messages":[{"role":"user","content":"a\ud800b"}]}]}""");
+        var error = await Assert.ThrowsAsync<HubException>(async () => await hub.ReadStreamAsync("bad").ToListAsync());
 
         // SignalR cannot bind the arguments and refuses before the hub method runs; the connection stays usable.
         Assert.StartsWith("Failed to invoke 'StreamChat' due to an error on the server.", error.Message, StringComparison.Ordinal);
-        var next = await hub.StartStreamAsync("StreamChat", new { messages = new[] { new { role = "user", content = "Hi" } }, maxTokens = 3 });
-        Assert.NotEmpty(await hub.ReadStreamAsync(next).ToListAsync());
+        await hub.SendAsync("""{"type":4,"invocationId":"next","target":"StreamChat","arguments":[{"messages":[{"role":"user","content":"Hi"}],"maxTokens":3}]}""");
+        Assert.NotEmpty(await hub.ReadStreamAsync("next").ToListAsync());
     }
 }
 
@@ -184,38 +179,36 @@ public sealed class ChatHubCapacityTests
     public async Task Cancelling_the_stream_stops_the_answer_and_frees_the_slot()
     {
         await using var server = await TestServer.StartAsync(o => o with { Parallel = 1, QueueLimit = 0, ContextSize = 2048 });
-        await using var hub = await HubClient.ConnectAsync(server.BaseAddress);
+        await using var hub = await ChatHubConnection.StartAsync(server.BaseAddress);
 
-        var id = await hub.StartStreamAsync("StreamChat", LongAnswer);
-        await using (var stream = hub.ReadStreamAsync(id).GetAsyncEnumerator())
+        using var cancellation = new CancellationTokenSource();
+        await using (var stream = hub.StreamAsync<JsonElement>("StreamChat", LongAnswer, cancellation.Token).GetAsyncEnumerator())
         {
             Assert.True(await stream.MoveNextAsync());
             Assert.Equal(JsonValueKind.Null, stream.Current.GetProperty("summary").ValueKind);
+            await cancellation.CancelAsync();
         }
-        await hub.CancelStreamAsync(id);
         await server.WaitForIdleSlotsAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(1, server.Server.CancelledSequences);
-        var next = await hub.StartStreamAsync("StreamChat", new { messages = new[] { new { role = "user", content = "Hi" } }, maxTokens = 3 });
-        Assert.NotEmpty(await hub.ReadStreamAsync(next).ToListAsync());
+        Assert.NotEmpty(await hub.StreamAsync<JsonElement>("StreamChat", new { messages = new[] { new { role = "user", content = "Hi" } }, maxTokens = 3 }).ToListAsync());
     }
 
     [Fact]
     public async Task A_full_server_refuses_with_queue_full_and_the_http_api_shares_the_slots()
     {
         await using var server = await TestServer.StartAsync(o => o with { Parallel = 1, QueueLimit = 0, ContextSize = 2048 });
-        await using var hub = await HubClient.ConnectAsync(server.BaseAddress);
-        var busy = await hub.StartStreamAsync("StreamChat", LongAnswer);
-        await using var stream = hub.ReadStreamAsync(busy).GetAsyncEnumerator();
+        await using var hub = await ChatHubConnection.StartAsync(server.BaseAddress);
+        using var cancellation = new CancellationTokenSource();
+        await using var stream = hub.StreamAsync<JsonElement>("StreamChat", LongAnswer, cancellation.Token).GetAsyncEnumerator();
         Assert.True(await stream.MoveNextAsync());
 
-        var refused = await hub.StartStreamAsync("StreamChat", new { messages = new[] { new { role = "user", content = "Hi" } } });
-        var error = await Assert.ThrowsAsync<HubError>(async () => await hub.ReadStreamAsync(refused).ToListAsync());
+        var error = await Assert.ThrowsAsync<HubException>(async () => await hub.StreamAsync<JsonElement>("StreamChat", new { messages = new[] { new { role = "user", content = "Hi" } } }).ToListAsync());
         using var http = await server.PostJsonAsync("/v1/chat/completions", """{"messages":[{"role":"user","content":"Hi"}],"max_tokens":2}""");
 
         Assert.Contains("HubException: queue_full: all 1 slots are busy", error.Message, StringComparison.Ordinal);
         Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, http.StatusCode);
-        await hub.CancelStreamAsync(busy);
+        await cancellation.CancelAsync();
     }
 
     /// <summary>A thinking model's template (DeepSeek R1's prompt opens a think block): the hub streams the reasoning
@@ -230,10 +223,9 @@ public sealed class ChatHubCapacityTests
         });
         var raw = await server.PostForJsonAsync("/v1/chat/completions",
             """{"messages":[{"role":"user","content":"Hi"}],"temperature":0,"max_tokens":16,"reasoning_format":"none"}""");
-        await using var hub = await HubClient.ConnectAsync(server.BaseAddress);
+        await using var hub = await ChatHubConnection.StartAsync(server.BaseAddress);
 
-        var id = await hub.StartStreamAsync("StreamChat", new { messages = new[] { new { role = "user", content = "Hi" } }, temperature = 0, maxTokens = 16 });
-        var items = await hub.ReadStreamAsync(id).ToListAsync();
+        var items = await hub.StreamAsync<JsonElement>("StreamChat", new { messages = new[] { new { role = "user", content = "Hi" } }, temperature = 0, maxTokens = 16 }).ToListAsync();
 
         var reasoning = string.Concat(items.Select(i => i.GetProperty("reasoning")).Where(r => r.ValueKind == JsonValueKind.String).Select(r => r.GetString()));
         Assert.Equal(raw.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!.Trim(), reasoning);

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using ChatEngine.Runtime.Serving;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using Xunit;
 
 namespace ChatEngine.Server.Tests;
@@ -80,19 +82,17 @@ public sealed class FaultInjectionTests
         {
             if (++calls == 3) throw new InvalidOperationException("injected sampler fault");
         };
-        await using var hub = await HubClient.ConnectAsync(server.BaseAddress);
+        await using var hub = await ChatHubConnection.StartAsync(server.BaseAddress);
         var request = new { messages = new[] { new { role = "user", content = "Hi" } }, maxTokens = 16, temperature = 0.0 };
 
-        var id = await hub.StartStreamAsync("StreamChat", request);
-        var error = await Assert.ThrowsAsync<HubError>(async () =>
+        var error = await Assert.ThrowsAsync<HubException>(async () =>
         {
-            await foreach (var _ in hub.ReadStreamAsync(id)) { }
+            await foreach (var _ in hub.StreamAsync<JsonElement>("StreamChat", request)) { }
         });
 
         Assert.Contains("HubException: server_error: generation failed: injected sampler fault", error.Message, StringComparison.Ordinal);
-        var again = await hub.StartStreamAsync("StreamChat", request);
         var items = new List<JsonElement>();
-        await foreach (var item in hub.ReadStreamAsync(again)) items.Add(item);
+        await foreach (var item in hub.StreamAsync<JsonElement>("StreamChat", request)) items.Add(item);
         Assert.NotEqual(JsonValueKind.Null, items[^1].GetProperty("summary").ValueKind);
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChatEngine.Runtime;
+using Microsoft.AspNetCore.SignalR.Client;
 using Xunit;
 
 namespace ChatEngine.Server.Tests;
@@ -49,10 +50,9 @@ public sealed class MessageTextTests(ServerFixture fixture)
     public async Task The_hub_reads_control_token_text_in_a_message_as_text()
     {
         var expected = Reference.Greedy(SafePrompt(), MaxTokens);
-        await using var hub = await HubClient.ConnectAsync(Server.BaseAddress);
+        await using var hub = await ChatHubConnection.StartAsync(Server.BaseAddress);
 
-        var id = await hub.StartStreamAsync("StreamChat", new { messages = new[] { new { role = "user", content = Injection } }, temperature = 0, maxTokens = MaxTokens });
-        var items = await hub.ReadStreamAsync(id).ToListAsync();
+        var items = await hub.StreamAsync<JsonElement>("StreamChat", new { messages = new[] { new { role = "user", content = Injection } }, temperature = 0, maxTokens = MaxTokens }).ToListAsync();
 
         Assert.Equal(expected.PromptTokens, items[^1].GetProperty("summary").GetProperty("usage").GetProperty("promptTokens").GetInt32());
         Assert.Equal(expected.Text, string.Concat(items.Select(i => i.GetProperty("text").GetString())));

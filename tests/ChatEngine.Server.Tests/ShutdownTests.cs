@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
 using Xunit;
 
 namespace ChatEngine.Server.Tests;
@@ -26,11 +27,10 @@ public sealed class ShutdownTests
             $$$"""{"prompt":"Once upon a time","max_tokens":{{{LongAnswer}}},"temperature":0,"stream":true,"stream_options":{"include_usage":true},"logit_bias":{"{{{Eos}}}":-100}}""");
         var whole = server.PostJsonAsync("/v1/completions",
             $$$"""{"prompt":"The cat","max_tokens":{{{LongAnswer}}},"temperature":0,"logit_bias":{"{{{Eos}}}":-100}}""");
-        await using var hub = await HubClient.ConnectAsync(server.BaseAddress);
-        var hubStream = await hub.StartStreamAsync("StreamChat",
-            new { messages = new[] { new { role = "user", content = "Hi" } }, temperature = 0, maxTokens = LongAnswer });
+        await using var hub = await ChatHubConnection.StartAsync(server.BaseAddress);
         // Read as it comes: the server resets hub connections once it has stopped.
-        var hubSummary = ReadUntilSummaryAsync(hub.ReadStreamAsync(hubStream));
+        var hubSummary = ReadUntilSummaryAsync(hub.StreamAsync<JsonElement>("StreamChat",
+            new { messages = new[] { new { role = "user", content = "Hi" } }, temperature = 0, maxTokens = LongAnswer }));
         await WaitForActiveSlotsAsync(server, 4);
 
         await server.Server.App.StopAsync();

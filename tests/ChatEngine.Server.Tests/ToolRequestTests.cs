@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using ChatEngine.Gguf;
 using ChatEngine.TestData;
 using ChatEngine.Text;
+using Microsoft.AspNetCore.SignalR.Client;
 using Xunit;
 
 namespace ChatEngine.Server.Tests;
@@ -131,10 +132,9 @@ public sealed class ToolRequestTests(ServerFixture fixture) : IDisposable
         var template = Path.Combine(_dir, "show-all.jinja");
         File.WriteAllText(template, ShowAll);
         await using var server = await TestServer.StartAsync(o => o with { ChatTemplateFile = template });
-        await using var hub = await HubClient.ConnectAsync(server.BaseAddress);
+        await using var hub = await ChatHubConnection.StartAsync(server.BaseAddress);
 
-        var id = await hub.StartStreamAsync("StreamChat", new { messages = new[] { new { role = "user", content = "Hi" } }, temperature = 0, maxTokens = 1 });
-        var items = await hub.ReadStreamAsync(id).ToListAsync();
+        var items = await hub.StreamAsync<JsonElement>("StreamChat", new { messages = new[] { new { role = "user", content = "Hi" } }, temperature = 0, maxTokens = 1 }).ToListAsync();
 
         Assert.Equal(PromptTokens(TestServer.ModelPath, "<user>Hi<assistant>"),
             items[^1].GetProperty("summary").GetProperty("usage").GetProperty("promptTokens").GetInt32());
