@@ -9,12 +9,7 @@ namespace ChatEngine.Extensions.AI.Tests;
 /// result back (the second request no longer requires a call), and the model answers.</summary>
 public sealed class SemanticKernelTests : IDisposable
 {
-    private readonly InProcessModel _model = InProcessModel.Load(TestPaths.Model("stories260K.gguf"), new InProcessModelOptions
-    {
-        ContextSize = 4096, MaxConcurrentSequences = 2, Threads = 1, DefaultMaxOutputTokens = 120,
-        ChatTemplate = File.Exists(TestPaths.Shared("templates", "Qwen-Qwen2.5-7B-Instruct.jinja"))
-            ? File.ReadAllText(TestPaths.Shared("templates", "Qwen-Qwen2.5-7B-Instruct.jinja")) : null,
-    });
+    private readonly InProcessModel _model = ToolModel.Load();
 
     [SharedFact]
     public async Task The_sample_agent_calls_its_plugin_function()

@@ -13,12 +13,7 @@ namespace ChatEngine.Extensions.AI.Tests;
 /// </summary>
 public sealed class ToolCallingTests : IDisposable
 {
-    private readonly InProcessModel _model = InProcessModel.Load(TestPaths.Model("stories260K.gguf"), new InProcessModelOptions
-    {
-        ContextSize = 4096, MaxConcurrentSequences = 2, Threads = 1, DefaultMaxOutputTokens = 120,
-        ChatTemplate = File.Exists(TestPaths.Shared("templates", "Qwen-Qwen2.5-7B-Instruct.jinja"))
-            ? File.ReadAllText(TestPaths.Shared("templates", "Qwen-Qwen2.5-7B-Instruct.jinja")) : null,
-    });
+    private readonly InProcessModel _model = ToolModel.Load();
 
     private readonly List<string> _cities = [];
 

@@ -170,7 +170,7 @@ public sealed class ChatHubTests(ServerFixture fixture)
     }
 }
 
-/// <summary>Hub behaviour that needs a server of its own: one slot, no queue.</summary>
+/// <summary>Hub behaviour that needs a server of its own: one slot and no queue, or another chat template.</summary>
 public sealed class ChatHubCapacityTests
 {
     private static readonly object LongAnswer = new { messages = new[] { new { role = "user", content = "Once upon a time" } }, temperature = 0, maxTokens = 1500 };
@@ -231,5 +231,36 @@ public sealed class ChatHubCapacityTests
         Assert.Equal(raw.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!.Trim(), reasoning);
         Assert.Equal("", string.Concat(items.Select(i => i.GetProperty("text").GetString())));
         Assert.Equal(16, items[^1].GetProperty("summary").GetProperty("usage").GetProperty("completionTokens").GetInt32());
+    }
+
+    /// <summary>QwQ's template reads <c>enable_thinking</c>: the server says the switch exists, and the request's
+    /// <c>thinking</c> turns the reasoning block on (all reasoning here) or off (all text).</summary>
+    [SharedFact]
+    public async Task Thinking_can_be_switched_where_the_template_offers_it()
+    {
+        await using var server = await TestServer.StartAsync(o => o with
+        {
+            ContextSize = 1024, ChatTemplateFile = TestPaths.Shared("templates", "Qwen-QwQ-32B.jinja"),
+        });
+        await using var hub = await HubClient.ConnectAsync(server.BaseAddress);
+        Assert.True((await hub.InvokeAsync("GetInfo")).GetProperty("thinkingToggle").GetBoolean());
+
+        async Task<(string Text, string Reasoning)> Answer(bool thinking)
+        {
+            var id = await hub.StartStreamAsync("StreamChat", new { messages = new[] { new { role = "user", content = "Hi" } }, temperature = 0, maxTokens = 12, thinking });
+            var items = await hub.ReadStreamAsync(id).ToListAsync();
+            return (string.Concat(items.Select(i => i.GetProperty("text").GetString())),
+                string.Concat(items.Select(i => i.GetProperty("reasoning")).Where(r => r.ValueKind == JsonValueKind.String).Select(r => r.GetString())));
+        }
+
+        var on = await Answer(thinking: true);
+        var off = await Answer(thinking: false);
+        Assert.Equal("", on.Text);
+        Assert.NotEqual("", on.Reasoning);
+        Assert.NotEqual("", off.Text);
+        Assert.Equal("", off.Reasoning);
+        await using var plain = await TestServer.StartAsync(o => o with { ContextSize = 1024 });
+        await using var plainHub = await HubClient.ConnectAsync(plain.BaseAddress);
+        Assert.False((await plainHub.InvokeAsync("GetInfo")).GetProperty("thinkingToggle").GetBoolean());
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using ChatEngine.Runtime.Generation;
@@ -41,7 +42,7 @@ public sealed class InferenceScheduler : IDisposable
     /// <summary>Slots with prompt tokens left, in admission order (pruned at the start of each step).</summary>
     private readonly List<Slot> _prefillOrder;
     private readonly List<Slot> _batchSlots;
-    private readonly System.Collections.Concurrent.ConcurrentQueue<Action> _slotCommands = new();
+    private readonly ConcurrentQueue<Action> _slotCommands = new();
     private TaskCompletionSource<int>? _shutdownRequest;
     private bool _refusingJobs;
     private int _outstanding;
@@ -175,6 +176,7 @@ public sealed class InferenceScheduler : IDisposable
     /// <summary>Runs <paramref name="work"/> on the scheduler thread before its next step, where slots may be touched.</summary>
     private Task<T> OnSchedulerThread<T>(Func<T> work)
     {
+        if (_stopping.IsCancellationRequested) return Task.FromException<T>(new OperationCanceledException("the scheduler has stopped"));
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         _slotCommands.Enqueue(() =>
         {

@@ -45,6 +45,7 @@ public static class SchedulerTelemetry
         generation.SetTag("gen_ai.usage.output_tokens", job.GeneratedTokens);
         generation.SetTag("gen_ai.response.finish_reasons", new[] { outcome.ToString().ToLowerInvariant() });
         generation.SetTag("chatengine.prompt_tokens_cached", job.CachedPromptTokens);
+        if (job.ContextShifts > 0) generation.SetTag("chatengine.context_shift_discarded_tokens", job.DiscardedTokens);
         if (outcome == SequenceOutcome.Failed) generation.SetStatus(ActivityStatusCode.Error);
         Child(generation, job, "queue_wait", job.SubmittedAt, job.StartedAt ?? ended);
         if (job.StartedAt is { } started) Child(generation, job, "prefill", started, job.FirstTokenAt ?? ended);

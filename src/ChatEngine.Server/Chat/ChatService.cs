@@ -17,12 +17,14 @@ namespace ChatEngine.Server.Chat;
 /// </summary>
 public sealed class ChatService
 {
+    private const string ThinkingVariable = "enable_thinking";
     private readonly ServerState _state;
 
     internal ChatService(ServerState state) => _state = state;
 
     public ChatServerInfo Info => _state.Host is { } host
-        ? new ChatServerInfo(host.Id, true, host.Scheduler.ContextSize, host.Scheduler.SlotCount)
+        ? new ChatServerInfo(host.Id, true, host.Scheduler.ContextSize, host.Scheduler.SlotCount,
+            host.Renderer.Template.Source.Contains(ThinkingVariable, StringComparison.Ordinal))
         : new ChatServerInfo(null, false, _state.Options.ContextSize, _state.Options.Parallel);
 
     /// <summary>
@@ -82,7 +84,7 @@ public sealed class ChatService
         while (true)
         {
             var textBytes = system.Concat(turns).Sum(message => (long)Encoding.UTF8.GetByteCount((string)message["content"]!));
-            var prompt = textBytes > host.MaxTextBytes ? null : Encode(host, system.Concat(turns));
+            var prompt = textBytes > host.MaxTextBytes ? null : Encode(host, system.Concat(turns), request.Thinking);
             var room = context - (prompt?.Length ?? context);
             if (prompt is not null && (room >= wanted || turns.Count == 1 && room >= 1)) return (prompt, omitted);
             if (turns.Count == 1)
@@ -99,11 +101,12 @@ public sealed class ChatService
         }
     }
 
-    private static int[] Encode(ModelHost host, IEnumerable<JsonObject> messages)
+    private static int[] Encode(ModelHost host, IEnumerable<JsonObject> messages, bool? thinking)
     {
+        var variables = thinking is { } on ? new Dictionary<string, JsonNode?> { [ThinkingVariable] = on } : null;
         try
         {
-            return host.EncodeChat(new JsonArray([.. messages.Select(m => m.DeepClone())]));
+            return host.EncodeChat(new JsonArray([.. messages.Select(m => m.DeepClone())]), variables: variables);
         }
         catch (TemplateRenderException e)
         {

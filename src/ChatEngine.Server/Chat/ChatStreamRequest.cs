@@ -18,6 +18,10 @@ public sealed record ChatStreamRequest
     public float? TopP { get; init; }
     public int? MaxTokens { get; init; }
     public ulong? Seed { get; init; }
+
+    /// <summary>Thinking on or off for templates that offer it (<see cref="ChatServerInfo.ThinkingToggle"/>: the
+    /// template reads <c>enable_thinking</c>, as Qwen3's and QwQ's do); null keeps the template's default.</summary>
+    public bool? Thinking { get; init; }
 }
 
 /// <summary>One message of a conversation: <c>role</c> is <c>system</c>, <c>user</c> or <c>assistant</c>.</summary>

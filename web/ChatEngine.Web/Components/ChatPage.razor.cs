@@ -140,6 +140,7 @@ public sealed partial class ChatPage : IDisposable
             Temperature = _settings.Temperature,
             TopP = _settings.TopP,
             MaxTokens = _settings.MaxTokens,
+            Thinking = Chat.Info.ThinkingToggle ? _settings.Thinking : null,
         };
         _notice = null;
         using var cancellation = new CancellationTokenSource();

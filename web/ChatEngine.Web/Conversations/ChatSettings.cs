@@ -8,4 +8,7 @@ public sealed class ChatSettings
     public float TopP { get; set; } = 0.95f;
     public int MaxTokens { get; set; } = 256;
     public string? Model { get; set; }
+
+    /// <summary>Let a thinking model think first (sent only where the template offers the switch).</summary>
+    public bool Thinking { get; set; } = true;
 }
