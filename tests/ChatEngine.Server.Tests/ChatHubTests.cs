@@ -242,13 +242,12 @@ public sealed class ChatHubCapacityTests
         {
             ContextSize = 1024, ChatTemplateFile = TestPaths.Shared("templates", "Qwen-QwQ-32B.jinja"),
         });
-        await using var hub = await HubClient.ConnectAsync(server.BaseAddress);
-        Assert.True((await hub.InvokeAsync("GetInfo")).GetProperty("thinkingToggle").GetBoolean());
+        await using var hub = await ChatHubConnection.StartAsync(server.BaseAddress);
+        Assert.True((await hub.InvokeAsync<JsonElement>("GetInfo")).GetProperty("thinkingToggle").GetBoolean());
 
         async Task<(string Text, string Reasoning)> Answer(bool thinking)
         {
-            var id = await hub.StartStreamAsync("StreamChat", new { messages = new[] { new { role = "user", content = "Hi" } }, temperature = 0, maxTokens = 12, thinking });
-            var items = await hub.ReadStreamAsync(id).ToListAsync();
+            var items = await hub.StreamAsync<JsonElement>("StreamChat", new { messages = new[] { new { role = "user", content = "Hi" } }, temperature = 0, maxTokens = 12, thinking }).ToListAsync();
             return (string.Concat(items.Select(i => i.GetProperty("text").GetString())),
                 string.Concat(items.Select(i => i.GetProperty("reasoning")).Where(r => r.ValueKind == JsonValueKind.String).Select(r => r.GetString())));
         }
@@ -260,7 +259,7 @@ public sealed class ChatHubCapacityTests
         Assert.NotEqual("", off.Text);
         Assert.Equal("", off.Reasoning);
         await using var plain = await TestServer.StartAsync(o => o with { ContextSize = 1024 });
-        await using var plainHub = await HubClient.ConnectAsync(plain.BaseAddress);
-        Assert.False((await plainHub.InvokeAsync("GetInfo")).GetProperty("thinkingToggle").GetBoolean());
+        await using var plainHub = await ChatHubConnection.StartAsync(plain.BaseAddress);
+        Assert.False((await plainHub.InvokeAsync<JsonElement>("GetInfo")).GetProperty("thinkingToggle").GetBoolean());
     }
 }
