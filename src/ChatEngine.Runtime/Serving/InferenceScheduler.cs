@@ -279,8 +279,8 @@ public sealed class InferenceScheduler : IDisposable
             {
                 job.Publish(shutdownToken);
                 Ended(job, SequenceOutcome.Shutdown);
-                job.Complete();
                 Interlocked.Decrement(ref _outstanding);
+                job.Complete();
                 ended++;
             }
             _queue.Clear();
@@ -482,10 +482,11 @@ public sealed class InferenceScheduler : IDisposable
         if (outcome == SequenceOutcome.Failed && error is not null) _reportFailure?.Invoke(error, "a sequence failed and was ended");
         var ended = job ?? slot.Job!;
         Ended(ended, outcome);
-        ended.Complete(error);
         slot.Release(keepCache: outcome is SequenceOutcome.Stop or SequenceOutcome.Length, _step);
         Interlocked.Decrement(ref _active);
         Interlocked.Decrement(ref _outstanding);
+        // Last, so a caller that submits its next job as soon as this one's tokens end finds its place free.
+        ended.Complete(error);
     }
 
     /// <summary>Counts and traces an ended job; before its channel completes, so that its reply ends after both.</summary>
