@@ -24,6 +24,7 @@ public sealed unsafe class TileSpeedBenchmarks(ITestOutputHelper output)
 
     [SimdTheory]
     [InlineData(GgmlType.Q4_K)]
+    [InlineData(GgmlType.Q6_K)]
     public void Row_kernel_against_tile_kernels(GgmlType type)
     {
         using var weights = TestWeights.Random(type, Rows, Cols, seed: 1);
